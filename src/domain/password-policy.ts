@@ -1,0 +1,60 @@
+import { toLatinDigits } from "./digits.ts";
+import type { FieldError } from "./result.ts";
+
+export type PasswordRule = { code: string; test(password: string, nationalId?: string): boolean };
+
+/**
+ * R-PWD, in the guide's order. `test` is true when the password keeps the rule. The password is
+ * never normalised: a Persian digit in it breaks the charset rule, as the guide asks for Latin only.
+ */
+export const PASSWORD_RULES = [
+  { code: "password.charset", test: (p: string) => /^[A-Za-z0-9]*$/.test(p) },
+  { code: "password.length", test: (p: string) => [...p].length >= 8 },
+  { code: "password.upper", test: (p: string) => /[A-Z]/.test(p) },
+  { code: "password.lower", test: (p: string) => /[a-z]/.test(p) },
+  { code: "password.digit", test: (p: string) => /[0-9]/.test(p) },
+  {
+    code: "password.nationalId",
+    test: (p: string, nationalId?: string) => !containsNationalId(p, nationalId),
+  },
+] as const satisfies readonly PasswordRule[];
+
+export const PASSWORD_CODES = [
+  "password.required",
+  ...PASSWORD_RULES.map((rule) => rule.code),
+  "passwordConfirmation.required",
+  "passwordConfirmation.mismatch",
+] as const;
+
+// Digits are converted on both sides only for this comparison, so the national ID typed in
+// Persian digits inside a password is still caught (besides breaking the charset rule).
+function containsNationalId(password: string, nationalId?: string): boolean {
+  if (nationalId === undefined) return false;
+  const id = toLatinDigits(nationalId).replace(/\D/g, "");
+  return id.length === 10 && toLatinDigits(password).includes(id);
+}
+
+/** Every broken rule's code, in the order of PASSWORD_RULES; empty when the password is good. */
+export function checkPassword(password: string, nationalId?: string): string[] {
+  return PASSWORD_RULES.filter((rule) => !rule.test(password, nationalId)).map((rule) => rule.code);
+}
+
+export function validatePasswordPair(
+  password: unknown,
+  confirmation: unknown,
+  nationalId?: string,
+): FieldError[] {
+  const errors: FieldError[] = [];
+  const hasPassword = typeof password === "string" && password !== "";
+  if (hasPassword) {
+    for (const code of checkPassword(password, nationalId)) errors.push({ field: "password", code });
+  } else {
+    errors.push({ field: "password", code: "password.required" });
+  }
+  if (typeof confirmation !== "string" || confirmation === "") {
+    errors.push({ field: "passwordConfirmation", code: "passwordConfirmation.required" });
+  } else if (hasPassword && confirmation !== password) {
+    errors.push({ field: "passwordConfirmation", code: "passwordConfirmation.mismatch" });
+  }
+  return errors;
+}

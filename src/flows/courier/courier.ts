@@ -1,0 +1,89 @@
+// Outgoing SMS and email as stored messages (the shape of Ory Kratos' courier): queued inside the
+// business transaction that causes them, sent by a job, retried with back-off, sent once per event.
+import type { Transaction } from "kysely";
+import { backoffMs } from "../../platform/backoff.ts";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Jobs } from "../../platform/jobs.ts";
+import type { Database } from "../../platform/schema.ts";
+import type { EmailSender } from "../../ports/email.ts";
+import { DeliveryFailed, type SmsSender } from "../../ports/sms.ts";
+
+export const SEND_QUEUE = "courier-send";
+export const MAX_SEND_ATTEMPTS = 12;
+
+export type NewMessage = {
+  channel: "sms" | "email";
+  to: string;
+  template: string;
+  body: string;
+  /** One message per business event: a second queueing with the same key is ignored. */
+  dedupeKey: string;
+  subject?: string;
+};
+
+export async function queueMessage(
+  trx: Transaction<Database>,
+  jobs: Jobs,
+  message: NewMessage,
+  now: Date,
+): Promise<boolean> {
+  const body = message.channel === "email" ? `${message.subject ?? ""}\n\n${message.body}` : message.body;
+  const inserted = await trx
+    .insertInto("messages")
+    .values({
+      id: crypto.randomUUID(),
+      channel: message.channel,
+      recipient: message.to,
+      template: message.template,
+      body,
+      dedupe_key: message.dedupeKey,
+      status: "queued",
+      // Leased to the job sent below; the sweeper picks it up again only if that job is lost.
+      next_attempt_at: new Date(now.getTime() + 60_000),
+      created_at: now,
+    })
+    .onConflict((c) => c.column("dedupe_key").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  if (inserted) await jobs.sendInTransaction(trx, SEND_QUEUE, { id: inserted.id });
+  return inserted !== undefined;
+}
+
+export type CourierDeps = { db: Db; sms: SmsSender; email: EmailSender; clock: Clock; random?: () => number };
+
+export async function sendMessage(deps: CourierDeps, id: string): Promise<void> {
+  const { db, clock } = deps;
+  const message = await db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirst();
+  if (message?.status !== "queued") return;
+  try {
+    if (message.channel === "sms") {
+      await deps.sms.send({ id, to: message.recipient, text: message.body });
+    } else {
+      const [subject = "", ...rest] = message.body.split("\n\n");
+      await deps.email.send({ id, to: message.recipient, subject, text: rest.join("\n\n") });
+    }
+  } catch (error) {
+    const attempts = message.attempts + 1;
+    const final = (error instanceof DeliveryFailed && !error.retryable) || attempts >= MAX_SEND_ATTEMPTS;
+    await db
+      .updateTable("messages")
+      .set({
+        attempts,
+        status: final ? "abandoned" : "queued",
+        last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
+        next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
+      })
+      .where("id", "=", id)
+      .where("status", "=", "queued")
+      .execute();
+    return;
+  }
+  const provider = message.channel === "sms" ? deps.sms.name : deps.email.name;
+  await db
+    .updateTable("messages")
+    .set({ status: "sent", sent_at: clock.now(), provider, attempts: message.attempts + 1 })
+    .where("id", "=", id)
+    .where("status", "=", "queued")
+    .execute();
+}

@@ -1,0 +1,66 @@
+import { Type } from "typebox";
+import { maskMobile } from "../../domain/mobile.ts";
+import { maskNationalId } from "../../domain/national-id.ts";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Http } from "../../platform/http.ts";
+import { Unauthorized } from "../../platform/problems.ts";
+import { login } from "./service.ts";
+import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "./sessions.ts";
+
+export type LoginRouteDeps = {
+  db: Db;
+  clock: Clock;
+  sessions: SessionPolicy;
+  rateLimits: boolean;
+  cookieSecure: boolean;
+};
+
+export function loginRoutes(app: Http, deps: LoginRouteDeps) {
+  const body = Type.Object({
+    nationalId: Type.Optional(Type.String({ maxLength: 32 })),
+    password: Type.Optional(Type.String({ maxLength: 128 })),
+  });
+  app.post("/api/login", { schema: { body } }, async (request, reply) => {
+    const session = await login(deps, request.body, {
+      ip: request.ip,
+      userAgent: request.headers["user-agent"] ?? null,
+    });
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: deps.cookieSecure,
+      expires: session.expiresAt,
+    });
+    return { ok: true };
+  });
+
+  app.post("/api/logout", async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) await revokeSession(deps.db, token, deps.clock.now());
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    return reply.status(204).send();
+  });
+
+  app.get("/api/me", async (request) => {
+    const token = request.cookies[SESSION_COOKIE];
+    const session = token ? await resolveSession(deps.db, token, deps.clock.now(), deps.sessions) : null;
+    if (!session) throw new Unauthorized();
+    const account = await deps.db
+      .selectFrom("accounts")
+      .select(["national_id", "first_name", "last_name", "gender", "mobile", "email", "status", "birth_date"])
+      .where("id", "=", session.accountId)
+      .executeTakeFirstOrThrow();
+    return {
+      nationalId: maskNationalId(account.national_id),
+      firstName: account.first_name,
+      lastName: account.last_name,
+      gender: account.gender,
+      mobile: maskMobile(account.mobile),
+      email: account.email.replace(/^(.).*@/, "$1***@"),
+      status: account.status,
+      birthDate: account.birth_date,
+    };
+  });
+}

@@ -1,0 +1,59 @@
+// Server-side sessions: the cookie holds 256 random bits, the database only their SHA-256.
+import { createHash, randomBytes } from "node:crypto";
+import type { Db } from "../../platform/database.ts";
+
+export const SESSION_COOKIE = "hoviat_session";
+
+export type SessionPolicy = { idleMinutes: number; absoluteHours: number };
+
+const digest = (token: string) => createHash("sha256").update(token).digest("base64url");
+
+export async function createSession(
+  db: Db,
+  accountId: string,
+  now: Date,
+  policy: SessionPolicy,
+  client: { ip: string | null; userAgent: string | null },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const expiresAt = new Date(now.getTime() + policy.absoluteHours * 3_600_000);
+  await db
+    .insertInto("sessions")
+    .values({
+      id_hash: digest(token),
+      account_id: accountId,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 300) ?? null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The account of a live session, touching its idle clock; null when unknown, revoked or timed out. */
+export async function resolveSession(db: Db, token: string, now: Date, policy: SessionPolicy) {
+  const idHash = digest(token);
+  const session = await db
+    .selectFrom("sessions")
+    .select(["account_id", "last_seen_at", "expires_at", "revoked_at"])
+    .where("id_hash", "=", idHash)
+    .executeTakeFirst();
+  if (!session || session.revoked_at || session.expires_at <= now) return null;
+  if (now.getTime() - session.last_seen_at.getTime() > policy.idleMinutes * 60_000) return null;
+  // Touch at most once a minute: a read of every page should not be a write of every page.
+  if (now.getTime() - session.last_seen_at.getTime() > 60_000) {
+    await db.updateTable("sessions").set({ last_seen_at: now }).where("id_hash", "=", idHash).execute();
+  }
+  return { accountId: session.account_id, idHash };
+}
+
+export async function revokeSession(db: Db, token: string, now: Date): Promise<void> {
+  await db
+    .updateTable("sessions")
+    .set({ revoked_at: now })
+    .where("id_hash", "=", digest(token))
+    .where("revoked_at", "is", null)
+    .execute();
+}

@@ -1,0 +1,60 @@
+// Submitting a registration: validate, hash the secrets, store the request and enqueue its
+// verification in one transaction. The answer is the same whether or not the national ID already
+// has an account; that case is settled by the verification job, out of the requester's sight.
+
+import { normalizeAnswer } from "../../domain/persian-text.ts";
+import { validateRegistration } from "../../domain/registration.ts";
+import type { FieldError } from "../../domain/result.ts";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Jobs } from "../../platform/jobs.ts";
+import { hashSecret } from "../../platform/passwords.ts";
+import { VERIFY_LEASE_MS, VERIFY_QUEUE } from "./verification-job.ts";
+
+export type SubmitDeps = { db: Db; jobs: Jobs; clock: Clock };
+
+export type SubmitResult = { ok: true; requestId: string } | { ok: false; errors: FieldError[] };
+
+export async function submitRegistration(
+  deps: SubmitDeps,
+  raw: Record<string, unknown>,
+  clientIp: string | null,
+): Promise<SubmitResult> {
+  const now = deps.clock.now();
+  const checked = validateRegistration(raw, now);
+  if (!checked.ok) return { ok: false, errors: checked.errors };
+  const input = checked.value;
+
+  const [passwordHash, ...answerHashes] = await Promise.all([
+    hashSecret(input.password),
+    ...input.securityAnswers.map((a) => hashSecret(normalizeAnswer(a.answer))),
+  ]);
+  const answers = input.securityAnswers.map((a, i) => ({ questionId: a.questionId, hash: answerHashes[i]! }));
+
+  const requestId = crypto.randomUUID();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("registration_requests")
+      .values({
+        id: requestId,
+        national_id: input.nationalId,
+        mobile: input.mobile,
+        first_name: input.firstName,
+        last_name: input.lastName,
+        gender: input.gender,
+        birth_certificate_number: input.birthCertificateNumber,
+        birth_date: input.birthDate,
+        email: input.email,
+        password_hash: passwordHash!,
+        security_answers: JSON.stringify(answers),
+        status: "pending",
+        next_attempt_at: new Date(now.getTime() + VERIFY_LEASE_MS),
+        created_at: now,
+        client_ip: clientIp,
+      })
+      .execute();
+    await deps.jobs.sendInTransaction(trx, VERIFY_QUEUE, { id: requestId });
+  });
+  deps.jobs.nudge(VERIFY_QUEUE);
+  return { ok: true, requestId };
+}

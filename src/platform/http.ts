@@ -1,0 +1,94 @@
+// The HTTP frame every route runs in: language, problem+json errors, security headers, and an
+// origin check that makes cookie-authenticated writes safe from other sites (CSRF).
+import cookie from "@fastify/cookie";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import type { FieldError } from "../domain/result.ts";
+import { type Locale, t } from "../messages/index.ts";
+import { InvalidInput, Problem } from "./problems.ts";
+
+export type App = FastifyInstance & { withTypeProvider: () => unknown };
+
+export function locale(request: FastifyRequest): Locale {
+  const query = (request.query as Record<string, unknown> | undefined)?.lang;
+  if (query === "en" || query === "fa") return query;
+  return /^en\b/i.test(request.headers["accept-language"] ?? "") ? "en" : "fa";
+}
+
+export function fieldErrors(loc: Locale, errors: FieldError[]) {
+  return errors.map((e) => ({ field: e.field, code: e.code, message: t(loc, `errors.${e.code}`) }));
+}
+
+function ajvErrors(error: FastifyError): FieldError[] {
+  return (error.validation ?? []).map((v) => {
+    const path = v.instancePath.replace(/^\//, "").replaceAll("/", ".");
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    const field = [path, missing].filter(Boolean).join(".") || "body";
+    return { field, code: missing ? "body.required" : "body.type" };
+  });
+}
+
+export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
+  const app = Fastify({
+    loggerInstance: logger,
+    trustProxy: options.trustProxy,
+    bodyLimit: 64 * 1024,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.register(cookie);
+
+  app.addHook("onSend", async (_request, reply) => {
+    reply.header("x-content-type-options", "nosniff");
+    reply.header("referrer-policy", "no-referrer");
+    reply.header("x-frame-options", "DENY");
+    if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+  });
+
+  // Browsers say where a request comes from; a write from another site is refused outright.
+  app.addHook("onRequest", async (request) => {
+    if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
+    const site = request.headers["sec-fetch-site"];
+    const origin = request.headers.origin;
+    const sameOrigin = !origin || origin === `${request.protocol}://${request.headers.host}`;
+    if (site === "cross-site" || !sameOrigin) throw new Problem(403, "crossSiteRequest");
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const loc = locale(request);
+    let problem: Problem;
+    if (error instanceof Problem) problem = error;
+    else if (error.validation) problem = new InvalidInput(ajvErrors(error));
+    else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      problem = new Problem(error.statusCode, "badRequest");
+    } else {
+      request.log.error({ err: error }, "unhandled error");
+      problem = new Problem(500, "internal");
+    }
+    const body: Record<string, unknown> = {
+      type: `about:blank`,
+      title: t(loc, `problems.${problem.code}`),
+      status: problem.status,
+      code: problem.code,
+      ...problem.extra,
+    };
+    if (problem instanceof InvalidInput) body.errors = fieldErrors(loc, problem.errors);
+    reply.status(problem.status).headers(problem.headers).type("application/problem+json").send(body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .status(404)
+      .type("application/problem+json")
+      .send({
+        type: "about:blank",
+        title: t(locale(request), "problems.notFound"),
+        status: 404,
+        code: "notFound",
+      });
+  });
+  return app;
+}
+
+export type Http = ReturnType<typeof createHttp>;

@@ -1,0 +1,18 @@
+// Append-only, numbered migrations, run at start by every instance (Kysely's migrator takes a lock).
+import { type Migration, type MigrationProvider, Migrator } from "kysely";
+import type { Db } from "./database.ts";
+import * as m001 from "./migrations/001-registration-core.ts";
+
+const migrations: Record<string, Migration> = {
+  "001-registration-core": m001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrate(db: Db): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === "Error");
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ""} failed: ${String(error)}`);
+  }
+}

@@ -1,0 +1,33 @@
+// One error type for the wire: each carries its status and a message key; the app's error handler
+// writes it as application/problem+json (RFC 9457) in the caller's language.
+import type { FieldError } from "../domain/result.ts";
+
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    /** A message key under `problems.` in src/messages. */
+    readonly code: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(code);
+  }
+}
+
+export class InvalidInput extends Problem {
+  constructor(readonly errors: FieldError[]) {
+    super(400, "invalidInput");
+  }
+}
+
+export class TooManyRequests extends Problem {
+  constructor(retryAfterSeconds: number) {
+    super(429, "tooManyRequests", {}, { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) });
+  }
+}
+
+export class Unauthorized extends Problem {
+  constructor(code = "unauthorized") {
+    super(401, code);
+  }
+}

@@ -1,0 +1,124 @@
+// Kysely table types. The migrations under ./migrations create exactly these columns.
+import type { ColumnType, Generated } from "kysely";
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string | null | undefined, string | null>;
+
+export type RegistrationStatus =
+  | "pending"
+  | "active"
+  | "awaiting_branch_activation"
+  | "identity_mismatch"
+  | "expired"
+  // Internal: the national ID already had an account; shown as pending, then expired (no enumeration).
+  | "duplicate";
+
+export type StoredAnswer = { questionId: string; hash: string };
+
+export interface RegistrationRequestTable {
+  id: string;
+  national_id: string;
+  mobile: string;
+  first_name: string;
+  last_name: string;
+  gender: "male" | "female";
+  birth_certificate_number: string;
+  birth_date: string;
+  email: string;
+  /** Cleared once the request has an outcome: secrets live on the account only. */
+  password_hash: string | null;
+  security_answers: Json<StoredAnswer[] | null>;
+  status: RegistrationStatus;
+  mismatch_fields: Json<string[] | null>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+  client_ip: string | null;
+}
+
+export type AccountStatus = "active" | "awaiting_branch_activation" | "locked";
+
+export interface AccountTable {
+  id: string;
+  national_id: string;
+  mobile: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  gender: "male" | "female";
+  birth_date: string;
+  birth_certificate_number: string;
+  status: AccountStatus;
+  password_hash: string;
+  registration_request_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  activated_at: Timestamp | null;
+}
+
+export interface SecurityAnswerTable {
+  account_id: string;
+  question_id: string;
+  answer_hash: string;
+}
+
+export type MessageStatus = "queued" | "sent" | "abandoned";
+
+/** Outgoing SMS and email (the courier): one row per message, sent by a job, retried, never twice. */
+export interface MessageTable {
+  id: string;
+  channel: "sms" | "email";
+  recipient: string;
+  template: string;
+  body: string;
+  /** One message per business event, e.g. `registration:<id>:outcome`. */
+  dedupe_key: string;
+  status: MessageStatus;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  provider: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+/** What the `outbox` SMS/email provider "delivered": the development stand-in for a gateway. */
+export interface OutboxTable {
+  message_id: string;
+  channel: "sms" | "email";
+  recipient: string;
+  body: string;
+  created_at: Timestamp;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie's token: a database leak yields no usable session. */
+  id_hash: string;
+  account_id: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** Counters for rate limits and login lockouts, shared by every instance. */
+export interface ThrottleTable {
+  key: string;
+  count: number;
+  window_ends_at: Timestamp;
+  locked_until: Timestamp | null;
+}
+
+export interface Database {
+  registration_requests: RegistrationRequestTable;
+  accounts: AccountTable;
+  security_answers: SecurityAnswerTable;
+  messages: MessageTable;
+  outbox: OutboxTable;
+  sessions: SessionTable;
+  throttles: ThrottleTable;
+}

@@ -1,0 +1,69 @@
+// The background side: verification and courier jobs, and the sweeper that keeps durable work moving.
+import type { Logger } from "pino";
+import { type CourierDeps, SEND_QUEUE, sendMessage } from "./flows/courier/courier.ts";
+import {
+  expireRequests,
+  VERIFY_LEASE_MS,
+  VERIFY_QUEUE,
+  type VerifyDeps,
+  verifyRegistration,
+} from "./flows/registration/verification-job.ts";
+import type { Jobs, QueueSpec } from "./platform/jobs.ts";
+import { dispatchDue } from "./platform/sweeper.ts";
+import { pruneThrottles } from "./platform/throttle.ts";
+
+export const QUEUES = {
+  verify: { name: VERIFY_QUEUE, batchSize: 20, expireInSeconds: 120 },
+  send: { name: SEND_QUEUE, batchSize: 20, expireInSeconds: 60 },
+} satisfies Record<string, QueueSpec>;
+
+export type WorkerDeps = {
+  jobs: Jobs;
+  verify: VerifyDeps;
+  courier: CourierDeps;
+  logger: Logger;
+  sweepIntervalMs: number;
+};
+
+export type Worker = { sweep(): Promise<void>; stop(): void };
+
+export async function startWorker(deps: WorkerDeps): Promise<Worker> {
+  const { jobs, verify, courier } = deps;
+  await jobs.work<{ id: string }>(QUEUES.verify, (data) => verifyRegistration(verify, data.id));
+  await jobs.work<{ id: string }>(QUEUES.send, (data) => sendMessage(courier, data.id));
+
+  const sweep = async () => {
+    const now = verify.clock.now();
+    await expireRequests(verify.db, now, verify.expiryHours);
+    await dispatchDue(
+      verify.db,
+      jobs,
+      {
+        table: "registration_requests",
+        activeStatus: "pending",
+        queue: VERIFY_QUEUE,
+        leaseMs: VERIFY_LEASE_MS,
+      },
+      now,
+    );
+    await dispatchDue(
+      verify.db,
+      jobs,
+      { table: "messages", activeStatus: "queued", queue: SEND_QUEUE, leaseMs: 60_000 },
+      now,
+    );
+    await pruneThrottles(verify.db, now);
+  };
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweep()
+      .catch((err) => deps.logger.error({ err }, "sweep failed"))
+      .finally(() => {
+        running = false;
+      });
+  }, deps.sweepIntervalMs);
+  timer.unref();
+  return { sweep, stop: () => clearInterval(timer) };
+}

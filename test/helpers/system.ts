@@ -1,0 +1,77 @@
+// A whole system per test file, isolated: a fresh PGlite folder, or with DATABASE_URL a fresh
+// PostgreSQL database created for the file and dropped after it. The same suite runs on both.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { ManualClock } from "../../src/platform/clock.ts";
+import { type Config, loadConfig } from "../../src/platform/config.ts";
+import { type System, startSystem } from "../../src/system.ts";
+
+export type TestSystem = System & {
+  clock: ManualClock;
+  stop(): Promise<void>;
+};
+
+export const onPostgres = Boolean(process.env.DATABASE_URL);
+
+async function freshPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hoviat_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestSystem(
+  env: Record<string, string> = {},
+  options: { clock?: ManualClock; sweepIntervalMs?: number; random?: () => number } = {},
+): Promise<TestSystem> {
+  const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
+  const pgdb = process.env.DATABASE_URL ? await freshPostgres(process.env.DATABASE_URL) : undefined;
+  const config: Config = loadConfig({
+    NODE_ENV: "test",
+    DATA_DIR: dataDir,
+    ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...env,
+  });
+  const clock = options.clock ?? new ManualClock(new Date());
+  const system = await startSystem({
+    config,
+    clock,
+    // Tests drive the sweeper by hand (system.worker.sweep()) so that nothing moves behind their back.
+    sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000,
+    ...(options.random ? { random: options.random } : {}),
+  });
+  return Object.assign(system, {
+    clock,
+    async stop() {
+      await system.close();
+      await pgdb?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
