@@ -1,0 +1,119 @@
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { LOGIN_LIMITS } from "../src/flows/login/service.ts";
+import { ali, PASSWORD } from "./helpers/people.ts";
+import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
+
+let sys: TestSystem;
+before(async () => {
+  sys = await startTestSystem();
+  const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: ali });
+  assert.equal(res.statusCode, 202);
+  await eventually(async () =>
+    (await sys.db.selectFrom("accounts").select("status").executeTakeFirst())?.status === "active"
+      ? true
+      : undefined,
+  );
+});
+after(async () => {
+  await sys.stop();
+});
+beforeEach(async () => {
+  await sys.db.deleteFrom("throttles").execute();
+  await sys.db.deleteFrom("sessions").execute();
+});
+
+const login = (nationalId: string, password: string, headers: Record<string, string> = {}) =>
+  sys.app.inject({ method: "POST", url: "/api/login", payload: { nationalId, password }, headers });
+
+function cookieOf(res: Awaited<ReturnType<typeof login>>) {
+  const header = String(res.headers["set-cookie"] ?? "");
+  return { header, value: header.split(";")[0]! };
+}
+
+describe("login", () => {
+  test("the right password opens a server-side session in an HttpOnly SameSite cookie", async () => {
+    const res = await login("۰۰۱۲۳۴۵۶۷۹", PASSWORD);
+    assert.equal(res.statusCode, 200);
+    const cookie = cookieOf(res);
+    assert.match(cookie.header, /^hoviat_session=[\w-]{43};/);
+    assert.match(cookie.header, /HttpOnly/);
+    assert.match(cookie.header, /SameSite=Lax/);
+    const me = await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: cookie.value } });
+    assert.equal(me.statusCode, 200);
+    assert.equal(me.json().nationalId, "0012****79");
+    assert.equal(me.json().mobile, "0912***4567");
+    const stored = await sys.db.selectFrom("sessions").select("id_hash").executeTakeFirstOrThrow();
+    assert.notEqual(stored.id_hash, cookie.value.split("=")[1], "only a hash of the token is stored");
+  });
+
+  test("a wrong password and an unknown national ID get the same answer", async () => {
+    const wrong = await login(ali.nationalId, "Wrong1234x");
+    const unknown = await login("0089123451", PASSWORD);
+    assert.equal(wrong.statusCode, 401);
+    assert.equal(unknown.statusCode, 401);
+    assert.deepEqual(wrong.json(), unknown.json());
+    assert.match(wrong.json().title, /کد ملی یا گذرواژه/);
+  });
+
+  test("an invalid national ID is a 400 naming the field", async () => {
+    const res = await login("12345", PASSWORD);
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().errors[0].field, "nationalId");
+  });
+
+  test("repeated failures lock the national ID, even against the right password, until the lock runs out", async () => {
+    for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) {
+      assert.equal((await login(ali.nationalId, `Wrong${i}234x`)).statusCode, 401);
+    }
+    const locked = await login(ali.nationalId, PASSWORD);
+    assert.equal(locked.statusCode, 429);
+    assert.ok(Number(locked.headers["retry-after"]) >= 1);
+    // Unknown IDs lock the same way: the lock says nothing about whether an account exists.
+    for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) await login("0089123451", "Wrong1234x");
+    assert.equal((await login("0089123451", "Wrong1234x")).statusCode, 429);
+
+    sys.clock.advance(LOGIN_LIMITS.lockBaseMs + 1_000);
+    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 200);
+  });
+
+  test("logout revokes the session", async () => {
+    const { value } = cookieOf(await login(ali.nationalId, PASSWORD));
+    const out = await sys.app.inject({ method: "POST", url: "/api/logout", headers: { cookie: value } });
+    assert.equal(out.statusCode, 204);
+    const me = await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: value } });
+    assert.equal(me.statusCode, 401);
+  });
+
+  test("a session ends after the idle timeout and after the absolute timeout", async () => {
+    const { value } = cookieOf(await login(ali.nationalId, PASSWORD));
+    const me = () => sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: value } });
+    sys.clock.advance(29 * 60_000);
+    assert.equal((await me()).statusCode, 200);
+    sys.clock.advance(29 * 60_000);
+    assert.equal((await me()).statusCode, 200, "activity keeps it alive");
+    sys.clock.advance(31 * 60_000);
+    assert.equal((await me()).statusCode, 401, "idle for more than 30 minutes");
+
+    const second = cookieOf(await login(ali.nationalId, PASSWORD)).value;
+    for (let hour = 0; hour < 12; hour++) {
+      sys.clock.advance(20 * 60_000);
+      await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: second } });
+      sys.clock.advance(20 * 60_000);
+      await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: second } });
+      sys.clock.advance(20 * 60_000);
+      await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: second } });
+    }
+    const late = await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: second } });
+    assert.equal(late.statusCode, 401, "12 hours is the most a session lives");
+  });
+
+  test("a write from another site is refused, cookie or not", async () => {
+    const res = await login(ali.nationalId, PASSWORD, {
+      origin: "https://evil.example",
+      "sec-fetch-site": "cross-site",
+    });
+    assert.equal(res.statusCode, 403);
+    assert.equal(res.json().code, "crossSiteRequest");
+  });
+});
