@@ -49,6 +49,18 @@ async function statusOf(requestId: string) {
   return row?.status;
 }
 
+/** Waits until the verification has failed `n` times (the registry was unavailable). */
+async function attemptsReach(requestId: string, n: number) {
+  await eventually(async () => {
+    const row = await sys.db
+      .selectFrom("registration_requests")
+      .select("attempts")
+      .where("id", "=", requestId)
+      .executeTakeFirstOrThrow();
+    return row.attempts >= n ? true : undefined;
+  });
+}
+
 async function settled(requestId: string) {
   return eventually(async () => {
     const status = await statusOf(requestId);
@@ -282,26 +294,14 @@ describe("durability", () => {
   test("a registry outage keeps the request pending; it completes when the registry is back", async () => {
     sys.registry.outage = true;
     const res = await submit(ali);
-    await eventually(async () => {
-      const row = await sys.db
-        .selectFrom("registration_requests")
-        .select("attempts")
-        .executeTakeFirstOrThrow();
-      return row.attempts >= 1 ? true : undefined;
-    });
+    await attemptsReach(res.body.requestId, 1);
     assert.equal(await statusOf(res.body.requestId), "pending");
     assert.equal((await track(ali.nationalId, ali.mobile)).status, "pending");
 
     // Still down at the next attempt: still pending, never a mismatch.
     sys.clock.advance(10 * 60_000);
     await sys.worker!.sweep();
-    await eventually(async () => {
-      const row = await sys.db
-        .selectFrom("registration_requests")
-        .select("attempts")
-        .executeTakeFirstOrThrow();
-      return row.attempts >= 2 ? true : undefined;
-    });
+    await attemptsReach(res.body.requestId, 2);
     assert.equal(await statusOf(res.body.requestId), "pending");
 
     sys.registry.outage = false;
@@ -314,13 +314,7 @@ describe("durability", () => {
   test("a request with no outcome after 48 hours expires, and a new registration is then allowed", async () => {
     sys.registry.outage = true;
     const res = await submit(ali);
-    await eventually(async () => {
-      const row = await sys.db
-        .selectFrom("registration_requests")
-        .select("attempts")
-        .executeTakeFirstOrThrow();
-      return row.attempts >= 1 ? true : undefined;
-    });
+    await attemptsReach(res.body.requestId, 1);
     sys.clock.advanceHours(48);
     await sys.worker!.sweep();
     assert.equal(await statusOf(res.body.requestId), "expired");
