@@ -2,8 +2,10 @@
 import type { Logger } from "pino";
 import { OutboxEmail, OutboxSms } from "./adapters/outbox/outbox.ts";
 import { RegistrySimulator } from "./adapters/simulator/registry-simulator.ts";
+import { accountRoutes } from "./flows/account/routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
+import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { trackingRoutes } from "./flows/tracking/routes.ts";
 import type { Clock } from "./platform/clock.ts";
@@ -15,6 +17,7 @@ import { Jobs } from "./platform/jobs.ts";
 import { createLogger } from "./platform/logging.ts";
 import { migrate } from "./platform/migrate.ts";
 import { dummyHash } from "./platform/passwords.ts";
+import { webRoutes } from "./web/routes.ts";
 import { QUEUES, startWorker, type Worker } from "./worker.ts";
 
 export type SystemOptions = {
@@ -29,7 +32,11 @@ export async function startSystem(options: SystemOptions) {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onError: (err) => logger.error({ err }, "database connection lost"),
+  });
   const { db } = database;
   await migrate(db);
   const jobs = new Jobs({
@@ -57,7 +64,11 @@ export async function startSystem(options: SystemOptions) {
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, rateLimits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
   loginRoutes(app, { db, clock, sessions, rateLimits, cookieSecure: config.cookieSecure });
+  const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
+  recoveryRoutes(app, { db, jobs, clock, rateLimits, ...codes });
+  accountRoutes(app, { db, jobs, clock, rateLimits, sessions, mobileOwnership: registry, ...codes });
   if (config.smsProvider === "outbox") devRoutes(app, { db });
+  webRoutes(app, { logger });
 
   const verify = {
     db,

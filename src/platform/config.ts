@@ -39,7 +39,16 @@ export type Config = {
   rateLimits: boolean;
   /** TRUST_PROXY: take the client address from X-Forwarded-For (behind a reverse proxy; default false). */
   trustProxy: boolean;
+  /** CODE_VALIDITY_MINUTES: lifetime of a recovery or contact-change code and of a reset token (default 5, at most 10). */
+  codeValidityMinutes: number;
+  /**
+   * SECRET_KEY: server secret (≥ 32 characters) keying the HMAC of one-time codes and the decoy security
+   * questions of unknown national IDs. The development default is refused in production.
+   */
+  secretKey: string;
 };
+
+export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
 
 export class ConfigError extends Error {}
 
@@ -110,7 +119,10 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     rateLimits: oneOf(env, "RATE_LIMITS", ["on", "off"] as const, "on") === "on",
     trustProxy: bool(env, "TRUST_PROXY", false),
+    codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
+    secretKey: env.SECRET_KEY || DEV_SECRET_KEY,
   };
+  if (config.secretKey.length < 32) throw new ConfigError("SECRET_KEY must be at least 32 characters");
   if (config.env === "production") {
     const problems: string[] = [];
     if (config.smsProvider === "outbox") problems.push("SMS_PROVIDER=outbox is for development only");
@@ -118,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!config.databaseUrl) problems.push("DATABASE_URL is required (embedded PGlite is for development)");
     if (!config.cookieSecure) problems.push("SESSION_COOKIE_SECURE must be true");
     if (!config.rateLimits) problems.push("RATE_LIMITS=off is for benchmarks only");
+    if (config.secretKey === DEV_SECRET_KEY) problems.push("SECRET_KEY must be set to a secret of your own");
     if (problems.length) throw new ConfigError(`refusing to start in production: ${problems.join("; ")}`);
   }
   return config;

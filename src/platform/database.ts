@@ -25,11 +25,14 @@ export type DatabaseOptions = {
   dataDir: string;
   /** Pool size on PostgreSQL (embedded is always 1). */
   poolSize?: number;
+  /** An idle connection that dies (a database restart) is reported here instead of crashing the process. */
+  onError?: (error: Error) => void;
 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    pool.on("error", (error) => options.onError?.(error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -52,6 +55,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // The one connection lives as long as the process: a reconnect would race the socket server.
     idleTimeoutMillis: 0,
   });
+  pool.on("error", (error) => options.onError?.(error));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -2,9 +2,11 @@
 import { type Migration, type MigrationProvider, Migrator } from "kysely";
 import type { Db } from "./database.ts";
 import * as m001 from "./migrations/001-registration-core.ts";
+import * as m002 from "./migrations/002-recovery-account.ts";
 
 const migrations: Record<string, Migration> = {
   "001-registration-core": m001,
+  "002-recovery-account": m002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

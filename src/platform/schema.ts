@@ -103,6 +103,8 @@ export interface SessionTable {
   revoked_at: Timestamp | null;
   ip: string | null;
   user_agent: string | null;
+  /** Shown to the account holder to list and revoke sessions; not a credential. */
+  public_id: Generated<string>;
 }
 
 /** Counters for rate limits and login lockouts, shared by every instance. */
@@ -113,6 +115,56 @@ export interface ThrottleTable {
   locked_until: Timestamp | null;
 }
 
+export type RecoveryMethod = "sms" | "email" | "security_questions";
+/** pending (code or answers awaited) → verified (reset token issued) → used; or dead (tries spent, refused). */
+export type RecoveryStatus = "pending" | "verified" | "used" | "dead";
+
+/** A password recovery (R-REC), shaped like a Kratos flow: one row, its state, its expiry. */
+export interface PasswordRecoveryTable {
+  id: string;
+  national_id: string;
+  account_id: string | null;
+  method: RecoveryMethod;
+  /** HMAC-SHA256 of the code under SECRET_KEY; null for security questions. */
+  code_hash: string | null;
+  attempts: Generated<number>;
+  status: RecoveryStatus;
+  expires_at: Timestamp;
+  /** SHA-256 of the reset token, set once the code or answers were proved. */
+  reset_token_hash: string | null;
+  reset_expires_at: Timestamp | null;
+  created_at: Timestamp;
+  client_ip: string | null;
+}
+
+/** pending_code → applied, or pending_branch (mobile not owned: a branch decides), or dead. */
+export type AccountChangeStatus = "pending_code" | "pending_branch" | "applied" | "dead";
+
+/** A change of mobile or email waiting for the code sent to the new address. */
+export interface AccountChangeTable {
+  id: string;
+  account_id: string;
+  kind: "mobile" | "email";
+  new_value: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  status: AccountChangeStatus;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
+/** Append-only record of security-relevant events of an account (a trigger refuses update/delete). */
+export interface SecurityEventTable {
+  id: string;
+  account_id: string | null;
+  national_id: string | null;
+  type: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   registration_requests: RegistrationRequestTable;
   accounts: AccountTable;
@@ -121,4 +173,7 @@ export interface Database {
   outbox: OutboxTable;
   sessions: SessionTable;
   throttles: ThrottleTable;
+  password_recoveries: PasswordRecoveryTable;
+  account_changes: AccountChangeTable;
+  security_events: SecurityEventTable;
 }

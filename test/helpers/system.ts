@@ -28,6 +28,12 @@ async function freshPostgres(url: string): Promise<{ url: string; drop(): Promis
     async drop() {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
+      // Let the system's own connections finish closing first: a forced drop kills them mid-goodbye.
+      for (let i = 0; i < 50; i++) {
+        const open = await c.query("select 1 from pg_stat_activity where datname = $1", [name]);
+        if (open.rowCount === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },

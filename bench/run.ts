@@ -1,0 +1,201 @@
+// `npm run bench [-- --quick]`: starts the server (bench/server.ts = startSystem + baselines) in its
+// own process on embedded PGlite, or on a fresh database made from DATABASE_URL, loads it from this
+// process with autocannon (127.0.0.1 only), prints every scenario against its baseline, writes
+// bench/results/<date>.json and exits non-zero when a row is missing.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { person, ROOT, type Server, startWithRetry, stopServer } from "./lib.ts";
+import { scale } from "./scale.ts";
+import { limiter, type Row, type Settings, seed, startup, throughput, verification } from "./scenarios.ts";
+
+const REQUIRED = [
+  "login.right",
+  "login.wrong",
+  "login.unknown",
+  "login.oracle",
+  "tracking",
+  "registration",
+  "verification.0ms",
+  "verification.50ms",
+  "scale.login",
+  "scale.tracking",
+  "startup.fresh",
+  "startup.existing",
+  "memory.rest",
+  "memory.load",
+  "limiter",
+];
+
+const quick = process.argv.includes("--quick");
+const cores = availableParallelism();
+const settings: Settings = {
+  quick,
+  cores,
+  seconds: quick ? 2 : 10,
+  verifyCount: quick ? 60 : 400,
+  jobCount: quick ? 200 : 2000,
+};
+const started = performance.now();
+const rows: Row[] = [];
+const failed = (id: string, scenario: string, error: unknown): Row => ({
+  id,
+  scenario,
+  project: "",
+  baseline: "",
+  ratio: null,
+  target: "",
+  pass: false,
+  note: `error: ${String(error).slice(0, 300)}`,
+});
+async function step(ids: string[], name: string, fn: () => Promise<Row[]>) {
+  const t = performance.now();
+  console.log(`• ${name}`);
+  try {
+    rows.push(...(await fn()));
+  } catch (error) {
+    console.error(`  failed: ${String(error).slice(0, 1000)}`);
+    for (const id of ids) rows.push(failed(id, `${name}: ${id}`, error));
+  }
+  console.log(`  ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
+
+const work = mkdtempSync(join(tmpdir(), "hoviat-bench-"));
+const adminUrl = process.env.DATABASE_URL || undefined;
+let dbUrl: string | undefined;
+let dbName: string | undefined;
+if (adminUrl) {
+  dbName = `hoviat_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  dbUrl = u.toString();
+}
+const database = dbUrl ? "PostgreSQL" : "embedded PGlite";
+
+// Every registration the verification scenarios enqueue is a person of this fixture (→ active).
+const people = Array.from({ length: settings.verifyCount * 2 }, (_, n) => person(3, n));
+const fixture = join(work, "registry.json");
+writeFileSync(fixture, JSON.stringify({ people }));
+const env = (extra: Record<string, string> = {}) => ({
+  DATA_DIR: join(work, "data"),
+  DATABASE_URL: dbUrl ?? "",
+  RATE_LIMITS: "off",
+  REGISTRY_FIXTURE: fixture,
+  REGISTRY_LATENCY_MS: "0",
+  ...extra,
+});
+let server: Server | undefined;
+async function restart(extra: Record<string, string> = {}) {
+  if (server) await stopServer(server);
+  server = undefined;
+  server = await startWithRetry("bench/server.ts", env(extra));
+  return server;
+}
+
+try {
+  await step(["startup.fresh", "startup.existing"], "start-up (embedded, src/main.ts)", async () => {
+    const s = await startup();
+    const r = (id: string, name: string, v: number): Row => ({
+      id,
+      scenario: name,
+      project: `${v.toFixed(2)} s`,
+      baseline: "–",
+      ratio: null,
+      target: "report",
+      pass: null,
+    });
+    return [
+      r("startup.fresh", "start-up to healthy, fresh data folder", s.fresh),
+      r("startup.existing", "start-up to healthy, existing data folder", s.existing),
+    ];
+  });
+  await step(
+    ["login.right", "login.wrong", "login.unknown", "login.oracle", "memory.rest", "memory.load"].concat(
+      "tracking",
+      "registration",
+    ),
+    `login, tracking, registration, memory (${database})`,
+    async () => {
+      const s = await restart();
+      await seed(s);
+      return throughput(s, settings);
+    },
+  );
+  const n = settings.verifyCount;
+  await step(["verification.0ms"], "verification pipeline, registry 0 ms", async () => {
+    const s = server ?? (await restart());
+    return [(await verification(s, settings, people.slice(0, n), 0)).row];
+  });
+  await step(["verification.50ms"], "verification pipeline, registry 50 ms", async () => {
+    const s = await restart({ REGISTRY_LATENCY_MS: "50" });
+    return [(await verification(s, settings, people.slice(n, 2 * n), 50)).row];
+  });
+  await step(["limiter"], "limiter (RATE_LIMITS=on, TRUST_PROXY=true)", async () => {
+    const s = await restart({ RATE_LIMITS: "on", TRUST_PROXY: "true" });
+    await seed(s).catch(() => undefined); // already seeded on this database
+    return [await limiter(s, settings)];
+  });
+  await step(["scale.login", "scale.tracking"], "scale (PostgreSQL, COPY)", async () => {
+    const sizes: [number, number] = quick ? [1_000, 10_000] : [10_000, 1_000_000];
+    if (!dbUrl) {
+      return ["login", "tracking"].map((k) => ({
+        id: `scale.${k}`,
+        scenario: `scale: ${k} p50/p99`,
+        project: "needs DATABASE_URL",
+        baseline: "needs DATABASE_URL",
+        ratio: null,
+        target: "p99 ≤ 1.2 ×",
+        pass: null,
+        note: "scale runs on PostgreSQL only",
+      }));
+    }
+    return scale(await restart(), settings, dbUrl, sizes);
+  });
+} finally {
+  if (server) await stopServer(server);
+  rmSync(work, { recursive: true, force: true });
+  if (adminUrl && dbName) {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  }
+}
+
+const seconds = (performance.now() - started) / 1000;
+rows.sort((a, b) => REQUIRED.indexOf(a.id) - REQUIRED.indexOf(b.id));
+const mark = (r: Row) => (r.pass === null ? "" : r.pass ? " ✓" : " ✗");
+const lines = [
+  `Hoviat bench — ${database}, ${cores} cores, Node ${process.versions.node}${quick ? ", --quick" : ""}`,
+  "",
+  "| scenario | the project | baseline (same run) | ratio | target |",
+  "|---|---|---|---|---|",
+  ...rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.project}${r.note?.startsWith("error") ? ` ${r.note}` : ""} | ${r.baseline} | ${
+        r.ratio === null ? "–" : r.ratio.toFixed(2)
+      } | ${r.target}${mark(r)} |`,
+  ),
+];
+console.log(`\n${lines.join("\n")}\n\nfinished in ${seconds.toFixed(0)} s`);
+
+const date = new Date().toISOString().slice(0, 10);
+const dir = join(ROOT, "bench", "results");
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${date}${quick ? "-quick" : ""}${dbUrl ? "-postgresql" : ""}.json`);
+const result = { date, quick, database, cores, node: process.versions.node, seconds, rows };
+writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+console.log(`results: ${file}`);
+
+// Self-check (CI): every row present and filled with a figure; timing targets are not asserted.
+const missing = REQUIRED.filter((id) => !rows.some((r) => r.id === id && r.project !== ""));
+if (missing.length > 0) {
+  console.error(`bench self-check failed: missing rows ${missing.join(", ")}`);
+  process.exit(1);
+}
+console.log("bench self-check: every row present");

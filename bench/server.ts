@@ -1,0 +1,171 @@
+// The server under benchmark: the real system (startSystem, as `npm start` runs it) on PORT, plus a
+// bare Fastify instance on BENCH_BASELINE_PORT holding the baselines that must reach the same
+// database over the same connection (embedded PGlite is only reachable inside this process):
+//   POST /baseline/tracking  one indexed SELECT, nothing else (the tracking baseline)
+//   POST /bench/seed         accounts and pending requests for the load scenarios
+//   POST /bench/verify       enqueue N pending registrations like a submit would, wait until decided
+//   POST /bench/jobs         raw pg-boss throughput: N no-op jobs sent, wait until all completed
+import Fastify from "fastify";
+import { sql } from "kysely";
+import { VERIFY_LEASE_MS, VERIFY_QUEUE } from "../src/flows/registration/verification-job.ts";
+import { loadConfig } from "../src/platform/config.ts";
+import { hashSecret } from "../src/platform/passwords.ts";
+import { startSystem } from "../src/system.ts";
+import { QUEUES } from "../src/worker.ts";
+import { PASSWORD, type Person } from "./lib.ts";
+
+const config = loadConfig();
+const system = await startSystem({ config });
+const { db, jobs } = system;
+const phc = await hashSecret(PASSWORD);
+const base = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024 });
+const deadline = (ms: number) => performance.now() + Math.min(ms, 170_000);
+
+base.post("/baseline/tracking", async (request) => {
+  const { nationalId, mobile } = request.body as { nationalId: string; mobile: string };
+  const row = await sql<{ status: string; created_at: Date }>`
+    select status, created_at from registration_requests where national_id = ${nationalId}
+    and mobile = ${mobile} order by created_at desc limit 1`.execute(db);
+  return { status: row.rows[0]?.status ?? "not_found" };
+});
+
+type Pair = { nationalId: string; mobile: string };
+base.post("/bench/seed", async (request) => {
+  const { accounts, pending } = request.body as { accounts: Pair[]; pending: Pair[] };
+  const now = new Date();
+  const common = {
+    first_name: "علی",
+    last_name: "آزمون",
+    gender: "male" as const,
+    birth_date: "1365/04/12",
+  };
+  for (const p of accounts) {
+    const requestId = crypto.randomUUID();
+    await db
+      .insertInto("accounts")
+      .values({
+        ...common,
+        id: crypto.randomUUID(),
+        national_id: p.nationalId,
+        mobile: p.mobile,
+        email: "bench@example.com",
+        birth_certificate_number: "1",
+        status: "active",
+        password_hash: phc,
+        registration_request_id: requestId,
+        created_at: now,
+        updated_at: now,
+        activated_at: now,
+      })
+      .execute();
+  }
+  for (const p of pending) {
+    await db
+      .insertInto("registration_requests")
+      .values({
+        ...common,
+        id: crypto.randomUUID(),
+        national_id: p.nationalId,
+        mobile: p.mobile,
+        email: "bench@example.com",
+        birth_certificate_number: "1",
+        status: "pending",
+        // Far in the future: the sweeper leaves this tracking target alone.
+        next_attempt_at: new Date(now.getTime() + 86_400_000),
+        created_at: now,
+      })
+      .execute();
+  }
+  return { ok: true };
+});
+
+// Counted where the system counts them: rows whose status left "pending".
+async function decided(tag: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from registration_requests
+    where client_ip = ${tag} and status <> 'pending'`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+base.post("/bench/verify", async (request) => {
+  const { people, tag, timeoutMs } = request.body as { people: Person[]; tag: string; timeoutMs: number };
+  const answers = JSON.stringify(["q1", "q2", "q3"].map((questionId) => ({ questionId, hash: phc })));
+  const started = performance.now();
+  // What submitRegistration writes, without its four hashes: one transaction per request.
+  for (const p of people) {
+    const now = new Date();
+    await db.transaction().execute(async (trx) => {
+      const id = crypto.randomUUID();
+      await trx
+        .insertInto("registration_requests")
+        .values({
+          id,
+          national_id: p.nationalId,
+          mobile: p.mobiles[0]!,
+          first_name: p.firstName,
+          last_name: p.lastName,
+          gender: p.gender,
+          birth_certificate_number: p.birthCertificateNumber,
+          birth_date: p.birthDate,
+          email: "bench@example.com",
+          password_hash: phc,
+          security_answers: answers,
+          status: "pending",
+          next_attempt_at: new Date(now.getTime() + VERIFY_LEASE_MS),
+          created_at: now,
+          client_ip: tag,
+        })
+        .execute();
+      await jobs.sendInTransaction(trx, VERIFY_QUEUE, { id });
+    });
+    jobs.nudge(VERIFY_QUEUE);
+  }
+  const enqueued = performance.now();
+  const end = deadline(timeoutMs);
+  let n = await decided(tag);
+  while (n < people.length && performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 20));
+    n = await decided(tag);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { decided: n, seconds, enqueueSeconds: (enqueued - started) / 1000 };
+});
+
+let noopWorker: string | undefined;
+let completed = 0;
+base.post("/bench/jobs", async (request) => {
+  const { count, timeoutMs } = request.body as { count: number; timeoutMs: number };
+  const name = "bench-noop";
+  if (!noopWorker) {
+    await jobs.boss.createQueue(name, { name, retryLimit: 5, expireInSeconds: 120 });
+    // The same batch size as the verification queue, handler does nothing.
+    noopWorker = await jobs.boss.work(name, { batchSize: QUEUES.verify.batchSize }, async (batch) => {
+      completed += batch.length;
+    });
+  }
+  const before = completed;
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    await jobs.boss.send(name, { i });
+    jobs.boss.notifyWorker(noopWorker);
+  }
+  const end = deadline(timeoutMs);
+  while (completed - before < count && performance.now() < end) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { completed: completed - before, seconds: (performance.now() - started) / 1000 };
+});
+
+// The baselines listen before the system answers /healthz, which is what the bench waits for.
+await base.listen({ port: Number(process.env.BENCH_BASELINE_PORT ?? 0), host: "127.0.0.1" });
+await system.app.listen({ port: config.port, host: config.host });
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    const hard = setTimeout(() => process.exit(1), 12_000);
+    hard.unref();
+    Promise.all([base.close(), system.close()]).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

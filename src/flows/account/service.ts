@@ -1,0 +1,294 @@
+// Account self-service (R-ACCT): password, mobile, email and security questions. Each change needs
+// the current password (re-authentication), is recorded as a security event, and is announced on
+// the old contact so that a hijacker cannot change things quietly.
+import type { Transaction } from "kysely";
+import { parseEmail } from "../../domain/email.ts";
+import { maskMobile, parseMobile } from "../../domain/mobile.ts";
+import { validatePasswordPair } from "../../domain/password-policy.ts";
+import { validateSecurityAnswers } from "../../domain/security-questions.ts";
+import { t } from "../../messages/index.ts";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Jobs } from "../../platform/jobs.ts";
+import { hashSecret, verifySecret } from "../../platform/passwords.ts";
+import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
+import type { Database } from "../../platform/schema.ts";
+import { hit } from "../../platform/throttle.ts";
+import { RegistryUnavailable } from "../../ports/civil-registry.ts";
+import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
+import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import type { Authenticated } from "../login/auth.ts";
+import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
+import { type Client, recordEvent } from "./security-events.ts";
+
+export const ACCOUNT_LIMITS = {
+  /** Wrong current passwords per account per 15 minutes before re-authentication is refused. */
+  reauthFailures: 5,
+  reauthWindowMs: 15 * 60_000,
+  /** One code per account and kind per minute; five per day. */
+  codeCooldownMs: 60_000,
+  codesPerDay: 5,
+};
+
+export type AccountDeps = {
+  db: Db;
+  jobs: Jobs;
+  clock: Clock;
+  rateLimits: boolean;
+  secretKey: string;
+  codeMinutes: number;
+  mobileOwnership: MobileOwnership;
+};
+
+type Body = Record<string, unknown>;
+
+async function loadAccount(db: Db, accountId: string) {
+  return db
+    .selectFrom("accounts")
+    .select(["id", "national_id", "mobile", "email", "password_hash"])
+    .where("id", "=", accountId)
+    .executeTakeFirstOrThrow();
+}
+
+/** The account, once the current password in `body.currentPassword` proved it is its holder. */
+async function reauthenticate(deps: AccountDeps, auth: Authenticated, body: Body) {
+  const account = await loadAccount(deps.db, auth.accountId);
+  const password = typeof body.currentPassword === "string" ? body.currentPassword : "";
+  if (!password) throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.required" }]);
+  const now = deps.clock.now();
+  const key = `reauth:${account.id}`;
+  if (await verifySecret(account.password_hash, password)) return account;
+  if (deps.rateLimits) {
+    const { count, windowEndsAt } = await hit(deps.db, key, ACCOUNT_LIMITS.reauthWindowMs, now);
+    if (count > ACCOUNT_LIMITS.reauthFailures) {
+      throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
+    }
+  }
+  throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.wrong" }]);
+}
+
+async function notify(deps: AccountDeps, trx: Transaction<Database>, message: NewMessage) {
+  await queueMessage(trx, deps.jobs, message, deps.clock.now());
+}
+
+export async function changePassword(deps: AccountDeps, auth: Authenticated, body: Body, client: Client) {
+  const account = await reauthenticate(deps, auth, body);
+  const errors = validatePasswordPair(body.password, body.passwordConfirmation, account.national_id);
+  if (errors.length) throw new InvalidInput(errors);
+  const passwordHash = await hashSecret(body.password as string);
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("accounts")
+      .set({ password_hash: passwordHash, updated_at: now })
+      .where("id", "=", account.id)
+      .execute();
+    // The session that changed the password stays; every other one may be the intruder's.
+    await trx
+      .updateTable("sessions")
+      .set({ revoked_at: now })
+      .where("account_id", "=", account.id)
+      .where("id_hash", "!=", auth.idHash)
+      .where("revoked_at", "is", null)
+      .execute();
+    await recordEvent(
+      trx,
+      { accountId: account.id, nationalId: account.national_id, type: "password.changed" },
+      client,
+      now,
+    );
+    await notify(deps, trx, {
+      channel: "sms",
+      to: account.mobile,
+      template: "account.passwordChanged",
+      body: t("fa", "sms.account.passwordChanged"),
+      dedupeKey: `account:${account.id}:password:${crypto.randomUUID()}`,
+    });
+  });
+  deps.jobs.nudge(SEND_QUEUE);
+}
+
+export type ContactKind = "mobile" | "email";
+
+export async function requestContactChange(
+  deps: AccountDeps,
+  auth: Authenticated,
+  kind: ContactKind,
+  body: Body,
+) {
+  const account = await reauthenticate(deps, auth, body);
+  const parsed = kind === "mobile" ? parseMobile(body.mobile) : parseEmail(body.email);
+  if (!parsed.ok) throw new InvalidInput([{ field: kind, code: parsed.code }]);
+  if (parsed.value === account[kind]) throw new InvalidInput([{ field: kind, code: `${kind}.unchanged` }]);
+  const now = deps.clock.now();
+  if (deps.rateLimits) {
+    for (const [key, windowMs, max] of [
+      [`change:${kind}:cooldown:${account.id}`, ACCOUNT_LIMITS.codeCooldownMs, 1],
+      [`change:${kind}:day:${account.id}`, 86_400_000, ACCOUNT_LIMITS.codesPerDay],
+    ] as const) {
+      const { count, windowEndsAt } = await hit(deps.db, key, windowMs, now);
+      if (count > max) throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
+    }
+  }
+  const id = crypto.randomUUID();
+  const code = newCode();
+  const params = { code, minutes: deps.codeMinutes };
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("account_changes")
+      .set({ status: "dead", decided_at: now })
+      .where("account_id", "=", account.id)
+      .where("kind", "=", kind)
+      .where("status", "=", "pending_code")
+      .execute();
+    await trx
+      .insertInto("account_changes")
+      .values({
+        id,
+        account_id: account.id,
+        kind,
+        new_value: parsed.value,
+        code_hash: hashCode(deps.secretKey, id, code),
+        status: "pending_code",
+        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
+        created_at: now,
+      })
+      .execute();
+    await notify(deps, trx, {
+      channel: kind === "mobile" ? "sms" : "email",
+      to: parsed.value,
+      template: `account.${kind}Code`,
+      body: t("fa", kind === "mobile" ? "sms.account.mobileCode" : "email.account.emailCode.body", params),
+      subject: t("fa", "email.account.emailCode.subject"),
+      dedupeKey: `change:${id}:code`,
+    });
+  });
+  deps.jobs.nudge(SEND_QUEUE);
+}
+
+/** Applies a proved change; a mobile the ownership registry does not tie to the person waits for a branch. */
+export async function verifyContactChange(
+  deps: AccountDeps,
+  auth: Authenticated,
+  kind: ContactKind,
+  body: Body,
+  client: Client,
+): Promise<{ status: "applied" | "pending_branch" }> {
+  const account = await loadAccount(deps.db, auth.accountId);
+  const now = deps.clock.now();
+  const change = await deps.db
+    .selectFrom("account_changes")
+    .selectAll()
+    .where("account_id", "=", account.id)
+    .where("kind", "=", kind)
+    .where("status", "=", "pending_code")
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+  if (!change || change.expires_at <= now) throw new Problem(400, "account.noPendingChange");
+  const code = cleanCode(body.code);
+  if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
+  if (!sameHash(change.code_hash, hashCode(deps.secretKey, change.id, code))) {
+    const row = await deps.db
+      .updateTable("account_changes")
+      .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
+      .where("id", "=", change.id)
+      .returning("attempts")
+      .executeTakeFirstOrThrow();
+    if (row.attempts >= MAX_ATTEMPTS) {
+      await deps.db
+        .updateTable("account_changes")
+        .set({ status: "dead", decided_at: now })
+        .where("id", "=", change.id)
+        .execute();
+      throw new Problem(400, "account.changeLocked");
+    }
+    throw new Problem(400, "account.wrongCode", { attemptsLeft: MAX_ATTEMPTS - row.attempts });
+  }
+
+  let owned = true;
+  if (kind === "mobile") {
+    try {
+      owned = await deps.mobileOwnership.isOwner(account.national_id, change.new_value);
+    } catch (error) {
+      if (error instanceof RegistryUnavailable) throw new Problem(503, "registryUnavailable");
+      throw error;
+    }
+  }
+  const status = owned ? "applied" : "pending_branch";
+  await deps.db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable("account_changes")
+      .set({ status, decided_at: now })
+      .where("id", "=", change.id)
+      .where("status", "=", "pending_code")
+      .returning("id")
+      .executeTakeFirst();
+    if (!claimed) throw new Problem(400, "account.noPendingChange");
+    if (owned) {
+      await trx
+        .updateTable("accounts")
+        .set({ [kind]: change.new_value, updated_at: now })
+        .where("id", "=", account.id)
+        .execute();
+    }
+    const type = `${kind}.${owned ? "changed" : "changePendingBranch"}`;
+    await recordEvent(trx, { accountId: account.id, nationalId: account.national_id, type }, client, now);
+    const dedupeKey = `change:${change.id}:notice`;
+    if (kind === "mobile") {
+      const template = owned ? "account.mobileChanged" : "account.mobileChangePending";
+      const text = t("fa", `sms.${template}`, { mobile: maskMobile(change.new_value) });
+      await notify(deps, trx, { channel: "sms", to: account.mobile, template, body: text, dedupeKey });
+    } else {
+      await notify(deps, trx, {
+        channel: "email",
+        to: account.email,
+        template: "account.emailChanged",
+        subject: t("fa", "email.account.emailChanged.subject"),
+        body: t("fa", "email.account.emailChanged.body", { email: change.new_value }),
+        dedupeKey,
+      });
+    }
+  });
+  deps.jobs.nudge(SEND_QUEUE);
+  return { status };
+}
+
+export async function replaceSecurityAnswers(
+  deps: AccountDeps,
+  auth: Authenticated,
+  body: Body,
+  client: Client,
+) {
+  const account = await reauthenticate(deps, auth, body);
+  const checked = validateSecurityAnswers(body.securityAnswers);
+  if (checked.errors.length) throw new InvalidInput(checked.errors);
+  const hashes = await Promise.all(checked.value.map((a) => hashSecret(a.answer)));
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("security_answers").where("account_id", "=", account.id).execute();
+    await trx
+      .insertInto("security_answers")
+      .values(
+        checked.value.map((a, i) => ({
+          account_id: account.id,
+          question_id: a.questionId,
+          answer_hash: hashes[i]!,
+        })),
+      )
+      .execute();
+    await recordEvent(
+      trx,
+      { accountId: account.id, nationalId: account.national_id, type: "securityQuestions.changed" },
+      client,
+      now,
+    );
+    await notify(deps, trx, {
+      channel: "sms",
+      to: account.mobile,
+      template: "account.securityQuestionsChanged",
+      body: t("fa", "sms.account.securityQuestionsChanged"),
+      dedupeKey: `account:${account.id}:questions:${crypto.randomUUID()}`,
+    });
+  });
+  deps.jobs.nudge(SEND_QUEUE);
+}

@@ -1,0 +1,61 @@
+// Builds the browser bundle in memory with esbuild: one minified ES module, one stylesheet and the
+// Vazirmatn font files, each named by its content hash so that it can be cached for a year.
+import { createHash } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export type Asset = { body: Buffer; type: string; etag: string };
+export type WebBundle = {
+  assets: Map<string, Asset>;
+  script: string;
+  stylesheet: string;
+  preloadFonts: string[];
+  buildMs: number;
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".woff2": "font/woff2",
+  ".woff": "font/woff",
+};
+
+export async function buildWebBundle(): Promise<WebBundle> {
+  const started = performance.now();
+  // esbuild is only needed when the web app is served; load it lazily.
+  const esbuild = await import("esbuild");
+  const result = await esbuild.build({
+    entryPoints: { app: join(here, "client/main.tsx"), styles: join(here, "styles.css") },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2020",
+    jsx: "automatic",
+    jsxImportSource: "preact",
+    outdir: "/assets",
+    entryNames: "[name]-[hash]",
+    assetNames: "fonts/[name]-[hash]",
+    loader: { ".woff2": "file", ".woff": "file" },
+    write: false,
+    legalComments: "none",
+    charset: "utf8",
+    logLevel: "silent",
+  });
+  const assets = new Map<string, Asset>();
+  let script = "";
+  let stylesheet = "";
+  const preloadFonts: string[] = [];
+  for (const file of result.outputFiles) {
+    const url = file.path.slice(file.path.indexOf("/assets/"));
+    const ext = url.slice(url.lastIndexOf("."));
+    const body = Buffer.from(file.contents);
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+    assets.set(url, { body, type: TYPES[ext] ?? "application/octet-stream", etag });
+    if (url.endsWith(".js")) script = url;
+    if (url.endsWith(".css")) stylesheet = url;
+    // The Persian regular face is needed on every page: preloading it avoids a swap of fonts.
+    if (basename(url).startsWith("vazirmatn-arabic-400-normal") && ext === ".woff2") preloadFonts.push(url);
+  }
+  return { assets, script, stylesheet, preloadFonts, buildMs: Math.round(performance.now() - started) };
+}

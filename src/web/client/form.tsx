@@ -1,0 +1,202 @@
+// Form parts in the GOV.UK pattern: a label tied to each input, a hint and an inline error named by
+// aria-describedby, and an error summary at the top whose links move to each field.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { PASSWORD_RULES } from "../../domain/password-policy.ts";
+import { useI18n } from "./i18n.ts";
+
+export type Errors = Record<string, string>;
+
+/** The element id of a field, also for nested fields such as securityAnswers.0.answer. */
+export const fieldId = (field: string) => `f-${field.replaceAll(".", "-")}`;
+
+export function ErrorSummary({ errors, order }: { errors: Errors; order?: string[] }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLElement>(null);
+  const fields = Object.keys(errors).sort((a, b) => rank(order, a) - rank(order, b));
+  const signature = fields.map((f) => `${f}:${errors[f]}`).join("|");
+  useEffect(() => {
+    if (fields.length > 0) ref.current?.focus();
+  }, [signature]);
+  if (fields.length === 0) return null;
+  return (
+    <section class="error-summary" ref={ref} tabIndex={-1} aria-labelledby="error-summary-title">
+      <h2 id="error-summary-title" class="error-summary__title">
+        {t("errorSummaryTitle")}
+      </h2>
+      <ul class="error-summary__list">
+        {fields.map((field) => (
+          <li key={field}>
+            <a
+              href={`#${fieldId(field)}`}
+              onClick={(e) => {
+                e.preventDefault();
+                focusField(field);
+              }}
+            >
+              {errors[field]}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function rank(order: string[] | undefined, field: string) {
+  const i = order?.findIndex((f) => field === f || field.startsWith(`${f}.`)) ?? -1;
+  return i < 0 ? 999 : i;
+}
+
+export function focusField(field: string) {
+  const el = document.getElementById(fieldId(field));
+  const target = el?.matches("fieldset") ? el.querySelector<HTMLElement>("input, select") : el;
+  target?.focus();
+  target?.scrollIntoView({ block: "center" });
+}
+
+export function ErrorMessage({ id, message }: { id: string; message: string | undefined }) {
+  const { t } = useI18n();
+  if (!message) return null;
+  return (
+    <p id={id} class="error-message">
+      <span class="visually-hidden">{t("errorPrefix")} </span>
+      {message}
+    </p>
+  );
+}
+
+type TextFieldProps = {
+  field: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  onBlur?: () => void;
+  error?: string | undefined;
+  hint?: string;
+  type?: "text" | "password" | "email" | "tel";
+  numeric?: boolean;
+  autocomplete?: string;
+  dir?: "ltr" | "rtl" | "auto";
+  required?: boolean;
+  width?: "short" | "medium" | "full";
+};
+
+export function TextField(p: TextFieldProps) {
+  const id = fieldId(p.field);
+  const describedBy = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <div class={`form-group${p.error ? " form-group--error" : ""}`}>
+      <label class="label" for={id}>
+        {p.label}
+        {p.required !== false && <span aria-hidden="true"> *</span>}
+      </label>
+      {p.hint && (
+        <p id={`${id}-hint`} class="hint">
+          {p.hint}
+        </p>
+      )}
+      <ErrorMessage id={`${id}-error`} message={p.error} />
+      <input
+        id={id}
+        name={p.field}
+        class={`input input--${p.width ?? "medium"}`}
+        type={p.type ?? "text"}
+        value={p.value}
+        onInput={(e) => p.onValue(e.currentTarget.value)}
+        onBlur={p.onBlur}
+        aria-describedby={describedBy || undefined}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-required={p.required === false ? undefined : "true"}
+        inputMode={p.numeric ? "numeric" : undefined}
+        autoComplete={p.autocomplete ?? "off"}
+        spellcheck={false}
+        dir={p.dir}
+      />
+    </div>
+  );
+}
+
+type Option = { value: string; label: string };
+
+export function Radios(p: {
+  field: string;
+  legend: string;
+  options: Option[];
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | undefined;
+  inline?: boolean;
+}) {
+  const id = fieldId(p.field);
+  return (
+    <fieldset
+      id={id}
+      class={`form-group fieldset${p.error ? " form-group--error" : ""}`}
+      aria-describedby={p.error ? `${id}-error` : undefined}
+    >
+      <legend class="label">
+        {p.legend}
+        <span aria-hidden="true"> *</span>
+      </legend>
+      <ErrorMessage id={`${id}-error`} message={p.error} />
+      <div class={p.inline ? "radios radios--inline" : "radios"}>
+        {p.options.map((o) => (
+          <div class="radio" key={o.value}>
+            <input
+              id={`${id}-${o.value}`}
+              type="radio"
+              name={p.field}
+              value={o.value}
+              checked={p.value === o.value}
+              onChange={() => p.onValue(o.value)}
+            />
+            <label for={`${id}-${o.value}`}>{o.label}</label>
+          </div>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+export function Notice({ title, children }: { title?: string; children: ComponentChildren }) {
+  return (
+    <div class="notice">
+      {title && <p class="notice__title">{title}</p>}
+      {children}
+    </div>
+  );
+}
+
+/** R-PWD as a live checklist: each rule of the domain, kept or not, as the user types. */
+export function PasswordChecklist({ password, nationalId }: { password: string; nationalId?: string }) {
+  const { t } = useI18n();
+  return (
+    <div class="checklist" id="password-rules">
+      <p class="checklist__title">{t("passwordRulesTitle")}</p>
+      <ul>
+        {PASSWORD_RULES.map((rule) => {
+          const kept = password !== "" && rule.test(password, nationalId);
+          return (
+            <li key={rule.code} class={kept ? "rule rule--kept" : "rule"}>
+              <span class="rule__mark" aria-hidden="true">
+                {kept ? "✓" : "•"}
+              </span>
+              {t(`passwordRules.${rule.code.split(".")[1]}`)}
+              <span class="visually-hidden"> — {t(kept ? "ruleKept" : "ruleNotKept")}</span>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+/** A polite live region: announces changes (a new step, a result) to screen readers. */
+export function Announcer({ message }: { message: string }) {
+  return (
+    <div class="visually-hidden" aria-live="polite" role="status">
+      {message}
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+// The application shell: header with the language switch, the page of the current address, and
+// the guide's footer links.
+import { render } from "preact";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { Locale } from "../../messages/index.ts";
+import { AccountPage } from "./account.tsx";
+import { api, setApiLocale } from "./api.ts";
+import { HomePage } from "./home.tsx";
+import { applyLocale, I18nContext, initialLocale, makeI18n, useI18n } from "./i18n.ts";
+import { LoginPage } from "./login.tsx";
+import { OutboxPage } from "./outbox.tsx";
+import { RecoverPage } from "./recover.tsx";
+import { RegisterPage } from "./register.tsx";
+import { Link, PageHeading, usePath } from "./router.tsx";
+import { TrackPage } from "./track.tsx";
+
+// The guide's footer: «سامانه مدیریت کاربران | ثبت نام | پیگیری ثبت نام | فراموشی گذرواژه».
+const FOOTER = [
+  ["/", "siteName"],
+  ["/register", "nav.register"],
+  ["/track", "nav.track"],
+  ["/recover", "nav.recover"],
+] as const;
+
+function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
+  const { t } = useI18n();
+  if (path === "/") return <HomePage outbox={outbox === true} />;
+  if (path === "/register") return <RegisterPage />;
+  if (path === "/track") return <TrackPage />;
+  if (path === "/login") return <LoginPage />;
+  if (path === "/recover") return <RecoverPage />;
+  if (path === "/account" || path.startsWith("/account/")) return <AccountPage />;
+  if (path === "/dev/outbox" && outbox !== false) return outbox ? <OutboxPage /> : null;
+  return (
+    <div class="narrow">
+      <PageHeading title={t("notFound.title")}>{t("notFound.title")}</PageHeading>
+      <p>{t("notFound.text")}</p>
+      <Link href="/">{t("nav.home")}</Link>
+    </div>
+  );
+}
+
+function App() {
+  const [locale, setLocale] = useState<Locale>(initialLocale);
+  const [outbox, setOutbox] = useState<boolean | null>(null);
+  const path = usePath();
+  const i18n = useMemo(() => makeI18n(locale, setLocale), [locale]);
+  const { t } = i18n;
+  useEffect(() => {
+    applyLocale(locale);
+    setApiLocale(locale);
+  }, [locale]);
+  useEffect(() => {
+    // The outbox answers only where messages are recorded instead of sent (development).
+    api("GET", "/api/dev/outbox?to=-").then((r) => setOutbox(r.ok));
+  }, []);
+  const other: Locale = locale === "fa" ? "en" : "fa";
+  return (
+    <I18nContext.Provider value={i18n}>
+      <a href="#main" class="skip-link">
+        {t("skipToContent")}
+      </a>
+      <header class="header">
+        <div class="header__inner">
+          <Link href="/" class="header__brand">
+            <span class="header__org">{t("orgName")}</span>
+            <span class="header__site">{t("siteName")}</span>
+          </Link>
+          <button
+            type="button"
+            class="lang-switch"
+            lang={other}
+            onClick={() => setLocale(other)}
+            aria-label={t("switchLanguageLabel")}
+          >
+            {t("switchLanguage")}
+          </button>
+        </div>
+      </header>
+      <main id="main" class="main">
+        <Page path={path} outbox={outbox} />
+      </main>
+      <footer class="footer">
+        <nav aria-label={t("footerNav")} class="footer__inner">
+          <ul class="footer__links">
+            {FOOTER.map(([href, key], i) => (
+              <li key={href}>
+                <Link href={href}>{t(key)}</Link>
+                {i < FOOTER.length - 1 && (
+                  <span class="footer__sep" aria-hidden="true">
+                    {" | "}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+          {outbox && (
+            <p class="footer__dev">
+              <Link href="/dev/outbox">{t("nav.outbox")}</Link>
+            </p>
+          )}
+          <p class="footer__org">{t("footerOrg")}</p>
+        </nav>
+      </footer>
+    </I18nContext.Provider>
+  );
+}
+
+const root = document.getElementById("app");
+if (root) {
+  root.textContent = "";
+  render(<App />, root);
+}

@@ -1,0 +1,269 @@
+// R-REC: three steps, national ID and method → code or security answers → new password, beside
+// the guide's «کاربر گرامی» panel.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { parseNationalId } from "../../domain/national-id.ts";
+import { validatePasswordPair } from "../../domain/password-policy.ts";
+import { api } from "./api.ts";
+import { ErrorSummary, type Errors, PasswordChecklist, Radios, TextField } from "./form.tsx";
+import { useI18n } from "./i18n.ts";
+import { Link, PageHeading } from "./router.tsx";
+
+type Question = { id?: string; questionId?: string; text: string };
+const STEPS = ["recover.step1", "recover.step2", "recover.step3"];
+
+export function RecoverPage() {
+  const { t, num } = useI18n();
+  const [step, setStep] = useState(0);
+  const [nationalId, setNationalId] = useState("");
+  const [method, setMethod] = useState("");
+  const [recoveryId, setRecoveryId] = useState("");
+  const [questions, setQuestions] = useState<Question[]>([]);
+  const [code, setCode] = useState("");
+  const [answers, setAnswers] = useState<string[]>([]);
+  const [resetToken, setResetToken] = useState("");
+  const [password, setPassword] = useState("");
+  const [confirmation, setConfirmation] = useState("");
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) heading.current?.focus();
+    moved.current = false;
+  }, [step]);
+
+  const go = (to: number) => {
+    setErrors({});
+    setStep(to);
+    moved.current = true;
+  };
+  const serverErrors = (problem: { title: string; errors?: { field: string; message: string }[] }) => {
+    const found: Errors = {};
+    for (const e of problem.errors ?? []) {
+      const field = e.field.startsWith("answers") ? `answers.${e.field.split(".")[1] ?? 0}` : e.field;
+      found[
+        ["nationalId", "method", "code", "password", "passwordConfirmation"].includes(field) ||
+        field.startsWith("answers.")
+          ? field
+          : "form"
+      ] ??= e.message;
+    }
+    if (Object.keys(found).length === 0) found.form = problem.title || t("networkError");
+    setErrors(found);
+  };
+  const call = async <T,>(path: string, body: unknown) => {
+    setBusy(true);
+    const r = await api<T>("POST", path, body);
+    setBusy(false);
+    if (!r.ok) serverErrors(r.problem);
+    return r.ok ? { data: r.data } : null;
+  };
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const found: Errors = {};
+    if (step === 0) {
+      const id = parseNationalId(nationalId);
+      if (!id.ok) found.nationalId = t(`errors.${id.code}`);
+      if (!method) found.method = t("recover.methodRequired");
+    } else if (step === 1 && method !== "security_questions") {
+      if (code.trim() === "") found.code = t("recover.codeRequired");
+    } else if (step === 1) {
+      questions.forEach((_, i) => {
+        if ((answers[i] ?? "").trim() === "") found[`answers.${i}`] = t("recover.answerRequired");
+      });
+    } else {
+      const id = parseNationalId(nationalId);
+      for (const err of validatePasswordPair(password, confirmation, id.ok ? id.value : undefined))
+        found[err.field] ??= t(`errors.${err.code}`);
+    }
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    if (step === 0) {
+      const r = await call<{ recoveryId: string; questions?: Question[] }>("/api/password-recovery", {
+        nationalId,
+        method,
+      });
+      if (!r) return;
+      const data = r.data;
+      setRecoveryId(data.recoveryId);
+      setQuestions(data.questions ?? []);
+      setAnswers((data.questions ?? []).map(() => ""));
+      go(1);
+    } else if (step === 1) {
+      const body =
+        method === "security_questions"
+          ? {
+              answers: questions.map((q, i) => ({
+                questionId: q.questionId ?? q.id,
+                answer: answers[i] ?? "",
+              })),
+            }
+          : { code };
+      const r = await call<{ resetToken: string }>(
+        `/api/password-recovery/${encodeURIComponent(recoveryId)}/verify`,
+        body,
+      );
+      if (!r) return;
+      setResetToken(r.data.resetToken);
+      go(2);
+    } else {
+      const body = { resetToken, password, passwordConfirmation: confirmation };
+      const r = await call(`/api/password-recovery/${encodeURIComponent(recoveryId)}/reset`, body);
+      if (r) setDone(true);
+    }
+  };
+
+  const methods = ["sms", "email", "security_questions"].map((m) => ({
+    value: m,
+    label: t(`recover.method.${m}`),
+  }));
+  return (
+    <div class="with-aside">
+      <div class="with-aside__main">
+        <PageHeading title={t("nav.recover")}>{t("nav.recover")}</PageHeading>
+        {done ? (
+          <div class="panel panel--success" role="status" id="recover-done">
+            <p class="panel__body">{t("recover.done")}</p>
+            <Link href="/login">{t("nav.login")}</Link>
+          </div>
+        ) : (
+          <>
+            <ol class="steps steps--three" aria-label={t("stepsLabel")}>
+              {STEPS.map((s, i) => (
+                <li
+                  key={s}
+                  class={
+                    i === step
+                      ? "steps__item steps__item--current"
+                      : i < step
+                        ? "steps__item steps__item--done"
+                        : "steps__item"
+                  }
+                  aria-current={i === step ? "step" : undefined}
+                >
+                  <span class="steps__number" aria-hidden="true">
+                    {i < step ? "✓" : num(i + 1)}
+                  </span>
+                  <span class="steps__label">{t(s)}</span>
+                </li>
+              ))}
+            </ol>
+            <ErrorSummary
+              errors={errors}
+              order={["nationalId", "method", "code", "answers", "password", "passwordConfirmation", "form"]}
+            />
+            <form noValidate onSubmit={submit}>
+              <h2 class="step-title" tabIndex={-1} ref={heading}>
+                <span class="step-title__count">{t("stepCount", { n: step + 1, total: 3 })}</span>
+                {t(STEPS[step] ?? "")}
+              </h2>
+              {step === 0 && (
+                <>
+                  <TextField
+                    field="nationalId"
+                    label={t("fields.nationalId")}
+                    value={nationalId}
+                    onValue={setNationalId}
+                    error={errors.nationalId}
+                    numeric
+                    width="short"
+                    dir="ltr"
+                    autocomplete="username"
+                  />
+                  <Radios
+                    field="method"
+                    legend={t("recover.methodLabel")}
+                    options={methods}
+                    value={method}
+                    onValue={setMethod}
+                    error={errors.method}
+                  />
+                </>
+              )}
+              {step === 1 && method !== "security_questions" && (
+                <>
+                  <p>{t(method === "email" ? "recover.codeSentEmail" : "recover.codeSentSms")}</p>
+                  <TextField
+                    field="code"
+                    label={t("recover.codeLabel")}
+                    value={code}
+                    onValue={setCode}
+                    error={errors.code}
+                    numeric
+                    width="short"
+                    dir="ltr"
+                    autocomplete="one-time-code"
+                  />
+                </>
+              )}
+              {step === 1 &&
+                method === "security_questions" &&
+                questions.map((q, i) => (
+                  <TextField
+                    key={i}
+                    field={`answers.${i}`}
+                    label={q.text}
+                    value={answers[i] ?? ""}
+                    onValue={(v) => setAnswers(answers.map((a, j) => (j === i ? v : a)))}
+                    error={errors[`answers.${i}`]}
+                    width="full"
+                  />
+                ))}
+              {step === 2 && (
+                <>
+                  <TextField
+                    field="password"
+                    label={t("fields.password")}
+                    value={password}
+                    onValue={setPassword}
+                    error={errors.password}
+                    type="password"
+                    autocomplete="new-password"
+                    dir="ltr"
+                  />
+                  <PasswordChecklist password={password} nationalId={nationalId} />
+                  <TextField
+                    field="passwordConfirmation"
+                    label={t("fields.passwordConfirmation")}
+                    value={confirmation}
+                    onValue={setConfirmation}
+                    error={errors.passwordConfirmation}
+                    type="password"
+                    autocomplete="new-password"
+                    dir="ltr"
+                  />
+                </>
+              )}
+              <div class="button-row">
+                <button type="submit" class="button" disabled={busy}>
+                  {step === 2 ? t("recover.submit") : t("next")}
+                </button>
+                {step > 0 && (
+                  <button
+                    type="button"
+                    class="button button--secondary"
+                    onClick={() => go(step === 2 ? 1 : 0)}
+                  >
+                    {t("previous")}
+                  </button>
+                )}
+              </div>
+            </form>
+          </>
+        )}
+      </div>
+      <aside class="aside" aria-labelledby="aside-title">
+        <h2 id="aside-title" class="aside__title">
+          {t("recover.asideTitle")}
+        </h2>
+        <ol class="aside__list">
+          {[1, 2, 3].map((n) => (
+            <li key={n}>{t(`recover.aside${n}`)}</li>
+          ))}
+        </ol>
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+// A small history-API router: links change the address without reloading, and each new page
+// moves the focus to its heading so that screen-reader users hear where they are.
+import type { ComponentChildren, JSX } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+
+const listeners = new Set<() => void>();
+let navigated = false;
+
+export function navigate(to: string) {
+  if (to === location.pathname + location.search) return;
+  history.pushState(null, "", to);
+  navigated = true;
+  for (const listener of listeners) listener();
+  window.scrollTo(0, 0);
+}
+
+export function usePath(): string {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const update = () => {
+      navigated = true;
+      setPath(location.pathname);
+    };
+    listeners.add(update);
+    window.addEventListener("popstate", update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener("popstate", update);
+    };
+  }, []);
+  return path;
+}
+
+type LinkProps = JSX.HTMLAttributes<HTMLAnchorElement> & { href: string; children: ComponentChildren };
+
+export function Link({ href, children, ...rest }: LinkProps) {
+  const onClick = (event: MouseEvent) => {
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    navigate(href);
+  };
+  return (
+    <a href={href} onClick={onClick} {...rest}>
+      {children}
+    </a>
+  );
+}
+
+/** The page heading; focused after an in-app navigation, and it names the browser tab. */
+export function PageHeading({ children, title }: { children: ComponentChildren; title: string }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = title;
+    if (navigated) ref.current?.focus();
+  }, [title]);
+  return (
+    <h1 ref={ref} tabIndex={-1} class="page-title">
+      {children}
+    </h1>
+  );
+}

@@ -1,0 +1,98 @@
+// Shared by the browser tests: one system and one Chromium per test file, axe on every page.
+import assert from "node:assert/strict";
+import AxeBuilder from "@axe-core/playwright";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import type { ali } from "../helpers/people.ts";
+import { onPostgres, startTestSystem, type TestSystem } from "../helpers/system.ts";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+/** Browser tests run once, on the embedded database; the PostgreSQL pass skips them. */
+export const skipBrowser = onPostgres ? "browser tests run on the embedded database only" : false;
+
+export type Harness = {
+  sys: TestSystem;
+  browser: Browser;
+  base: string;
+  /** A page in a fresh context (axe needs a context of its own to open helper pages). */
+  newPage(viewport: { width: number; height: number }): Promise<Page>;
+  close(): Promise<void>;
+};
+
+export async function startHarness(): Promise<Harness> {
+  const sys = await startTestSystem();
+  await sys.app.listen({ port: 0, host: "127.0.0.1" });
+  const address = sys.app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return {
+    sys,
+    browser,
+    base: `http://127.0.0.1:${port}`,
+    async newPage(viewport) {
+      const context = await browser.newContext({ viewport, locale: "fa-IR" });
+      return context.newPage();
+    },
+    async close() {
+      await browser.close();
+      await sys.stop();
+    },
+  };
+}
+
+/** axe-core on the page as it is now: zero violations, with their ids and targets if any. */
+export async function assertAccessible(page: Page, label: string) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  assert.deepEqual(found, [], `axe violations on ${label}`);
+}
+
+/** No horizontal scrolling: the page fits the viewport's width. */
+export async function assertFitsWidth(page: Page, label: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${label} is ${overflow}px wider than the viewport`);
+}
+
+/** Fills the six wizard steps with Persian digits up to the review; `check` runs on each step. */
+export async function fillRegistration(
+  page: Page,
+  person: typeof ali,
+  check?: (label: string) => Promise<void>,
+) {
+  await page.fill("#f-nationalId", fa(person.nationalId));
+  await page.fill("#f-mobile", fa(person.mobile));
+  await check?.("register step 1");
+  await page.click("button:has-text('مرحله بعد')");
+  await page.fill("#f-lastName", person.lastName);
+  await page.fill("#f-firstName", person.firstName);
+  await page.check(`#f-gender-${person.gender}`);
+  await page.fill("#f-birthCertificateNumber", fa(person.birthCertificateNumber));
+  await page.fill("#f-birthDate", fa(person.birthDate));
+  await check?.("register step 2");
+  await page.click("button:has-text('مرحله بعد')");
+  await page.fill("#f-email", person.email);
+  await check?.("register step 3");
+  await page.click("button:has-text('مرحله بعد')");
+  for (const [i, a] of person.securityAnswers.entries()) {
+    await page.selectOption(`#f-securityAnswers-${i}-questionId`, a.questionId);
+    await page.fill(`#f-securityAnswers-${i}-answer`, a.answer);
+  }
+  await check?.("register step 4");
+  await page.click("button:has-text('مرحله بعد')");
+  await page.fill("#f-password", person.password);
+  await page.fill("#f-passwordConfirmation", person.passwordConfirmation);
+  await check?.("register step 5");
+  await page.click("button:has-text('مرحله بعد')");
+  await page.waitForSelector("text=تایید و ثبت درخواست ثبت نام");
+  await check?.("register review");
+}

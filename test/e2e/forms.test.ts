@@ -1,0 +1,226 @@
+// The wizard's validation in Persian, keyboard-only use, a 360 px phone, English, and axe on the
+// pages the journey test does not reach.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import { t } from "../../src/messages/index.ts";
+import { mohammadreza, zahra } from "../helpers/people.ts";
+import {
+  assertAccessible,
+  assertFitsWidth,
+  fillRegistration,
+  type Harness,
+  skipBrowser,
+  startHarness,
+} from "./browser.ts";
+
+const NEXT = "button:has-text('مرحله بعد')";
+
+async function summary(page: Page): Promise<string> {
+  return page.locator(".error-summary").innerText();
+}
+function expectErrors(text: string, codes: string[]) {
+  for (const code of codes)
+    assert.ok(text.includes(t("fa", `errors.${code}`)), `missing ${code} in:\n${text}`);
+}
+
+describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, () => {
+  let h: Harness;
+  let page: Page;
+  before(async () => {
+    h = await startHarness();
+    page = await h.newPage({ width: 1280, height: 900 });
+  });
+  after(async () => h?.close());
+
+  test("each wizard step shows its errors in Persian, summary and inline", async () => {
+    await page.goto(`${h.base}/register`);
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["nationalId.required", "mobile.required"]);
+    assert.equal(await page.getAttribute("#f-nationalId", "aria-invalid"), "true");
+    assert.match((await page.getAttribute("#f-nationalId", "aria-describedby")) ?? "", /f-nationalId-error/);
+    await assertAccessible(page, "register step 1 with errors");
+    await page.click(".error-summary a >> nth=1");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "f-mobile");
+    await page.fill("#f-nationalId", fa("0012345678"));
+    await page.fill("#f-mobile", "12345");
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["nationalId.checksum", "mobile.format"]);
+
+    await page.fill("#f-nationalId", fa(zahra.nationalId));
+    await page.fill("#f-mobile", fa(zahra.mobile));
+    await page.click(NEXT);
+    await page.click(NEXT);
+    const codes = ["lastName.required", "firstName.required", "gender.required"];
+    expectErrors(await summary(page), [...codes, "birthCertificateNumber.required", "birthDate.required"]);
+    await assertAccessible(page, "register step 2 with errors");
+    await page.fill("#f-birthCertificateNumber", "۰");
+    await page.fill("#f-birthDate", "۱۴۰۰/۱۲/۳۰");
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["birthCertificateNumber.zero", "birthDate.invalid"]);
+    // Leaving a field checks it as you go.
+    await page.fill("#f-birthDate", "1370-13-01");
+    await page.focus("#f-lastName");
+    const inline = (await page.locator("#f-birthDate-error").innerText()).replace(/\s+/g, " ");
+    assert.equal(inline, `خطا: ${t("fa", "errors.birthDate.invalid")}`);
+
+    await page.fill("#f-lastName", zahra.lastName);
+    await page.fill("#f-firstName", zahra.firstName);
+    await page.check("#f-gender-female");
+    await page.fill("#f-birthCertificateNumber", fa(zahra.birthCertificateNumber));
+    // The calendar: open it, pick 21 Mordad 1370.
+    await page.click("button:has-text('انتخاب از تقویم')");
+    await page.selectOption("#f-birthDate-year", "1370");
+    await page.selectOption("#f-birthDate-month", "5");
+    await assertAccessible(page, "date picker open");
+    await page.click(`.calendar__day:text-is("${fa(21)}")`);
+    assert.equal(await page.inputValue("#f-birthDate"), "۱۳۷۰/۰۵/۲۱");
+    await page.click(NEXT);
+
+    await page.fill("#f-email", "not-an-email");
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["email.format"]);
+    await page.fill("#f-email", zahra.email);
+    await page.click(NEXT);
+
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["securityAnswers.unknownQuestion", "securityAnswers.answerTooShort"]);
+    await assertAccessible(page, "register step 4 with errors");
+    for (const [i, a] of zahra.securityAnswers.entries()) {
+      await page.selectOption(`#f-securityAnswers-${i}-questionId`, a.questionId);
+      await page.fill(`#f-securityAnswers-${i}-answer`, a.answer);
+    }
+    await page.click(NEXT);
+
+    await page.fill("#f-password", "abc");
+    assert.equal(await page.locator(".rule--kept").count(), 3, "charset, lower and no-national-ID kept");
+    await page.fill("#f-passwordConfirmation", "abd");
+    await page.click(NEXT);
+    // One message per field, the first broken rule; the live checklist shows the others.
+    expectErrors(await summary(page), ["password.length", "passwordConfirmation.mismatch"]);
+    await page.fill("#f-password", `A${zahra.nationalId}b`);
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["password.nationalId"]);
+    await assertAccessible(page, "register step 5 with errors");
+
+    // «مرحله قبل» keeps what was entered.
+    await page.click("button:has-text('مرحله قبل')");
+    await page.click("button:has-text('مرحله قبل')");
+    assert.equal(await page.inputValue("#f-email"), zahra.email);
+  });
+
+  test("registers Zahra by keyboard alone", async () => {
+    const kb = await h.newPage({ width: 1280, height: 900 });
+    await kb.goto(`${h.base}/`);
+    const tabTo = async (selector: string) => {
+      for (let i = 0; i < 80; i++) {
+        await kb.keyboard.press("Tab");
+        if (await kb.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+      }
+      assert.fail(`Tab never reached ${selector}`);
+    };
+    await tabTo("main a[href='/register']");
+    await kb.keyboard.press("Enter");
+    const fields: [string, string][] = [
+      ["#f-nationalId", fa(zahra.nationalId)],
+      ["#f-mobile", fa(zahra.mobile)],
+    ];
+    for (const [sel, value] of fields) {
+      await tabTo(sel);
+      await kb.keyboard.type(value);
+    }
+    await kb.keyboard.press("Enter");
+    await kb.waitForSelector("#f-lastName");
+    for (const [sel, value] of [
+      ["#f-lastName", zahra.lastName],
+      ["#f-firstName", zahra.firstName],
+    ] as const) {
+      await tabTo(sel);
+      await kb.keyboard.type(value);
+    }
+    await tabTo("#f-gender-male");
+    await kb.keyboard.press("ArrowDown");
+    assert.ok(await kb.isChecked("#f-gender-female"));
+    await tabTo("#f-birthCertificateNumber");
+    await kb.keyboard.type(zahra.birthCertificateNumber);
+    await tabTo("#f-birthDate");
+    await kb.keyboard.type(fa(zahra.birthDate));
+    await kb.keyboard.press("Enter");
+    await kb.waitForSelector("#f-email");
+    await tabTo("#f-email");
+    await kb.keyboard.type(zahra.email);
+    await kb.keyboard.press("Enter");
+    await kb.waitForSelector("#f-securityAnswers-0-questionId");
+    for (let i = 0; i < 3; i++) {
+      await tabTo(`#f-securityAnswers-${i}-questionId`);
+      for (let k = 0; k < 3 && !(await kb.inputValue(`#f-securityAnswers-${i}-questionId`)); k++)
+        await kb.keyboard.press("ArrowDown");
+      await tabTo(`#f-securityAnswers-${i}-answer`);
+      await kb.keyboard.type(zahra.securityAnswers[i]?.answer ?? "");
+    }
+    await kb.keyboard.press("Enter");
+    await kb.waitForSelector("#f-password");
+    await tabTo("#f-password");
+    await kb.keyboard.type(zahra.password);
+    await tabTo("#f-passwordConfirmation");
+    await kb.keyboard.type(zahra.password);
+    await kb.keyboard.press("Enter");
+    await kb.waitForSelector("text=تایید و ثبت درخواست ثبت نام", { timeout: 5000 }).catch(async (e) => {
+      await kb.screenshot({ path: "/tmp/hoviat-web/kb-fail.png", fullPage: true });
+      throw e;
+    });
+    await tabTo("button[type=submit]");
+    await kb.keyboard.press("Enter");
+    await kb.waitForSelector("#registration-success");
+    await kb.context().close();
+  });
+
+  test("works on a 360 px phone: registration, tracking and the branch message at login", async () => {
+    const phone = await h.newPage({ width: 360, height: 740 });
+    for (const path of ["/", "/register", "/track", "/login", "/recover", "/account", "/dev/outbox"]) {
+      await phone.goto(`${h.base}${path}`);
+      await phone.waitForSelector("h1");
+      await assertFitsWidth(phone, path);
+      await assertAccessible(phone, `${path} at 360 px`);
+    }
+    await phone.goto(`${h.base}/register`);
+    await fillRegistration(phone, mohammadreza, (label) => assertFitsWidth(phone, label));
+    await phone.click("button:has-text('تایید و ثبت درخواست ثبت نام')");
+    await phone.waitForSelector("#registration-success");
+    await phone.goto(`${h.base}/track`);
+    await phone.fill("#f-nationalId", fa(mohammadreza.nationalId));
+    await phone.fill("#f-mobile", fa(mohammadreza.mobile));
+    for (let i = 0; i < 40; i++) {
+      await phone.click("button:has-text('ثبت درخواست پیگیری')");
+      if ((await phone.locator("#track-result-title").innerText()) === "در انتظار فعال سازی در شعبه") break;
+      await phone.waitForTimeout(250);
+    }
+    assert.match(await phone.locator("#track-result").innerText(), /شعبه/);
+    await phone.goto(`${h.base}/login`);
+    await phone.fill("#f-nationalId", mohammadreza.nationalId);
+    await phone.fill("#f-password", mohammadreza.password);
+    await phone.click("button:has-text('ورود')");
+    assert.match(await (await phone.waitForSelector("#login-branch")).innerText(), /شعبه/);
+    await assertAccessible(phone, "login awaiting branch");
+    await phone.context().close();
+  });
+
+  test("switches to English, left to right, and asks the API in English", async () => {
+    await page.goto(`${h.base}/track`);
+    await page.click("button.lang-switch");
+    await page.waitForFunction(() => document.documentElement.dir === "ltr");
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+    await page.click("button:has-text('Submit tracking request')");
+    assert.match(await summary(page), /national ID/i);
+    await page.fill("#f-nationalId", "0067891233");
+    await page.fill("#f-mobile", "09171234567");
+    await page.click("button:has-text('Submit tracking request')");
+    await page.waitForSelector("#track-result");
+    assert.match(await page.locator("#track-result").innerText(), /No registration was found/i);
+    await assertAccessible(page, "track in English");
+    await page.click("button.lang-switch");
+    await page.waitForFunction(() => document.documentElement.dir === "rtl");
+    assert.equal(await page.getAttribute("html", "lang"), "fa");
+  });
+});

@@ -1,0 +1,74 @@
+// `npm run screenshots`: every page at phone (360 px) and desktop (1280 px) width, into
+// docs/screenshots/. Runs its own test system, as the browser tests do.
+import { mkdirSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import { ali } from "../helpers/people.ts";
+import { fillRegistration, startHarness } from "./browser.ts";
+
+const OUT = "docs/screenshots";
+mkdirSync(OUT, { recursive: true });
+const h = await startHarness();
+const shoot = (page: Page, name: string, width: number) =>
+  page.screenshot({ path: `${OUT}/${name}-${width}.png`, fullPage: true, animations: "disabled" });
+
+try {
+  // The account page needs an active account: register, wait for the outcome, sign in.
+  const page = await h.newPage({ width: 1280, height: 900 });
+  await page.goto(`${h.base}/register`);
+  await fillRegistration(page, ali);
+  await page.click("button:has-text('تایید و ثبت درخواست ثبت نام')");
+  await page.waitForSelector("#registration-success");
+  await shoot(page, "register-done", 1280);
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(`${h.base}/login`);
+    await page.fill("#f-nationalId", ali.nationalId);
+    await page.fill("#f-password", ali.password);
+    await page.click("button:has-text('ورود')");
+    await page.waitForSelector("#profile-title");
+    await shoot(page, "account", width);
+  }
+  for (const width of [360, 1280]) {
+    const page = await h.newPage({ width, height: width === 360 ? 740 : 900 });
+    const go = async (path: string) => {
+      await page.goto(`${h.base}${path}`);
+      await page.waitForSelector("h1");
+      await page.evaluate(() => document.fonts.ready);
+    };
+    await go("/");
+    await shoot(page, "home", width);
+    await go("/register");
+    await page.click("button:has-text('مرحله بعد')");
+    await shoot(page, "register-errors", width);
+    await go("/register");
+    await fillRegistration(page, { ...ali, nationalId: width === 360 ? ali.nationalId : "0045678911" });
+    await shoot(page, "register-review", width);
+    await page.click("button:has-text('مرحله قبل')");
+    await page.fill("#f-password", "abcd1");
+    await shoot(page, "register-password", width);
+    await go("/register");
+    await page.fill("#f-nationalId", fa(ali.nationalId));
+    await page.fill("#f-mobile", fa(ali.mobile));
+    await page.click("button:has-text('مرحله بعد')");
+    await page.click("button:has-text('انتخاب از تقویم')");
+    await shoot(page, "register-birth-certificate", width);
+    await go("/track");
+    await page.fill("#f-nationalId", fa(ali.nationalId));
+    await page.fill("#f-mobile", fa(ali.mobile));
+    await page.click("button:has-text('ثبت درخواست پیگیری')");
+    await page.waitForSelector("#track-result");
+    await shoot(page, "track", width);
+    await go("/login");
+    await shoot(page, "login", width);
+    await go("/recover");
+    await shoot(page, "recover", width);
+    await go("/dev/outbox");
+    await page.waitForSelector(".outbox__item");
+    await shoot(page, "outbox", width);
+    await page.context().close();
+  }
+} finally {
+  await h.close();
+}
