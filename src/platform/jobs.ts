@@ -63,6 +63,8 @@ export class Jobs {
           await this.boss.fail(spec.name, job.id, { message: String(outcome.reason) });
         }
       }
+      // pg-boss idles a polling interval after every batch; a full batch means more are waiting.
+      if (jobs.length >= spec.batchSize) this.nudge(spec.name);
     });
     this.workers.set(spec.name, id);
   }

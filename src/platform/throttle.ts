@@ -17,13 +17,15 @@ export async function hit(db: Db, key: string, windowMs: number, now: Date): Pro
   return { count: r.count, windowEndsAt: r.window_ends_at, lockedUntil: r.locked_until };
 }
 
-export async function lockedUntil(db: Db, key: string, now: Date): Promise<Date | null> {
+/** The latest lock still running on any of the keys (one round trip for all of them), or null. */
+export async function lockedUntil(db: Db, keys: string | string[], now: Date): Promise<Date | null> {
   const row = await db
     .selectFrom("throttles")
-    .select("locked_until")
-    .where("key", "=", key)
+    .select((eb) => eb.fn.max("locked_until").as("until"))
+    .where("key", "in", Array.isArray(keys) ? keys : [keys])
+    .where("locked_until", ">", now)
     .executeTakeFirst();
-  return row?.locked_until && row.locked_until > now ? row.locked_until : null;
+  return row?.until ?? null;
 }
 
 export async function lock(db: Db, key: string, until: Date): Promise<void> {

@@ -35,7 +35,7 @@ export async function login(
   const idKey = `login:nid:${nationalId.value}`;
   const ipKey = `login:ip:${client.ip ?? "unknown"}`;
   if (deps.rateLimits) {
-    const until = (await lockedUntil(deps.db, idKey, now)) ?? (await lockedUntil(deps.db, ipKey, now));
+    const until = await lockedUntil(deps.db, [idKey, ipKey], now);
     if (until) throw new TooManyRequests((until.getTime() - now.getTime()) / 1000);
   }
 
