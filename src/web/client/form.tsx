@@ -168,6 +168,31 @@ export function Notice({ title, children }: { title?: string; children: Componen
   );
 }
 
+/** The national ID as every form asks for it: digits of either script, read left to right. */
+export function NationalIdField(p: {
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | undefined;
+  onBlur?: () => void;
+  autocomplete?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <TextField
+      field="nationalId"
+      label={t("fields.nationalId")}
+      value={p.value}
+      onValue={p.onValue}
+      error={p.error}
+      {...(p.onBlur ? { onBlur: p.onBlur } : {})}
+      numeric
+      width="short"
+      dir="ltr"
+      {...(p.autocomplete ? { autocomplete: p.autocomplete } : {})}
+    />
+  );
+}
+
 /** R-PWD as a live checklist: each rule of the domain, kept or not, as the user types. */
 export function PasswordChecklist({ password, nationalId }: { password: string; nationalId?: string }) {
   const { t } = useI18n();

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, TextField } from "./form.tsx";
+import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
 
@@ -49,16 +49,11 @@ export function LoginPage() {
         </div>
       )}
       <form noValidate onSubmit={submit}>
-        <TextField
-          field="nationalId"
-          label={t("fields.nationalId")}
+        <NationalIdField
           value={nationalId}
           onValue={setNationalId}
           error={errors.nationalId}
-          numeric
           autocomplete="username"
-          width="short"
-          dir="ltr"
         />
         <TextField
           field="password"

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, PasswordChecklist, Radios, TextField } from "./form.tsx";
+import { ErrorSummary, type Errors, NationalIdField, PasswordChecklist, Radios, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
 
@@ -161,15 +161,10 @@ export function RecoverPage() {
               </h2>
               {step === 0 && (
                 <>
-                  <TextField
-                    field="nationalId"
-                    label={t("fields.nationalId")}
+                  <NationalIdField
                     value={nationalId}
                     onValue={setNationalId}
                     error={errors.nationalId}
-                    numeric
-                    width="short"
-                    dir="ltr"
                     autocomplete="username"
                   />
                   <Radios

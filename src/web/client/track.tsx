@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, TextField } from "./form.tsx";
+import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
 
@@ -53,16 +53,7 @@ export function TrackPage() {
       <p>{t("track.intro")}</p>
       <ErrorSummary errors={errors} order={["nationalId", "mobile", "form"]} />
       <form noValidate onSubmit={submit}>
-        <TextField
-          field="nationalId"
-          label={t("fields.nationalId")}
-          value={nationalId}
-          onValue={setNationalId}
-          error={errors.nationalId}
-          numeric
-          width="short"
-          dir="ltr"
-        />
+        <NationalIdField value={nationalId} onValue={setNationalId} error={errors.nationalId} />
         <TextField
           field="mobile"
           label={t("fields.mobile")}
