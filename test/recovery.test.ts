@@ -63,11 +63,13 @@ describe("recovery by SMS and email", () => {
   });
 
   test("email: the code reaches the registered address, typed back in Persian digits", async () => {
-    await createAccount(sys, zahra);
+    // Capitals in the mailbox name: the address is looked up as it was registered.
+    const email = "Zahra.Karimi@example.com";
+    await createAccount(sys, { ...zahra, email });
     const started = await start(zahra.nationalId, "email");
-    const [text] = await outbox(sys, zahra.email);
+    const [text] = await outbox(sys, email);
     assert.match(text!, /^کد احراز هویت بازیابی گذرواژه\n\n/);
-    const code = await latestCode(sys, zahra.email);
+    const code = await latestCode(sys, email);
     const persian = code.replace(/\d/g, (d) => "۰۱۲۳۴۵۶۷۸۹"[Number(d)]!);
     const verified = await verify(started.body.recoveryId, { code: persian });
     assert.equal(verified.status, 200);

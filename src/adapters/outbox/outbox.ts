@@ -1,5 +1,6 @@
 // The `outbox` provider: SMS and email "delivered" into a table that the dev outbox page reads.
 // Idempotent by message id, as a real gateway is with its local-id/idempotency key.
+import { sql } from "kysely";
 import type { Db } from "../../platform/database.ts";
 import type { EmailSender, OutgoingEmail } from "../../ports/email.ts";
 import type { OutgoingSms, SmsSender } from "../../ports/sms.ts";
@@ -47,6 +48,7 @@ export async function readOutbox(db: Db, to?: string) {
   let query = db
     .selectFrom("outbox")
     .select(["channel", "recipient as to", "body as text", "created_at as createdAt"]);
-  if (to) query = query.where("recipient", "=", to);
+  // Email addresses are matched without regard to case, as mail servers in practice do.
+  if (to) query = query.where(sql`lower(recipient)`, "=", to.toLowerCase());
   return query.orderBy("created_at").orderBy("message_id").limit(500).execute();
 }

@@ -14,7 +14,7 @@ export function devRoutes(app: Http, deps: { db: Db }) {
   app.get("/api/dev/outbox", { schema: { querystring } }, async (request) => {
     const to = request.query.to?.trim();
     const mobile = to ? parseMobile(to) : undefined;
-    const rows = await readOutbox(deps.db, mobile?.ok ? mobile.value : to?.toLowerCase());
+    const rows = await readOutbox(deps.db, mobile?.ok ? mobile.value : to);
     return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
   });
 }
