@@ -245,6 +245,35 @@ describe("validation", () => {
   });
 });
 
+describe("tracking", () => {
+  test("a pair with no request is not_found; the same national ID with another mobile too", async () => {
+    const none = await track(ali.nationalId, ali.mobile);
+    assert.equal(none.status, "not_found");
+    assert.match(none.message, /یافت نشد/);
+    const res = await submit(ali);
+    await settled(res.body.requestId);
+    assert.equal((await track(ali.nationalId, "09127777777")).status, "not_found");
+    assert.equal(
+      (await track("۰۰۱۲۳۴۵۶۷۹", "۹۱۲۱۲۳۴۵۶۷")).status,
+      "active",
+      "either digit set, any mobile form",
+    );
+  });
+
+  test("an invalid national ID or mobile is a 400 naming each field", async () => {
+    const res = await sys.app.inject({
+      method: "POST",
+      url: "/api/registrations/tracking",
+      payload: { nationalId: "0012345678", mobile: "12" },
+    });
+    assert.equal(res.statusCode, 400);
+    assert.deepEqual((res.json().errors as { field: string }[]).map((e) => e.field).sort(), [
+      "mobile",
+      "nationalId",
+    ]);
+  });
+});
+
 describe("an existing account", () => {
   test("a second registration gets the same answer, creates nothing, changes no password, and tells the holder", async () => {
     const first = await submit(ali);
