@@ -1,10 +1,14 @@
 // `npm start`: the whole system in one process, on embedded PGlite unless DATABASE_URL is set.
-import { ConfigError, loadConfig } from "./platform/config.ts";
+// `npm run start:web` (ROLE=web) serves HTTP without jobs; `npm run start:worker` (ROLE=worker) runs the
+// jobs and answers only /healthz, /readyz and /metrics on PORT, for the orchestrator and Prometheus.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { startSystem } from "./system.ts";
 
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig();
+  config = loadConfig(withConfigFile());
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(`Hoviat: configuration error: ${error.message}`);
@@ -13,16 +17,42 @@ try {
   throw error;
 }
 
+const OPS_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
+
 const started = performance.now();
 const system = await startSystem({ config });
-const address = await system.app.listen({ port: config.port, host: config.host });
+let address: string;
+let closeOps = async () => {};
+if (config.role === "worker") {
+  const ops = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0]!;
+    if (request.method !== "GET" || !OPS_ROUTES.has(path)) return response.writeHead(404).end();
+    system.app.inject({ method: "GET", url: path }).then(
+      (answer) =>
+        response.writeHead(answer.statusCode, answer.headers as Record<string, string>).end(answer.body),
+      () => response.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve) => ops.listen(config.port, config.host, resolve));
+  address = `http://${config.host}:${(ops.address() as AddressInfo).port}`;
+  closeOps = () => new Promise((resolve) => ops.close(() => resolve()));
+} else {
+  address = await system.app.listen({ port: config.port, host: config.host });
+}
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 system.logger.info(
-  { database: config.databaseUrl ? "postgresql" : `embedded PGlite in ${config.dataDir}`, seconds },
+  {
+    role: config.role,
+    worker: config.worker,
+    database: config.databaseUrl ? "postgresql" : `embedded PGlite in ${config.dataDir}`,
+    seconds,
+  },
   `Hoviat is listening on ${address}`,
 );
-if (!process.env.CI)
-  console.log(`\n  Hoviat (هویت) is ready: ${address}\n  Dev outbox: ${address}/api/dev/outbox\n`);
+if (!process.env.CI && config.role !== "worker") {
+  const outbox = config.smsProviders.includes("outbox") ? `\n  Dev outbox: ${address}/api/dev/outbox` : "";
+  console.log(`\n  Hoviat (هویت) is ready: ${address}${outbox}\n`);
+}
 
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -30,7 +60,8 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     if (closing) return;
     closing = true;
     system.logger.info({ signal }, "shutting down: draining HTTP and jobs");
-    system.close().then(
+    // HTTP first (no new work), then the jobs in flight, then the database.
+    Promise.all([closeOps(), system.close()]).then(
       () => process.exit(0),
       (err) => {
         system.logger.error({ err }, "shutdown failed");

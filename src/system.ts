@@ -1,7 +1,6 @@
 // The composition root: config in, a running system out (database, jobs, adapters, HTTP, worker).
 import type { Logger } from "pino";
-import { OutboxEmail, OutboxSms } from "./adapters/outbox/outbox.ts";
-import { RegistrySimulator } from "./adapters/simulator/registry-simulator.ts";
+import { createAdapters } from "./adapters/index.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
@@ -15,8 +14,11 @@ import { openDatabase } from "./platform/database.ts";
 import { createHttp } from "./platform/http.ts";
 import { Jobs } from "./platform/jobs.ts";
 import { createLogger } from "./platform/logging.ts";
+import { countedSms, createMetrics, observeHttp, opsRoutes } from "./platform/metrics.ts";
 import { migrate } from "./platform/migrate.ts";
+import { registerOpenApi } from "./platform/openapi.ts";
 import { dummyHash } from "./platform/passwords.ts";
+import { withStartupLock } from "./platform/startup-lock.ts";
 import { webRoutes } from "./web/routes.ts";
 import { QUEUES, startWorker, type Worker } from "./worker.ts";
 
@@ -44,21 +46,20 @@ export async function startSystem(options: SystemOptions) {
     embedded: database.embedded,
     databaseUrl: config.databaseUrl,
   });
-  await jobs.start(Object.values(QUEUES));
+  await withStartupLock(database, () => jobs.start(Object.values(QUEUES)));
   jobs.boss.on("error", (err) => logger.error({ err }, "job queue error"));
   await dummyHash();
 
-  const registry = RegistrySimulator.fromFile(config.registryFixture, {
-    latencyMs: config.registryLatencyMs,
-    failureRate: config.registryFailureRate,
-    ...(options.random ? { random: options.random } : {}),
-  });
-  const now = () => clock.now();
-  const sms = new OutboxSms(db, now);
-  const email = new OutboxEmail(db, now);
+  const adapters = createAdapters(config, db, clock, options.random ? { random: options.random } : {});
+  const { registry, email } = adapters;
+  const metrics = createMetrics(db);
+  const sms = countedSms(adapters.sms, metrics);
 
   const app = createHttp(logger, { trustProxy: config.trustProxy });
+  observeHttp(app, metrics);
+  await registerOpenApi(app);
   app.get("/healthz", async () => ({ status: "ok" }));
+  opsRoutes(app, { db, jobs, metrics });
   const rateLimits = config.rateLimits;
   registrationRoutes(app, { db, jobs, clock, rateLimits });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, rateLimits });
@@ -66,8 +67,16 @@ export async function startSystem(options: SystemOptions) {
   loginRoutes(app, { db, clock, sessions, rateLimits, cookieSecure: config.cookieSecure });
   const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
   recoveryRoutes(app, { db, jobs, clock, rateLimits, ...codes });
-  accountRoutes(app, { db, jobs, clock, rateLimits, sessions, mobileOwnership: registry, ...codes });
-  if (config.smsProvider === "outbox") devRoutes(app, { db });
+  accountRoutes(app, {
+    db,
+    jobs,
+    clock,
+    rateLimits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+  });
+  if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
   const verify = {
@@ -75,7 +84,7 @@ export async function startSystem(options: SystemOptions) {
     jobs,
     clock,
     registry,
-    mobileOwnership: registry,
+    mobileOwnership: adapters.mobileOwnership,
     expiryHours: config.registrationExpiryHours,
     ...(options.random ? { random: options.random } : {}),
   };
@@ -97,7 +106,13 @@ export async function startSystem(options: SystemOptions) {
     db,
     database,
     jobs,
-    registry,
+    /** The registry simulator (tests inject outages); throws when REGISTRY_PROVIDER=http. */
+    get registry() {
+      if (!adapters.simulator) throw new Error("system.registry is the simulator; REGISTRY_PROVIDER=http");
+      return adapters.simulator;
+    },
+    adapters,
+    metrics,
     clock,
     logger,
     worker,
@@ -107,6 +122,7 @@ export async function startSystem(options: SystemOptions) {
       await app.close();
       worker?.stop();
       await jobs.stop();
+      adapters.close();
       await database.close();
     },
   };

@@ -1,8 +1,10 @@
 // Every setting of the server, read from the environment once, validated, documented where defined.
 // The README's settings table is written from this file: keep the two in step.
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { parseEnv } from "node:util";
 
-export type SmsProvider = "outbox";
+export type SmsProvider = "outbox" | "kavenegar" | "webhook";
 export type Config = {
   /** NODE_ENV: "production" refuses simulator/outbox providers and insecure cookies. */
   env: "development" | "test" | "production";
@@ -20,11 +22,46 @@ export type Config = {
   registryLatencyMs: number;
   /** REGISTRY_FAILURE_RATE: share (0..1) of simulated registry calls that fail (default 0). */
   registryFailureRate: number;
-  /** SMS_PROVIDER: how SMS leave the system; `outbox` records them in the database (default). */
-  smsProvider: SmsProvider;
-  /** EMAIL_PROVIDER: how email leaves the system; `outbox` records it in the database (default). */
-  emailProvider: "outbox";
-  /** WORKER: run background jobs in this process (default true). */
+  /**
+   * SMS_PROVIDER: how SMS leave the system: `outbox` records them in the database (default), `kavenegar`,
+   * `webhook`; a comma list (`kavenegar,webhook`) is a failover order, tried in turn for each message.
+   */
+  smsProviders: SmsProvider[];
+  /** KAVENEGAR_API_KEY: the account's API key (secret); required when kavenegar is a provider. */
+  kavenegarApiKey: string | undefined;
+  /** KAVENEGAR_SENDER: the sender line (e.g. 10004346); the account's default line when unset. */
+  kavenegarSender: string | undefined;
+  /** KAVENEGAR_BASE_URL: the API up to its version (default https://api.kavenegar.com/v1). */
+  kavenegarBaseUrl: string;
+  /** KAVENEGAR_OTP_TEMPLATE: a verify/lookup template name; messages carrying a code go through it. */
+  kavenegarOtpTemplate: string | undefined;
+  /** SMS_WEBHOOK_URL / SMS_WEBHOOK_TOKEN: the generic gateway receiving POST {id, to, text}, and its bearer token (secret). */
+  smsWebhookUrl: string | undefined;
+  smsWebhookToken: string | undefined;
+  /** SMS_TIMEOUT_MS: how long one call to an SMS gateway may take (default 10000). */
+  smsTimeoutMs: number;
+  /** EMAIL_PROVIDER: how email leaves the system: `outbox` records it in the database (default), `smtp`. */
+  emailProvider: "outbox" | "smtp";
+  /** SMTP_URL: smtp://user:password@host:587 or smtps://…:465 (its password is a secret). */
+  smtpUrl: string | undefined;
+  /** EMAIL_FROM: the sender of every email (default `Hoviat <no-reply@hoviat.local>`). */
+  emailFrom: string;
+  /** REGISTRY_PROVIDER: `simulator` (default; the fixture above) or `http` (the registry-http contract at REGISTRY_URL). */
+  registryProvider: "simulator" | "http";
+  /** REGISTRY_URL: base URL of the civil-registry/mobile-ownership service; required with `http`. */
+  registryUrl: string | undefined;
+  /** REGISTRY_API_KEY: sent as the X-Api-Key header (secret). */
+  registryApiKey: string | undefined;
+  /** REGISTRY_TIMEOUT_MS: how long one registry call may take before it counts as a failure (default 5000). */
+  registryTimeoutMs: number;
+  /** REGISTRY_TLS_CERT / REGISTRY_TLS_KEY / REGISTRY_TLS_CA: PEM files for mutual TLS with the registry. */
+  registryTls: { cert: string | undefined; key: string | undefined; ca: string | undefined };
+  /**
+   * ROLE: `all` (default: HTTP and jobs in one process), `web` (HTTP only, like WORKER=false) or `worker`
+   * (jobs only; HTTP serves just /healthz, /readyz and /metrics on PORT).
+   */
+  role: "all" | "web" | "worker";
+  /** WORKER: run background jobs in this process (default true; under ROLE=web or worker the role decides). */
   worker: boolean;
   /** SESSION_COOKIE_SECURE: send the session cookie only over HTTPS (default true in production). */
   cookieSecure: boolean;
@@ -83,6 +120,60 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+/** A comma list of allowed names, each at most once, in the order given. */
+function list<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T[] {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return [fallback];
+  const items = raw.split(",").map((item) => item.trim());
+  for (const item of items) {
+    if (!(allowed as readonly string[]).includes(item)) {
+      throw new ConfigError(`${name} must be a comma list of ${allowed.join(", ")}, got "${raw}"`);
+    }
+  }
+  if (new Set(items).size !== items.length) throw new ConfigError(`${name} names a provider twice: "${raw}"`);
+  return items as T[];
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^https?:\/\/[^/]/.test(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL`);
+  return raw;
+}
+
+function requireProviderSettings(config: Config): void {
+  const missing: string[] = [];
+  if (config.smsProviders.includes("kavenegar") && !config.kavenegarApiKey) missing.push("KAVENEGAR_API_KEY");
+  if (config.smsProviders.includes("webhook")) {
+    if (!config.smsWebhookUrl) missing.push("SMS_WEBHOOK_URL");
+    if (!config.smsWebhookToken) missing.push("SMS_WEBHOOK_TOKEN");
+  }
+  if (config.emailProvider === "smtp" && !config.smtpUrl) missing.push("SMTP_URL");
+  if (config.registryProvider === "http" && !config.registryUrl) missing.push("REGISTRY_URL");
+  if (missing.length)
+    throw new ConfigError(`missing settings for the chosen providers: ${missing.join(", ")}`);
+  if (config.smtpUrl && !/^smtps?:\/\//.test(config.smtpUrl)) {
+    throw new ConfigError("SMTP_URL must start with smtp:// or smtps://");
+  }
+}
+
+/**
+ * CONFIG_FILE: an optional file of KEY=value lines (dotenv syntax) read beneath the environment: a
+ * variable set in the environment wins over the file, so one file serves every instance.
+ */
+export function withConfigFile(env: Env = process.env): Env {
+  const file = env.CONFIG_FILE;
+  if (!file) return env;
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), "utf8");
+  } catch (error) {
+    throw new ConfigError(`CONFIG_FILE ${file} cannot be read: ${(error as Error).message}`);
+  }
+  const fromFile = parseEnv(text) as Env;
+  return { ...fromFile, ...Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = oneOf(env, "NODE_ENV", ["development", "test", "production"] as const, "development");
   const rate = Number(env.REGISTRY_FAILURE_RATE ?? 0);
@@ -92,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const databaseUrl = env.DATABASE_URL || undefined;
+  const role = oneOf(env, "ROLE", ["all", "web", "worker"] as const, "all");
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
   }
@@ -104,9 +196,28 @@ export function loadConfig(env: Env = process.env): Config {
     registryFixture: resolve(env.REGISTRY_FIXTURE || DEFAULT_FIXTURE),
     registryLatencyMs: int(env, "REGISTRY_LATENCY_MS", 0, 0, 60_000),
     registryFailureRate: rate,
-    smsProvider: oneOf(env, "SMS_PROVIDER", ["outbox"] as const, "outbox"),
-    emailProvider: oneOf(env, "EMAIL_PROVIDER", ["outbox"] as const, "outbox"),
-    worker: bool(env, "WORKER", true),
+    smsProviders: list(env, "SMS_PROVIDER", ["outbox", "kavenegar", "webhook"] as const, "outbox"),
+    kavenegarApiKey: env.KAVENEGAR_API_KEY || undefined,
+    kavenegarSender: env.KAVENEGAR_SENDER || undefined,
+    kavenegarBaseUrl: url(env, "KAVENEGAR_BASE_URL") ?? "https://api.kavenegar.com/v1",
+    kavenegarOtpTemplate: env.KAVENEGAR_OTP_TEMPLATE || undefined,
+    smsWebhookUrl: url(env, "SMS_WEBHOOK_URL"),
+    smsWebhookToken: env.SMS_WEBHOOK_TOKEN || undefined,
+    smsTimeoutMs: int(env, "SMS_TIMEOUT_MS", 10_000, 100, 120_000),
+    emailProvider: oneOf(env, "EMAIL_PROVIDER", ["outbox", "smtp"] as const, "outbox"),
+    smtpUrl: env.SMTP_URL || undefined,
+    emailFrom: env.EMAIL_FROM || "Hoviat <no-reply@hoviat.local>",
+    registryProvider: oneOf(env, "REGISTRY_PROVIDER", ["simulator", "http"] as const, "simulator"),
+    registryUrl: url(env, "REGISTRY_URL"),
+    registryApiKey: env.REGISTRY_API_KEY || undefined,
+    registryTimeoutMs: int(env, "REGISTRY_TIMEOUT_MS", 5_000, 100, 120_000),
+    registryTls: {
+      cert: env.REGISTRY_TLS_CERT ? resolve(env.REGISTRY_TLS_CERT) : undefined,
+      key: env.REGISTRY_TLS_KEY ? resolve(env.REGISTRY_TLS_KEY) : undefined,
+      ca: env.REGISTRY_TLS_CA ? resolve(env.REGISTRY_TLS_CA) : undefined,
+    },
+    role,
+    worker: role === "all" ? bool(env, "WORKER", true) : role === "worker",
     cookieSecure: bool(env, "SESSION_COOKIE_SECURE", mode === "production"),
     registrationExpiryHours: int(env, "REGISTRATION_EXPIRY_HOURS", 48, 1, 24 * 30),
     sessionIdleMinutes: int(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
@@ -123,9 +234,15 @@ export function loadConfig(env: Env = process.env): Config {
     secretKey: env.SECRET_KEY || DEV_SECRET_KEY,
   };
   if (config.secretKey.length < 32) throw new ConfigError("SECRET_KEY must be at least 32 characters");
+  requireProviderSettings(config);
   if (config.env === "production") {
     const problems: string[] = [];
-    if (config.smsProvider === "outbox") problems.push("SMS_PROVIDER=outbox is for development only");
+    if (config.smsProviders.includes("outbox")) problems.push("SMS_PROVIDER=outbox is for development only");
+    if (config.registryProvider === "simulator") {
+      problems.push("REGISTRY_PROVIDER=simulator is for development only");
+    }
+    // Citizens' identities travel to the registry: never in clear text.
+    if (config.registryUrl?.startsWith("http://")) problems.push("REGISTRY_URL must be https://");
     if (config.emailProvider === "outbox") problems.push("EMAIL_PROVIDER=outbox is for development only");
     if (!config.databaseUrl) problems.push("DATABASE_URL is required (embedded PGlite is for development)");
     if (!config.cookieSecure) problems.push("SESSION_COOKIE_SECURE must be true");

@@ -2,6 +2,7 @@ export type OutgoingEmail = {
   id: string;
   to: string;
   subject: string;
+  /** Plain text; adapters that send HTML render it from this text, so the two never differ. */
   text: string;
 };
 

@@ -3,6 +3,8 @@ export type OutgoingSms = {
   id: string;
   to: string;
   text: string;
+  /** The one-time code inside `text`, when it carries one: gateways with an OTP template route send it there. */
+  code?: string;
 };
 
 export interface SmsSender {

@@ -1,0 +1,40 @@
+// `npm run cli -- <command>`: operator commands, one entry each in the table below.
+import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
+import { maskedConfig } from "./platform/config-mask.ts";
+
+type Command = { summary: string; run(args: string[]): Promise<number> };
+
+const commands: Record<string, Command> = {
+  config: {
+    summary: "print the effective configuration (from the environment), secrets masked",
+    async run() {
+      console.log(
+        JSON.stringify(
+          maskedConfig(loadConfig(withConfigFile())),
+          (_k, v) => (v === undefined ? null : v),
+          2,
+        ),
+      );
+      return 0;
+    },
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`);
+  return `usage: npm run cli -- <command>\n\ncommands:\n${lines.join("\n")}`;
+}
+
+const [name, ...args] = process.argv.slice(2);
+const command = name ? commands[name] : undefined;
+if (!command) {
+  console.error(usage());
+  process.exit(name ? 2 : 0);
+}
+try {
+  process.exitCode = await command.run(args);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`configuration error: ${error.message}`);
+  process.exitCode = 1;
+}

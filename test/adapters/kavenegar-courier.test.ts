@@ -1,0 +1,82 @@
+// Kavenegar end to end through the courier: a failing gateway requeues the message with back-off,
+// the sweeper sends it once the gateway is back, and a refusal abandons it without retries.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { ali, zahra } from "../helpers/people.ts";
+import { eventually, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { fakeKavenegar } from "./fake-gateways.ts";
+
+let sys: TestSystem;
+let gateway: Awaited<ReturnType<typeof fakeKavenegar>>;
+before(async () => {
+  gateway = await fakeKavenegar();
+  sys = await startTestSystem({
+    SMS_PROVIDER: "kavenegar",
+    KAVENEGAR_API_KEY: gateway.apiKey,
+    KAVENEGAR_BASE_URL: gateway.baseUrl,
+    KAVENEGAR_SENDER: "10004346",
+  });
+});
+after(async () => {
+  await sys.stop();
+  await gateway.close();
+});
+
+async function messageTo(mobile: string, done: (m: { status: string; attempts: number }) => boolean) {
+  return eventually(async () => {
+    const m = await sys.db
+      .selectFrom("messages")
+      .selectAll()
+      .where("recipient", "=", mobile)
+      .executeTakeFirst();
+    return m && done(m) ? m : undefined;
+  });
+}
+
+test("a 5xx requeues with back-off; once the gateway is back the SMS goes once, recorded as kavenegar", async () => {
+  gateway.setMode("unavailable");
+  const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: ali });
+  assert.equal(res.statusCode, 202);
+  const failed = await messageTo(ali.mobile, (m) => m.attempts >= 1);
+  assert.equal(failed.status, "queued");
+  assert.match(failed.last_error ?? "", /kavenegar: 502/);
+  assert.ok(failed.next_attempt_at.getTime() > sys.clock.now().getTime(), "backs off before the next try");
+  assert.equal(gateway.sent.size, 0);
+
+  gateway.setMode("healthy");
+  sys.clock.advance(10 * 60_000);
+  await sys.worker!.sweep();
+  const sent = await messageTo(ali.mobile, (m) => m.status === "sent");
+  assert.equal(sent.provider, "kavenegar");
+  assert.equal(sent.attempts, 2);
+  assert.deepEqual(
+    [...gateway.sent.values()].map((s) => [s.id, s.to, s.sender]),
+    [[sent.id, ali.mobile, "10004346"]],
+  );
+  assert.match(gateway.sent.get(sent.id)!.text, /علی رضایی/);
+
+  const metrics = (await sys.app.inject({ method: "GET", url: "/metrics" })).body;
+  assert.match(metrics, /hoviat_sms_sent_total\{provider="kavenegar"\} 1/);
+  assert.match(metrics, /hoviat_sms_failed_total\{provider="kavenegar",retryable="true"\} 1/);
+});
+
+test("a 4xx refusal abandons the message after one attempt: no retry", async () => {
+  gateway.setMode("refusing");
+  try {
+    await sys.app.inject({ method: "POST", url: "/api/registrations", payload: zahra });
+    const abandoned = await messageTo(zahra.mobile, (m) => m.status === "abandoned");
+    assert.equal(abandoned.attempts, 1);
+    assert.match(abandoned.last_error ?? "", /kavenegar: 418/);
+  } finally {
+    gateway.setMode("healthy");
+  }
+  sys.clock.advance(60 * 60_000);
+  await sys.worker!.sweep();
+  const row = await sys.db
+    .selectFrom("messages")
+    .selectAll()
+    .where("recipient", "=", zahra.mobile)
+    .executeTakeFirstOrThrow();
+  assert.equal(row.status, "abandoned");
+  assert.equal([...gateway.sent.values()].filter((s) => s.to === zahra.mobile).length, 0);
+});
