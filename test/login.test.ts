@@ -77,6 +77,17 @@ describe("login", () => {
     assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 200);
   });
 
+  test("a lockout seen once is enforced from memory; a lock lifted in the database counts within 30 s", async () => {
+    for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) await login(ali.nationalId, "Wrong1234x");
+    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 429);
+    // An administrator lifts every lock in the database: this instance still refuses, from memory…
+    await sys.db.deleteFrom("throttles").execute();
+    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 429);
+    // …for at most 30 seconds.
+    sys.clock.advance(31_000);
+    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 200);
+  });
+
   test("logout revokes the session", async () => {
     const { value } = cookieOf(await login(ali.nationalId, PASSWORD));
     const out = await sys.app.inject({ method: "POST", url: "/api/logout", headers: { cookie: value } });

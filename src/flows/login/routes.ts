@@ -4,8 +4,9 @@ import { maskNationalId } from "../../domain/national-id.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
+import { Lockout } from "../../platform/lockout.ts";
 import { Unauthorized } from "../../platform/problems.ts";
-import { login } from "./service.ts";
+import { LOGIN_LIMITS, login } from "./service.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "./sessions.ts";
 
 export type LoginRouteDeps = {
@@ -17,12 +18,13 @@ export type LoginRouteDeps = {
 };
 
 export function loginRoutes(app: Http, deps: LoginRouteDeps) {
+  const lockout = new Lockout(deps.db, LOGIN_LIMITS);
   const body = Type.Object({
     nationalId: Type.Optional(Type.String({ maxLength: 32 })),
     password: Type.Optional(Type.String({ maxLength: 128 })),
   });
   app.post("/api/login", { schema: { body } }, async (request, reply) => {
-    const session = await login(deps, request.body, {
+    const session = await login({ ...deps, lockout }, request.body, {
       ip: request.ip,
       userAgent: request.headers["user-agent"] ?? null,
     });

@@ -3,9 +3,9 @@
 import { parseNationalId } from "../../domain/national-id.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
+import type { Lockout } from "../../platform/lockout.ts";
 import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform/passwords.ts";
-import { InvalidInput, Problem, TooManyRequests, Unauthorized } from "../../platform/problems.ts";
-import { clear, hit, lock, lockedUntil } from "../../platform/throttle.ts";
+import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
 
 export const LOGIN_LIMITS = {
@@ -18,7 +18,13 @@ export const LOGIN_LIMITS = {
   lockMaxMs: 60 * 60_000,
 };
 
-export type LoginDeps = { db: Db; clock: Clock; sessions: SessionPolicy; rateLimits: boolean };
+export type LoginDeps = {
+  db: Db;
+  clock: Clock;
+  sessions: SessionPolicy;
+  rateLimits: boolean;
+  lockout: Lockout;
+};
 export type Client = { ip: string | null; userAgent: string | null };
 
 export async function login(
@@ -34,10 +40,7 @@ export async function login(
   const now = deps.clock.now();
   const idKey = `login:nid:${nationalId.value}`;
   const ipKey = `login:ip:${client.ip ?? "unknown"}`;
-  if (deps.rateLimits) {
-    const until = await lockedUntil(deps.db, [idKey, ipKey], now);
-    if (until) throw new TooManyRequests((until.getTime() - now.getTime()) / 1000);
-  }
+  if (deps.rateLimits) await deps.lockout.check([idKey, ipKey], now);
 
   const account = await deps.db
     .selectFrom("accounts")
@@ -46,10 +49,18 @@ export async function login(
     .executeTakeFirst();
   const matches = await verifySecret(account?.password_hash ?? (await dummyHash()), password);
   if (!account || !matches) {
-    if (deps.rateLimits) await recordFailure(deps.db, idKey, ipKey, now);
+    if (deps.rateLimits) {
+      await deps.lockout.fail(
+        [
+          { key: idKey, limit: LOGIN_LIMITS.failuresPerNationalId },
+          { key: ipKey, limit: LOGIN_LIMITS.failuresPerIp },
+        ],
+        now,
+      );
+    }
     throw new Unauthorized("invalidCredentials");
   }
-  if (deps.rateLimits) await clear(deps.db, idKey);
+  if (deps.rateLimits) await deps.lockout.succeed(idKey);
   if (account.status !== "active") {
     throw new Problem(403, `accountNotActive.${account.status}`, { status: account.status });
   }
@@ -61,17 +72,4 @@ export async function login(
       .execute();
   }
   return createSession(deps.db, account.id, now, deps.sessions, client);
-}
-
-async function recordFailure(db: Db, idKey: string, ipKey: string, now: Date) {
-  for (const [key, limit] of [
-    [idKey, LOGIN_LIMITS.failuresPerNationalId],
-    [ipKey, LOGIN_LIMITS.failuresPerIp],
-  ] as const) {
-    const { count } = await hit(db, key, LOGIN_LIMITS.windowMs, now);
-    if (count >= limit) {
-      const ms = Math.min(LOGIN_LIMITS.lockMaxMs, LOGIN_LIMITS.lockBaseMs * 2 ** (count - limit));
-      await lock(db, key, new Date(now.getTime() + ms));
-    }
-  }
 }
