@@ -1,4 +1,5 @@
 // `npm run cli -- <command>`: operator commands, one entry each in the table below.
+import { staffCreate } from "./flows/staff/cli.ts";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { maskedConfig } from "./platform/config-mask.ts";
 
@@ -17,6 +18,10 @@ const commands: Record<string, Command> = {
       );
       return 0;
     },
+  },
+  "staff:create": {
+    summary: "create a staff account: --username --name --role admin|branch_operator [--branch CODE]",
+    run: staffCreate,
   },
 };
 

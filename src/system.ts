@@ -6,6 +6,7 @@ import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
+import { staffRoutes } from "./flows/staff/routes.ts";
 import { trackingRoutes } from "./flows/tracking/routes.ts";
 import type { Clock } from "./platform/clock.ts";
 import { systemClock } from "./platform/clock.ts";
@@ -75,6 +76,17 @@ export async function startSystem(options: SystemOptions) {
     sessions,
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
+  });
+  staffRoutes(app, {
+    db,
+    jobs,
+    clock,
+    rateLimits,
+    ...codes,
+    cookieSecure: config.cookieSecure,
+    policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
+    fourEyes: config.branchFourEyes,
+    scope: config.branchScope,
   });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });

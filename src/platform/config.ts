@@ -70,6 +70,13 @@ export type Config = {
   /** SESSION_IDLE_MINUTES / SESSION_ABSOLUTE_HOURS: citizen session lifetimes (30 min / 12 h). */
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** STAFF_SESSION_IDLE_MINUTES / STAFF_SESSION_ABSOLUTE_HOURS: branch console session lifetimes (15 min / 8 h). */
+  staffSessionIdleMinutes: number;
+  staffSessionAbsoluteHours: number;
+  /** BRANCH_SCOPE: `branch` (default: an activation begun in a branch is finished there) or `national`. */
+  branchScope: "branch" | "national";
+  /** BRANCH_FOUR_EYES: an activation waits for a second operator's approval (default false). */
+  branchFourEyes: boolean;
   /** LOG_LEVEL: pino level (default info; silent in tests). */
   logLevel: string;
   /** RATE_LIMITS: `on` (default) or `off` (benchmarks only; refused in production). */
@@ -222,6 +229,10 @@ export function loadConfig(env: Env = process.env): Config {
     registrationExpiryHours: int(env, "REGISTRATION_EXPIRY_HOURS", 48, 1, 24 * 30),
     sessionIdleMinutes: int(env, "SESSION_IDLE_MINUTES", 30, 1, 24 * 60),
     sessionAbsoluteHours: int(env, "SESSION_ABSOLUTE_HOURS", 12, 1, 24 * 30),
+    staffSessionIdleMinutes: int(env, "STAFF_SESSION_IDLE_MINUTES", 15, 1, 120),
+    staffSessionAbsoluteHours: int(env, "STAFF_SESSION_ABSOLUTE_HOURS", 8, 1, 12),
+    branchScope: oneOf(env, "BRANCH_SCOPE", ["branch", "national"] as const, "branch"),
+    branchFourEyes: bool(env, "BRANCH_FOUR_EYES", false),
     logLevel: oneOf(
       env,
       "LOG_LEVEL",

@@ -165,6 +165,83 @@ export interface SecurityEventTable {
   created_at: Timestamp;
 }
 
+export type StaffRole = "branch_operator" | "admin";
+
+/** Branch staff and administrators (R-BRANCH): separate from citizens' accounts. */
+export interface StaffTable {
+  id: string;
+  username: string;
+  name: string;
+  role: StaffRole;
+  branch_id: string | null;
+  status: "active" | "locked";
+  password_hash: string;
+  /** Set for a password handed over by an admin or the CLI: it must be changed at the first sign-in. */
+  password_must_change: Generated<boolean>;
+  /** The TOTP secret, AES-GCM-sealed under SECRET_KEY; set at the first login, proved by a first code. */
+  totp_secret: string | null;
+  totp_enrolled_at: Timestamp | null;
+  /** The last accepted TOTP time-step: a code is good once within its window. */
+  totp_last_step: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BranchTable {
+  id: string;
+  code: string;
+  name: string;
+  created_at: Timestamp;
+}
+
+/** `totp`: the password was right and a code is awaited; `full`: signed in. */
+export interface StaffSessionTable {
+  id_hash: string;
+  staff_id: string;
+  stage: "totp" | "full";
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** pending_code (a corrected mobile awaits its code) → pending_approval (four eyes) → done; or dead. */
+export type BranchActivationStatus = "pending_code" | "pending_approval" | "done" | "dead";
+
+export interface BranchActivationTable {
+  id: string;
+  account_id: string;
+  branch_id: string;
+  requested_by: string;
+  approved_by: string | null;
+  new_mobile: string | null;
+  code_hash: string | null;
+  attempts: Generated<number>;
+  status: BranchActivationStatus;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  decided_at: Timestamp | null;
+}
+
+/** Append-only record of staff actions (a trigger refuses update/delete). */
+export interface AuditLogTable {
+  id: string;
+  seq: Generated<number>;
+  actor_id: string | null;
+  actor_username: string | null;
+  actor_role: string | null;
+  branch_id: string | null;
+  action: string;
+  target_national_id: string | null;
+  created_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+  result: "ok" | "refused" | "failed";
+  details: Json<Record<string, unknown> | null>;
+}
+
 export interface Database {
   registration_requests: RegistrationRequestTable;
   accounts: AccountTable;
@@ -176,4 +253,9 @@ export interface Database {
   password_recoveries: PasswordRecoveryTable;
   account_changes: AccountChangeTable;
   security_events: SecurityEventTable;
+  staff: StaffTable;
+  branches: BranchTable;
+  staff_sessions: StaffSessionTable;
+  branch_activations: BranchActivationTable;
+  audit_log: AuditLogTable;
 }

@@ -16,6 +16,8 @@ export const PAGES = [
   "/account",
   "/account/*",
   "/dev/outbox",
+  "/staff",
+  "/staff/*",
 ];
 
 const CSP = [

@@ -3,6 +3,7 @@
 import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import { latestCode } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
 import { fillRegistration, startHarness } from "./browser.ts";
 
@@ -11,6 +12,38 @@ mkdirSync(OUT, { recursive: true });
 const h = await startHarness();
 const shoot = (page: Page, name: string, width: number) =>
   page.screenshot({ path: `${OUT}/${name}-${width}.png`, fullPage: true, animations: "disabled" });
+
+/** The change pages of the account: password, email, mobile (code step and a branch wait), questions. */
+async function accountPages(page: Page, width: number) {
+  const open = async (path: string) => {
+    await page.goto(`${h.base}${path}`);
+    await page.waitForSelector("h1");
+    await page.evaluate(() => document.fonts.ready);
+  };
+  await open("/account/password");
+  await page.fill("#f-password", "abcd1");
+  await shoot(page, "account-password", width);
+  await open("/account/email");
+  await page.click("button:has-text('ارسال کد احراز هویت')");
+  await shoot(page, "account-email-errors", width);
+  await open("/account/mobile");
+  await page.waitForSelector("#contact-current");
+  await shoot(page, "account-mobile", width);
+  const mobile = width === 360 ? "09351112233" : "09351112244";
+  await page.fill("#f-mobile", fa(mobile));
+  await page.fill("#f-currentPassword", ali.password);
+  await page.click("button:has-text('ارسال کد احراز هویت')");
+  await page.waitForSelector("#f-code");
+  await shoot(page, "account-mobile-code", width);
+  await page.fill("#f-code", await latestCode(h.sys, mobile));
+  await page.click("button:has-text('تایید کد')");
+  await page.waitForSelector("#contact-result");
+  await shoot(page, "account-mobile-pending", width);
+  h.sys.clock.advance(61_000); // the next code for this account is allowed after a minute
+  await open("/account/security-questions");
+  await page.waitForSelector("#f-securityAnswers-0-questionId option[value='q4']", { state: "attached" });
+  await shoot(page, "account-questions", width);
+}
 
 try {
   // The account page needs an active account: register, wait for the outcome, sign in.
@@ -28,7 +61,9 @@ try {
     await page.fill("#f-password", ali.password);
     await page.click("button:has-text('ورود')");
     await page.waitForSelector("#profile-title");
+    await page.waitForSelector("#sessions");
     await shoot(page, "account", width);
+    await accountPages(page, width);
   }
   for (const width of [360, 1280]) {
     const page = await h.newPage({ width, height: width === 360 ? 740 : 900 });

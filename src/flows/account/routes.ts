@@ -4,6 +4,7 @@ import type { Http } from "../../platform/http.ts";
 import { Problem } from "../../platform/problems.ts";
 import { requireSession } from "../login/auth.ts";
 import type { SessionPolicy } from "../login/sessions.ts";
+import { listSecurityEvents } from "./security-events.ts";
 import {
   type AccountDeps,
   type ContactKind,
@@ -45,6 +46,10 @@ export function accountRoutes(app: Http, deps: AccountDeps & { sessions: Session
       userAgent: r.user_agent,
     }));
   });
+
+  app.get("/api/account/security-events", async (request) =>
+    listSecurityEvents(deps.db, (await auth(request)).accountId),
+  );
 
   const sessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
   app.delete("/api/sessions/:id", { schema: { params: sessionParams } }, async (request, reply) => {

@@ -24,3 +24,21 @@ export async function recordEvent(
     })
     .execute();
 }
+
+/** The account holder's own record, newest first: what happened, when, and from where. */
+export async function listSecurityEvents(db: Db, accountId: string, limit = 50) {
+  const rows = await db
+    .selectFrom("security_events")
+    .select(["id", "type", "ip", "user_agent", "created_at"])
+    .where("account_id", "=", accountId)
+    .orderBy("created_at", "desc")
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    type: r.type,
+    at: r.created_at.toISOString(),
+    ip: r.ip,
+    userAgent: r.user_agent,
+  }));
+}

@@ -1,9 +1,10 @@
-// R-ACCT: the signed-in person's profile (contacts masked), password change, sessions, logout.
+// R-ACCT: the signed-in person's profile (contacts masked), links to each change (account-*.tsx),
+// sessions, security events, logout.
 import { useEffect, useState } from "preact/hooks";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
-import { validatePasswordPair } from "../../domain/password-policy.ts";
+import { AccountChanges } from "./account-common.tsx";
+import { SessionsSection } from "./account-sessions.tsx";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, PasswordChecklist, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
 
@@ -17,23 +18,13 @@ type Me = {
   status: string;
   birthDate: string;
 };
-type Session = {
-  id: string;
-  createdAt?: string;
-  lastSeenAt?: string;
-  userAgent?: string | null;
-  current?: boolean;
-};
 
 export function AccountPage() {
   const { t, num } = useI18n();
   const [me, setMe] = useState<Me | null | "signed-out">(null);
-  const [sessions, setSessions] = useState<Session[] | null>(null);
   const load = async () => {
     const r = await api<Me>("GET", "/api/me");
     setMe(r.ok ? r.data : "signed-out");
-    const s = await api<Session[] | { sessions: Session[] }>("GET", "/api/sessions");
-    setSessions(s.ok ? (Array.isArray(s.data) ? s.data : s.data.sessions) : null);
   };
   useEffect(() => {
     load();
@@ -85,121 +76,38 @@ export function AccountPage() {
           ))}
         </dl>
       </section>
-      <ChangePassword />
-      {sessions && <Sessions sessions={sessions} reload={load} />}
+      <AccountChanges />
+      <SessionsSection />
+      <SecurityEvents />
     </>
   );
 }
 
-function Sessions({ sessions, reload }: { sessions: Session[]; reload: () => void }) {
+type SecurityEvent = { id: string; type: string; at: string; ip: string | null; userAgent: string | null };
+
+/** The holder's own security record (logins aside): changes, recoveries, branch actions, locks. */
+function SecurityEvents() {
   const { t, locale } = useI18n();
-  const when = (iso?: string) => (iso ? formatJalaliDateTime(new Date(iso), locale) : "—");
+  const [events, setEvents] = useState<SecurityEvent[] | null>(null);
+  useEffect(() => {
+    api<SecurityEvent[]>("GET", "/api/account/security-events").then((r) => setEvents(r.ok ? r.data : null));
+  }, []);
+  if (!events) return null;
   return (
-    <section aria-labelledby="sessions-title">
-      <h2 id="sessions-title">{t("account.sessions")}</h2>
-      <ul class="session-list">
-        {sessions.map((s) => (
-          <li key={s.id} class="session">
-            <p class="session__device" dir="auto">
-              {s.userAgent || t("account.unknownDevice")}
-              {s.current && <strong class="tag"> {t("account.thisSession")}</strong>}
-            </p>
+    <section aria-labelledby="events-title">
+      <h2 id="events-title">{t("account.securityEvents")}</h2>
+      {events.length === 0 && <p>{t("account.noSecurityEvents")}</p>}
+      <ul class="session-list" id="security-events">
+        {events.map((e) => (
+          <li key={e.id} class="session">
+            <p class="session__device">{t(`account.event.${e.type}`)}</p>
             <p class="hint">
-              {t("account.signedInAt", { when: when(s.createdAt) })}
-              {s.lastSeenAt ? ` · ${t("account.lastSeen", { when: when(s.lastSeenAt) })}` : ""}
+              {formatJalaliDateTime(new Date(e.at), locale)}
+              {e.ip ? ` · IP ${e.ip}` : ""}
             </p>
-            {!s.current && (
-              <button
-                type="button"
-                class="button button--warning"
-                onClick={async () => {
-                  await api("DELETE", `/api/sessions/${encodeURIComponent(s.id)}`);
-                  reload();
-                }}
-              >
-                {t("account.revoke")}
-              </button>
-            )}
           </li>
         ))}
       </ul>
-    </section>
-  );
-}
-
-function ChangePassword() {
-  const { t } = useI18n();
-  const [current, setCurrent] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
-  const [errors, setErrors] = useState<Errors>({});
-  const [done, setDone] = useState(false);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setDone(false);
-    const found: Errors = {};
-    if (current === "") found.currentPassword = t("account.currentRequired");
-    for (const err of validatePasswordPair(password, confirmation))
-      found[err.field] ??= t(`errors.${err.code}`);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    const body = { currentPassword: current, password, passwordConfirmation: confirmation };
-    const r = await api("POST", "/api/account/password", body);
-    if (r.ok) {
-      setDone(true);
-      setCurrent("");
-      setPassword("");
-      setConfirmation("");
-      return;
-    }
-    const out: Errors = {};
-    for (const fe of r.problem.errors ?? [])
-      out[fe.field in { currentPassword: 1, password: 1, passwordConfirmation: 1 } ? fe.field : "form"] ??=
-        fe.message;
-    if (Object.keys(out).length === 0) out.form = r.problem.title || t("networkError");
-    setErrors(out);
-  };
-  return (
-    <section aria-labelledby="password-title">
-      <h2 id="password-title">{t("account.changePassword")}</h2>
-      <ErrorSummary errors={errors} order={["currentPassword", "password", "passwordConfirmation", "form"]} />
-      <div role="status">{done && <p class="panel panel--success">{t("account.passwordChanged")}</p>}</div>
-      <form noValidate onSubmit={submit}>
-        <TextField
-          field="currentPassword"
-          label={t("account.currentPassword")}
-          value={current}
-          onValue={setCurrent}
-          error={errors.currentPassword}
-          type="password"
-          autocomplete="current-password"
-          dir="ltr"
-        />
-        <TextField
-          field="password"
-          label={t("account.newPassword")}
-          value={password}
-          onValue={setPassword}
-          error={errors.password}
-          type="password"
-          autocomplete="new-password"
-          dir="ltr"
-        />
-        <PasswordChecklist password={password} />
-        <TextField
-          field="passwordConfirmation"
-          label={t("fields.passwordConfirmation")}
-          value={confirmation}
-          onValue={setConfirmation}
-          error={errors.passwordConfirmation}
-          type="password"
-          autocomplete="new-password"
-          dir="ltr"
-        />
-        <button type="submit" class="button">
-          {t("account.changePasswordSubmit")}
-        </button>
-      </form>
     </section>
   );
 }

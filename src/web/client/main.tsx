@@ -4,6 +4,7 @@ import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Locale } from "../../messages/index.ts";
 import { AccountPage } from "./account.tsx";
+import { accountSubPage } from "./account-pages.tsx";
 import { api, setApiLocale } from "./api.ts";
 import { HomePage } from "./home.tsx";
 import { applyLocale, I18nContext, initialLocale, makeI18n, useI18n } from "./i18n.ts";
@@ -12,6 +13,7 @@ import { OutboxPage } from "./outbox.tsx";
 import { RecoverPage } from "./recover.tsx";
 import { RegisterPage } from "./register.tsx";
 import { Link, PageHeading, usePath } from "./router.tsx";
+import { StaffConsole } from "./staff/console.tsx";
 import { TrackPage } from "./track.tsx";
 
 // The guide's footer: «سامانه مدیریت کاربران | ثبت نام | پیگیری ثبت نام | فراموشی گذرواژه».
@@ -29,8 +31,10 @@ function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
   if (path === "/track") return <TrackPage />;
   if (path === "/login") return <LoginPage />;
   if (path === "/recover") return <RecoverPage />;
+  if (path.startsWith("/account/")) return accountSubPage(path) ?? <AccountPage />;
   if (path === "/account" || path.startsWith("/account/")) return <AccountPage />;
   if (path === "/dev/outbox" && outbox !== false) return outbox ? <OutboxPage /> : null;
+  if (path === "/staff" || path.startsWith("/staff/")) return <StaffConsole path={path} />;
   return (
     <div class="narrow">
       <PageHeading title={t("notFound.title")}>{t("notFound.title")}</PageHeading>

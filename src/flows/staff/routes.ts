@@ -1,0 +1,168 @@
+// The branch console's API under /api/staff: sign-in (password, then TOTP), sign-out, the signed-in
+// staff member, the audit search, and (in their own files) the branch and admin routes. Every route
+// declares its authorisation rule as its onRequest hook; a route without one is refused at start.
+import type { FastifyReply } from "fastify";
+import { Type } from "typebox";
+import { parseNationalId } from "../../domain/national-id.ts";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Http } from "../../platform/http.ts";
+import type { Jobs } from "../../platform/jobs.ts";
+import { Lockout } from "../../platform/lockout.ts";
+import { InvalidInput } from "../../platform/problems.ts";
+import { branchRoutes } from "../branch/routes.ts";
+import { LOGIN_LIMITS } from "../login/service.ts";
+import { adminRoutes } from "./admin-routes.ts";
+import { clientOf as client, recordAudit, searchAudit } from "./audit.ts";
+import { changeStaffPassword, staffPasswordStep, staffTotpStep } from "./service.ts";
+import {
+  RULE_PREFIX,
+  revokeStaffSession,
+  STAFF_COOKIE,
+  type StaffSessionPolicy,
+  staffOf,
+  staffRules,
+} from "./sessions.ts";
+
+export type StaffRouteDeps = {
+  db: Db;
+  jobs: Jobs;
+  clock: Clock;
+  rateLimits: boolean;
+  secretKey: string;
+  codeMinutes: number;
+  cookieSecure: boolean;
+  policy: StaffSessionPolicy;
+  fourEyes: boolean;
+  scope: "branch" | "national";
+};
+
+const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
+
+export function staffRoutes(app: Http, deps: StaffRouteDeps) {
+  // Deny by default: a console route registered without a rule stops the server from starting.
+  app.addHook("onRoute", (route) => {
+    if (!route.url.startsWith("/api/staff/") && route.url !== "/api/staff") return;
+    const hooks = [route.onRequest ?? []].flat();
+    if (!hooks.some((h) => h.name.startsWith(RULE_PREFIX))) {
+      throw new Error(`${route.method} ${route.url} declares no staff authorisation rule`);
+    }
+  });
+  const rules = staffRules({ db: deps.db, clock: deps.clock, policy: deps.policy });
+  // Staff failures share the citizens' limits and back-off, under their own keys.
+  const lockout = new Lockout(deps.db, LOGIN_LIMITS);
+  const signIn = { ...deps, lockout };
+  const setCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
+    reply.setCookie(STAFF_COOKIE, token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "strict",
+      secure: deps.cookieSecure,
+      expires: expiresAt,
+    });
+
+  const login = Type.Object({ username: text(64), password: text(128) });
+  app.post(
+    "/api/staff/login",
+    { schema: { body: login }, onRequest: rules.public },
+    async (request, reply) => {
+      const step = await staffPasswordStep(signIn, request.body, client(request));
+      setCookie(reply, step.token, step.expiresAt);
+      return { next: step.next, ...(step.enrolment ? { enrolment: step.enrolment } : {}) };
+    },
+  );
+
+  const totp = Type.Object({ code: text(32) });
+  app.post(
+    "/api/staff/login/totp",
+    { schema: { body: totp }, onRequest: rules.pendingTotp },
+    async (request, reply) => {
+      const session = await staffTotpStep(signIn, staffOf(request), request.body, client(request));
+      setCookie(reply, session.token, session.expiresAt);
+      return { ok: true };
+    },
+  );
+
+  app.post("/api/staff/logout", { onRequest: rules.anySession }, async (request, reply) => {
+    const staff = staffOf(request);
+    const now = deps.clock.now();
+    await revokeStaffSession(deps.db, staff.idHash, now);
+    await recordAudit(deps.db, { ...staff }, { action: "staff.logout" }, client(request), now);
+    reply.clearCookie(STAFF_COOKIE, { path: "/" });
+    return reply.status(204).send();
+  });
+
+  app.get("/api/staff/me", { onRequest: rules.signedIn }, async (request) => {
+    const staff = staffOf(request);
+    const branch = staff.branchId
+      ? await deps.db
+          .selectFrom("branches")
+          .select(["code", "name"])
+          .where("id", "=", staff.branchId)
+          .executeTakeFirst()
+      : undefined;
+    return {
+      username: staff.username,
+      name: staff.name,
+      role: staff.role,
+      branch: branch ?? null,
+      fourEyes: deps.fourEyes,
+      mustChangePassword: staff.mustChangePassword,
+    };
+  });
+
+  const password = Type.Object({
+    currentPassword: text(128),
+    password: text(128),
+    passwordConfirmation: text(128),
+  });
+  app.post(
+    "/api/staff/password",
+    { schema: { body: password }, onRequest: rules.signedIn },
+    async (request, reply) => {
+      await changeStaffPassword(signIn, staffOf(request), request.body, client(request));
+      return reply.status(204).send();
+    },
+  );
+
+  const auditQuery = Type.Object({
+    nationalId: text(32),
+    actor: text(64),
+    from: text(40),
+    to: text(40),
+    lang: text(8),
+  });
+  app.get(
+    "/api/staff/audit",
+    { schema: { querystring: auditQuery }, onRequest: rules.admin },
+    async (request) => {
+      const q = request.query;
+      const errors = [];
+      let nationalId: string | undefined;
+      if (q.nationalId) {
+        const parsed = parseNationalId(q.nationalId);
+        if (parsed.ok) nationalId = parsed.value;
+        else errors.push({ field: "nationalId", code: parsed.code });
+      }
+      const date = (field: "from" | "to") => {
+        const value = q[field];
+        if (!value) return undefined;
+        const d = new Date(value);
+        if (Number.isNaN(d.getTime())) errors.push({ field, code: "staff.date.format" });
+        return d;
+      };
+      const from = date("from");
+      const to = date("to");
+      if (errors.length) throw new InvalidInput(errors);
+      return searchAudit(deps.db, {
+        ...(nationalId ? { nationalId } : {}),
+        ...(q.actor ? { actor: q.actor.trim().toLowerCase() } : {}),
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
+    },
+  );
+
+  branchRoutes(app, deps, rules);
+  adminRoutes(app, deps, rules);
+}

@@ -1,0 +1,152 @@
+// Staff sessions and the authorisation rule every /api/staff route declares. A session starts at the
+// `totp` stage once the password is right and becomes `full` only with a valid TOTP code.
+import { createHash, randomBytes } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import { Problem, Unauthorized } from "../../platform/problems.ts";
+import type { StaffRole } from "../../platform/schema.ts";
+
+export const STAFF_COOKIE = "hoviat_staff";
+/** Between the password and the TOTP code: long enough to open the authenticator app. */
+export const TOTP_STAGE_MINUTES = 5;
+
+export type StaffSessionPolicy = { idleMinutes: number; absoluteHours: number };
+export type StaffContext = {
+  id: string;
+  username: string;
+  name: string;
+  role: StaffRole;
+  branchId: string | null;
+  stage: "totp" | "full";
+  mustChangePassword: boolean;
+  idHash: string;
+};
+
+const digest = (token: string) => createHash("sha256").update(token).digest("base64url");
+
+export async function createStaffSession(
+  db: Db,
+  staffId: string,
+  stage: "totp" | "full",
+  now: Date,
+  policy: StaffSessionPolicy,
+  client: { ip: string | null; userAgent: string | null },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = randomBytes(32).toString("base64url");
+  const ms = stage === "totp" ? TOTP_STAGE_MINUTES * 60_000 : policy.absoluteHours * 3_600_000;
+  const expiresAt = new Date(now.getTime() + ms);
+  await db
+    .insertInto("staff_sessions")
+    .values({
+      id_hash: digest(token),
+      staff_id: staffId,
+      stage,
+      created_at: now,
+      last_seen_at: now,
+      expires_at: expiresAt,
+      ip: client.ip,
+      user_agent: client.userAgent?.slice(0, 300) ?? null,
+    })
+    .execute();
+  return { token, expiresAt };
+}
+
+export async function revokeStaffSession(db: Db, idHash: string, now: Date): Promise<void> {
+  await db
+    .updateTable("staff_sessions")
+    .set({ revoked_at: now })
+    .where("id_hash", "=", idHash)
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
+/** The staff member of a live session of an active account, touching its idle clock; else null. */
+async function resolveStaffSession(
+  db: Db,
+  token: string,
+  now: Date,
+  policy: StaffSessionPolicy,
+): Promise<StaffContext | null> {
+  const idHash = digest(token);
+  const row = await db
+    .selectFrom("staff_sessions")
+    .innerJoin("staff", "staff.id", "staff_sessions.staff_id")
+    .select([
+      "staff.id",
+      "username",
+      "name",
+      "role",
+      "branch_id",
+      "staff.status",
+      "password_must_change",
+      "stage",
+      "last_seen_at",
+      "expires_at",
+      "revoked_at",
+    ])
+    .where("id_hash", "=", idHash)
+    .executeTakeFirst();
+  if (!row || row.revoked_at || row.expires_at <= now || row.status !== "active") return null;
+  if (now.getTime() - row.last_seen_at.getTime() > policy.idleMinutes * 60_000) return null;
+  if (now.getTime() - row.last_seen_at.getTime() > 30_000) {
+    await db.updateTable("staff_sessions").set({ last_seen_at: now }).where("id_hash", "=", idHash).execute();
+  }
+  const { id, username, name, role, branch_id: branchId, stage } = row;
+  return { id, username, name, role, branchId, stage, mustChangePassword: row.password_must_change, idHash };
+}
+
+const contexts = new WeakMap<FastifyRequest, StaffContext>();
+
+/** The staff member the route's rule admitted (only after a rule other than `public`). */
+export function staffOf(request: FastifyRequest): StaffContext {
+  const staff = contexts.get(request);
+  if (!staff) throw new Unauthorized();
+  return staff;
+}
+
+export type RuleName = "public" | "pendingTotp" | "anySession" | "signedIn" | "staff" | "operator" | "admin";
+export const RULE_PREFIX = "staffRule_";
+
+const admits: Record<Exclude<RuleName, "public">, (s: StaffContext) => boolean> = {
+  pendingTotp: (s) => s.stage === "totp",
+  anySession: () => true,
+  signedIn: (s) => s.stage === "full",
+  staff: (s) => s.stage === "full",
+  operator: (s) => s.stage === "full" && s.role === "branch_operator" && s.branchId !== null,
+  admin: (s) => s.stage === "full" && s.role === "admin",
+};
+/** Rules that admit a member whose handed-over password is still unchanged (to change it). */
+const BEFORE_PASSWORD_CHANGE = new Set<RuleName>(["pendingTotp", "anySession", "signedIn"]);
+
+/**
+ * The authorisation rule of a console route, as its onRequest hook. The hook's name carries the rule,
+ * so a test can list every /api/staff route and fail on one that declares none.
+ */
+export function staffRules(deps: { db: Db; clock: Clock; policy: StaffSessionPolicy }) {
+  const make = (name: RuleName): ((request: FastifyRequest) => Promise<void>) => {
+    const hook = async (request: FastifyRequest) => {
+      if (name === "public") return;
+      const token = request.cookies[STAFF_COOKIE];
+      const staff = token ? await resolveStaffSession(deps.db, token, deps.clock.now(), deps.policy) : null;
+      if (!staff) throw new Unauthorized();
+      if (!admits[name](staff)) throw new Problem(403, "staff.forbidden");
+      if (staff.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(name)) {
+        throw new Problem(403, "staff.passwordChangeRequired");
+      }
+      contexts.set(request, staff);
+    };
+    Object.defineProperty(hook, "name", { value: `${RULE_PREFIX}${name}` });
+    return hook;
+  };
+  return {
+    public: make("public"),
+    pendingTotp: make("pendingTotp"),
+    anySession: make("anySession"),
+    signedIn: make("signedIn"),
+    staff: make("staff"),
+    operator: make("operator"),
+    admin: make("admin"),
+  };
+}
+export type StaffRules = ReturnType<typeof staffRules>;

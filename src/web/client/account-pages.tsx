@@ -1,0 +1,12 @@
+// The account's change pages under /account/…; null for any other address (the account page).
+import { ChangeContactPage } from "./account-contact.tsx";
+import { ChangePasswordPage } from "./account-password.tsx";
+import { ChangeQuestionsPage } from "./account-questions.tsx";
+
+export function accountSubPage(path: string) {
+  if (path === "/account/password") return <ChangePasswordPage />;
+  if (path === "/account/mobile") return <ChangeContactPage kind="mobile" key="mobile" />;
+  if (path === "/account/email") return <ChangeContactPage kind="email" key="email" />;
+  if (path === "/account/security-questions") return <ChangeQuestionsPage />;
+  return null;
+}

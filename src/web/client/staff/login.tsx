@@ -1,0 +1,151 @@
+// Staff sign-in: username and password, then the 6-digit code of the authenticator app. At the first
+// sign-in the secret is shown to be added to the app (in groups of four, and as its otpauth:// link).
+import { useState } from "preact/hooks";
+import { api } from "../api.ts";
+import { ErrorSummary, type Errors, TextField } from "../form.tsx";
+import { useI18n } from "../i18n.ts";
+import { PageHeading } from "../router.tsx";
+
+type Step = { next: "totp" | "enrol"; enrolment?: { secret: string; otpauthUri: string } };
+
+export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
+  const { t, num } = useI18n();
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [code, setCode] = useState("");
+  const [step, setStep] = useState<Step | null>(null);
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+
+  const problem = (p: {
+    status: number;
+    title: string;
+    retryAfterSeconds?: number;
+    errors?: { field: string; message: string }[];
+  }) => {
+    const out: Errors = {};
+    for (const e of p.errors ?? []) out[e.field] ??= e.message;
+    if (Object.keys(out).length === 0) {
+      const wait =
+        p.status === 429
+          ? ` ${t("login.waitMinutes", { n: num(Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60))) })}`
+          : "";
+      out.form = (p.title || t("networkError")) + wait;
+    }
+    setErrors(out);
+  };
+
+  const submitPassword = async (e: Event) => {
+    e.preventDefault();
+    const found: Errors = {};
+    if (username.trim() === "") found.username = t("errors.staff.username.required");
+    if (password === "") found.password = t("errors.password.required");
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    const r = await api<Step>("POST", "/api/staff/login", { username, password });
+    setBusy(false);
+    if (!r.ok) return problem(r.problem);
+    setPassword("");
+    setStep(r.data);
+  };
+
+  const submitCode = async (e: Event) => {
+    e.preventDefault();
+    if (code.trim() === "") return setErrors({ code: t("errors.code.required") });
+    setBusy(true);
+    const r = await api("POST", "/api/staff/login/totp", { code });
+    setBusy(false);
+    if (r.ok) return onSignedIn();
+    if (r.problem.status === 401) {
+      setStep(null);
+      setCode("");
+    }
+    problem(r.problem);
+  };
+
+  if (!step)
+    return (
+      <div class="narrow">
+        <PageHeading title={t("staff.login.title")}>{t("staff.login.title")}</PageHeading>
+        <p>{t("staff.login.intro")}</p>
+        <ErrorSummary errors={errors} order={["username", "password", "form"]} />
+        <form noValidate onSubmit={submitPassword}>
+          <TextField
+            field="username"
+            label={t("staff.username")}
+            value={username}
+            onValue={setUsername}
+            error={errors.username}
+            autocomplete="username"
+            width="short"
+            dir="ltr"
+          />
+          <TextField
+            field="password"
+            label={t("fields.password")}
+            value={password}
+            onValue={setPassword}
+            error={errors.password}
+            type="password"
+            autocomplete="current-password"
+            width="short"
+            dir="ltr"
+          />
+          <button type="submit" class="button" disabled={busy}>
+            {t("staff.login.submit")}
+          </button>
+        </form>
+      </div>
+    );
+
+  const enrol = step.next === "enrol" ? step.enrolment : undefined;
+  return (
+    <div class="narrow">
+      <PageHeading title={t(enrol ? "staff.enrol.title" : "staff.totp.title")}>
+        {t(enrol ? "staff.enrol.title" : "staff.totp.title")}
+      </PageHeading>
+      <ErrorSummary errors={errors} order={["code", "form"]} />
+      {enrol && (
+        <section class="panel" aria-labelledby="enrol-title">
+          <h2 id="enrol-title" class="panel__title">
+            {t("staff.enrol.steps")}
+          </h2>
+          <ol class="bullets">
+            <li>{t("staff.enrol.step1")}</li>
+            <li>
+              {t("staff.enrol.step2")}
+              <p class="panel__body" dir="ltr" lang="en" id="totp-secret">
+                <code>{enrol.secret}</code>
+              </p>
+            </li>
+            <li>{t("staff.enrol.step3")}</li>
+          </ol>
+          <details>
+            <summary>{t("staff.enrol.uri")}</summary>
+            <p dir="ltr" lang="en" class="session__device">
+              <code id="totp-uri">{enrol.otpauthUri}</code>
+            </p>
+          </details>
+        </section>
+      )}
+      <form noValidate onSubmit={submitCode}>
+        <TextField
+          field="code"
+          label={t("staff.totp.label")}
+          hint={t("staff.totp.hint")}
+          value={code}
+          onValue={setCode}
+          error={errors.code}
+          numeric
+          autocomplete="one-time-code"
+          width="short"
+          dir="ltr"
+        />
+        <button type="submit" class="button" disabled={busy}>
+          {t("staff.totp.submit")}
+        </button>
+      </form>
+    </div>
+  );
+}

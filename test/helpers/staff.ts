@@ -1,0 +1,114 @@
+// Staff for the console tests: branches and staff members straight into the database, and a sign-in
+// that answers the TOTP step with a code computed from the secret the server handed out.
+import { sql } from "kysely";
+import { createStaff } from "../../src/flows/staff/service.ts";
+import { totpCode } from "../../src/flows/staff/totp.ts";
+import { resetTables } from "./accounts.ts";
+import type { ali } from "./people.ts";
+import { eventually, type TestSystem } from "./system.ts";
+
+export type Member = { id: string; username: string; password: string; secret?: string };
+
+export async function resetStaffTables(sys: TestSystem) {
+  for (const table of ["branch_activations", "staff_sessions", "staff", "branches"] as const) {
+    await sys.db.deleteFrom(table).execute();
+  }
+  await sql`truncate audit_log`.execute(sys.db);
+  await resetTables(sys);
+}
+
+export async function createBranch(sys: TestSystem, code: string) {
+  const id = crypto.randomUUID();
+  await sys.db
+    .insertInto("branches")
+    .values({ id, code, name: `شعبه ${code}`, created_at: sys.clock.now() })
+    .execute();
+  return id;
+}
+
+export async function createMember(
+  sys: TestSystem,
+  username: string,
+  role: "admin" | "branch_operator",
+  branchId?: string,
+): Promise<Member> {
+  const created = await createStaff(
+    sys.db,
+    { username, name: `کارمند ${username}`, role, branchId },
+    sys.clock.now(),
+  );
+  return { id: created.id, username: created.username, password: created.password };
+}
+
+export async function post(sys: TestSystem, url: string, cookie?: string, payload?: object) {
+  const res = await sys.app.inject({
+    method: "POST",
+    url,
+    headers: cookie ? { cookie } : {},
+    ...(payload ? { payload } : {}),
+  });
+  return { status: res.statusCode, body: res.body ? res.json() : undefined, res };
+}
+
+export async function get(sys: TestSystem, url: string, cookie?: string) {
+  const res = await sys.app.inject({ method: "GET", url, headers: cookie ? { cookie } : {} });
+  return { status: res.statusCode, body: res.body ? res.json() : undefined, res };
+}
+
+export function staffCookie(res: { cookies: { name: string; value: string }[] }): string {
+  const cookie = res.cookies.find((c) => c.name === "hoviat_staff");
+  if (!cookie) throw new Error("no hoviat_staff cookie");
+  return `hoviat_staff=${cookie.value}`;
+}
+
+/** The password step only: a session that still waits for its TOTP code. */
+export async function passwordStep(sys: TestSystem, member: Member) {
+  const res = await post(sys, "/api/staff/login", undefined, {
+    username: member.username,
+    password: member.password,
+  });
+  if (res.status !== 200) throw new Error(`staff login ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.body.enrolment) member.secret = String(res.body.enrolment.secret).replaceAll(" ", "");
+  return staffCookie(res.res);
+}
+
+/**
+ * Both steps (and the password change a first sign-in asks for); moves the clock on one TOTP step first,
+ * since each code is good only once.
+ */
+export async function signIn(sys: TestSystem, member: Member): Promise<string> {
+  sys.clock.advance(30_000);
+  const half = await passwordStep(sys, member);
+  const res = await post(sys, "/api/staff/login/totp", half, {
+    code: totpCode(member.secret!, sys.clock.now()),
+  });
+  if (res.status !== 200) throw new Error(`staff totp ${res.status} ${JSON.stringify(res.body)}`);
+  const cookie = staffCookie(res.res);
+  if ((await get(sys, "/api/staff/me", cookie)).body.mustChangePassword)
+    await changePassword(sys, member, cookie);
+  return cookie;
+}
+
+/** The first sign-in's duty: the handed-over password is replaced (R-PWD applies). */
+export async function changePassword(sys: TestSystem, member: Member, cookie: string) {
+  const password = `Kar${Math.random().toString(36).slice(2, 10)}A1`;
+  const body = { currentPassword: member.password, password, passwordConfirmation: password };
+  const res = await post(sys, "/api/staff/password", cookie, body);
+  if (res.status !== 204) throw new Error(`staff password ${res.status} ${JSON.stringify(res.body)}`);
+  member.password = password;
+}
+
+/** Submits a registration and waits for the request to reach `status`. */
+export async function register(sys: TestSystem, person: typeof ali, status: string) {
+  const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: person });
+  if (res.statusCode !== 202) throw new Error(`registration ${res.statusCode}`);
+  await eventually(async () => {
+    const row = await sys.db
+      .selectFrom("registration_requests")
+      .select("status")
+      .where("national_id", "=", person.nationalId)
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    return row?.status === status ? true : undefined;
+  });
+}
