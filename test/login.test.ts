@@ -43,6 +43,12 @@ describe("login", () => {
     assert.equal(me.statusCode, 200);
     assert.equal(me.json().nationalId, "0012****79");
     assert.equal(me.json().mobile, "0912***4567");
+    const events = await sys.app.inject({
+      method: "GET",
+      url: "/api/account/security-events",
+      headers: { cookie: cookie.value },
+    });
+    assert.equal(events.json()[0].type, "login.succeeded", "the holder sees the sign-in on the account page");
     const stored = await sys.db.selectFrom("sessions").select("id_hash").executeTakeFirstOrThrow();
     assert.notEqual(stored.id_hash, cookie.value.split("=")[1], "only a hash of the token is stored");
   });

@@ -6,6 +6,7 @@ import type { Db } from "../../platform/database.ts";
 import type { Lockout } from "../../platform/lockout.ts";
 import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
+import { recordEvent } from "../account/security-events.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
 
 export const LOGIN_LIMITS = {
@@ -71,5 +72,13 @@ export async function login(
       .where("id", "=", account.id)
       .execute();
   }
+  // Only successes are recorded: a row written for failures of existing accounts alone would make
+  // them slower than unknown IDs, a timing oracle.
+  await recordEvent(
+    deps.db,
+    { accountId: account.id, nationalId: nationalId.value, type: "login.succeeded" },
+    client,
+    now,
+  );
   return createSession(deps.db, account.id, now, deps.sessions, client);
 }
