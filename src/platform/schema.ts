@@ -82,6 +82,8 @@ export interface MessageTable {
   provider: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** The body holds a one-time code until the message is sent or abandoned, then only dots. */
+  contains_code: Generated<boolean>;
 }
 
 /** What the `outbox` SMS/email provider "delivered": the development stand-in for a gateway. */

@@ -2,7 +2,8 @@
 // the sweeper sends it once the gateway is back, and a refusal abandons it without retries.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { ali, zahra } from "../helpers/people.ts";
+import { createAccount } from "../helpers/accounts.ts";
+import { abdollah, ali, zahra } from "../helpers/people.ts";
 import { eventually, startTestSystem, type TestSystem } from "../helpers/system.ts";
 import { fakeKavenegar } from "./fake-gateways.ts";
 
@@ -15,6 +16,7 @@ before(async () => {
     KAVENEGAR_API_KEY: gateway.apiKey,
     KAVENEGAR_BASE_URL: gateway.baseUrl,
     KAVENEGAR_SENDER: "10004346",
+    KAVENEGAR_OTP_TEMPLATE: "hoviat-code",
   });
 });
 after(async () => {
@@ -79,4 +81,19 @@ test("a 4xx refusal abandons the message after one attempt: no retry", async () 
     .executeTakeFirstOrThrow();
   assert.equal(row.status, "abandoned");
   assert.equal([...gateway.sent.values()].filter((s) => s.to === zahra.mobile).length, 0);
+});
+
+test("a one-time code goes through Kavenegar's OTP template route, and leaves no readable trace", async () => {
+  await createAccount(sys, { ...abdollah, mobile: "09350000001" });
+  const res = await sys.app.inject({
+    method: "POST",
+    url: "/api/password-recovery",
+    payload: { nationalId: abdollah.nationalId, method: "sms" },
+  });
+  assert.equal(res.statusCode, 200);
+  const sent = await messageTo("09350000001", (m) => m.status === "sent");
+  const lookup = gateway.lookups.find((l) => l.receptor === "09350000001");
+  assert.equal(lookup?.template, "hoviat-code");
+  assert.match(lookup?.token ?? "", /^[0-9]{6}$/);
+  assert.ok(!sent.body.includes(lookup!.token), "the stored body no longer holds the code");
 });

@@ -161,6 +161,7 @@ export async function requestContactChange(
       body: t("fa", kind === "mobile" ? "sms.account.mobileCode" : "email.account.emailCode.body", params),
       subject: t("fa", "email.account.emailCode.subject"),
       dedupeKey: `change:${id}:code`,
+      code,
     });
   });
   deps.jobs.nudge(SEND_QUEUE);

@@ -115,6 +115,7 @@ export async function startActivation(
           template: "branch.mobileCode",
           body: t("fa", "sms.branch.mobileCode", { code, minutes: deps.codeMinutes }),
           dedupeKey: `branch-activation:${id}:code`,
+          code,
         },
         now,
       );

@@ -20,7 +20,13 @@ export type NewMessage = {
   /** One message per business event: a second queueing with the same key is ignored. */
   dedupeKey: string;
   subject?: string;
+  /** The one-time code the body carries: it is kept readable only until the message is final. */
+  code?: string;
 };
+
+// Codes are six digits; the other numbers in those texts (minutes) are one or two.
+const CODE = /(?<![0-9])[0-9]{6}(?![0-9])/;
+const redact = (body: string) => body.replace(new RegExp(CODE, "g"), "••••••");
 
 export async function queueMessage(
   trx: Transaction<Database>,
@@ -28,6 +34,9 @@ export async function queueMessage(
   message: NewMessage,
   now: Date,
 ): Promise<boolean> {
+  if (message.code !== undefined && CODE.exec(message.body)?.[0] !== message.code) {
+    throw new Error(`message ${message.template}: its body must carry its code as six digits`);
+  }
   const body = message.channel === "email" ? `${message.subject ?? ""}\n\n${message.body}` : message.body;
   const inserted = await trx
     .insertInto("messages")
@@ -38,6 +47,7 @@ export async function queueMessage(
       template: message.template,
       body,
       dedupe_key: message.dedupeKey,
+      contains_code: message.code !== undefined,
       status: "queued",
       // Leased to the job sent below; the sweeper picks it up again only if that job is lost.
       next_attempt_at: new Date(now.getTime() + 60_000),
@@ -58,7 +68,8 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
   if (message?.status !== "queued") return;
   try {
     if (message.channel === "sms") {
-      await deps.sms.send({ id, to: message.recipient, text: message.body });
+      const code = message.contains_code ? CODE.exec(message.body)?.[0] : undefined;
+      await deps.sms.send({ id, to: message.recipient, text: message.body, ...(code ? { code } : {}) });
     } else {
       const [subject = "", ...rest] = message.body.split("\n\n");
       await deps.email.send({ id, to: message.recipient, subject, text: rest.join("\n\n") });
@@ -71,6 +82,7 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
       .set({
         attempts,
         status: final ? "abandoned" : "queued",
+        ...(final && message.contains_code ? { body: redact(message.body) } : {}),
         last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
         next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
       })
@@ -82,7 +94,13 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
   const provider = message.channel === "sms" ? deps.sms.name : deps.email.name;
   await db
     .updateTable("messages")
-    .set({ status: "sent", sent_at: clock.now(), provider, attempts: message.attempts + 1 })
+    .set({
+      status: "sent",
+      sent_at: clock.now(),
+      provider,
+      attempts: message.attempts + 1,
+      ...(message.contains_code ? { body: redact(message.body) } : {}),
+    })
     .where("id", "=", id)
     .where("status", "=", "queued")
     .execute();

@@ -121,6 +121,7 @@ export async function startRecovery(
         body: t("fa", method === "sms" ? "sms.recovery.code" : "email.recovery.code.body", params),
         subject: t("fa", "email.recovery.code.subject"),
         dedupeKey: `recovery:${id}:code`,
+        code,
       },
       now,
     );
