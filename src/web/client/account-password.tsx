@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { AccountFrame, useMe, useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, PasswordChecklist, TextField } from "./form.tsx";
+import { ErrorSummary, type Errors, NewPasswordFields, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link } from "./router.tsx";
 
@@ -70,26 +70,13 @@ export function ChangePasswordPage() {
               autocomplete="current-password"
               dir="ltr"
             />
-            <TextField
-              field="password"
+            <NewPasswordFields
+              password={password}
+              onPassword={setPassword}
+              confirmation={confirmation}
+              onConfirmation={setConfirmation}
+              errors={errors}
               label={t("account.newPassword")}
-              value={password}
-              onValue={setPassword}
-              error={errors.password}
-              type="password"
-              autocomplete="new-password"
-              dir="ltr"
-            />
-            <PasswordChecklist password={password} />
-            <TextField
-              field="passwordConfirmation"
-              label={t("fields.passwordConfirmation")}
-              value={confirmation}
-              onValue={setConfirmation}
-              error={errors.passwordConfirmation}
-              type="password"
-              autocomplete="new-password"
-              dir="ltr"
             />
             <button type="submit" class="button" disabled={busy}>
               {t("account.changePasswordSubmit")}

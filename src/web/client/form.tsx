@@ -193,6 +193,45 @@ export function NationalIdField(p: {
   );
 }
 
+/** A new password as every form asks for it: the password, R-PWD's live checklist, the repeat. */
+export function NewPasswordFields(p: {
+  password: string;
+  onPassword: (value: string) => void;
+  confirmation: string;
+  onConfirmation: (value: string) => void;
+  errors: Errors;
+  /** Checks "must not contain the national ID" live, where the form knows it. */
+  nationalId?: string;
+  label?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <>
+      <TextField
+        field="password"
+        label={p.label ?? t("fields.password")}
+        value={p.password}
+        onValue={p.onPassword}
+        error={p.errors.password}
+        type="password"
+        autocomplete="new-password"
+        dir="ltr"
+      />
+      <PasswordChecklist password={p.password} {...(p.nationalId ? { nationalId: p.nationalId } : {})} />
+      <TextField
+        field="passwordConfirmation"
+        label={t("fields.passwordConfirmation")}
+        value={p.confirmation}
+        onValue={p.onConfirmation}
+        error={p.errors.passwordConfirmation}
+        type="password"
+        autocomplete="new-password"
+        dir="ltr"
+      />
+    </>
+  );
+}
+
 /** R-PWD as a live checklist: each rule of the domain, kept or not, as the user types. */
 export function PasswordChecklist({ password, nationalId }: { password: string; nationalId?: string }) {
   const { t } = useI18n();

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, NationalIdField, PasswordChecklist, Radios, TextField } from "./form.tsx";
+import { ErrorSummary, type Errors, NationalIdField, NewPasswordFields, Radios, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
 
@@ -207,29 +207,14 @@ export function RecoverPage() {
                   />
                 ))}
               {step === 2 && (
-                <>
-                  <TextField
-                    field="password"
-                    label={t("fields.password")}
-                    value={password}
-                    onValue={setPassword}
-                    error={errors.password}
-                    type="password"
-                    autocomplete="new-password"
-                    dir="ltr"
-                  />
-                  <PasswordChecklist password={password} nationalId={nationalId} />
-                  <TextField
-                    field="passwordConfirmation"
-                    label={t("fields.passwordConfirmation")}
-                    value={confirmation}
-                    onValue={setConfirmation}
-                    error={errors.passwordConfirmation}
-                    type="password"
-                    autocomplete="new-password"
-                    dir="ltr"
-                  />
-                </>
+                <NewPasswordFields
+                  password={password}
+                  onPassword={setPassword}
+                  confirmation={confirmation}
+                  onConfirmation={setConfirmation}
+                  errors={errors}
+                  nationalId={nationalId}
+                />
               )}
               <div class="button-row">
                 <button type="submit" class="button" disabled={busy}>

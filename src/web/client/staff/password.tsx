@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../../domain/password-policy.ts";
 import { api } from "../api.ts";
-import { ErrorSummary, type Errors, PasswordChecklist, TextField } from "../form.tsx";
+import { ErrorSummary, type Errors, NewPasswordFields, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
 
@@ -47,26 +47,13 @@ export function StaffPasswordPage({ onChanged }: { onChanged: () => void }) {
           autocomplete="current-password"
           dir="ltr"
         />
-        <TextField
-          field="password"
+        <NewPasswordFields
+          password={password}
+          onPassword={setPassword}
+          confirmation={confirmation}
+          onConfirmation={setConfirmation}
+          errors={errors}
           label={t("account.newPassword")}
-          value={password}
-          onValue={setPassword}
-          error={errors.password}
-          type="password"
-          autocomplete="new-password"
-          dir="ltr"
-        />
-        <PasswordChecklist password={password} />
-        <TextField
-          field="passwordConfirmation"
-          label={t("fields.passwordConfirmation")}
-          value={confirmation}
-          onValue={setConfirmation}
-          error={errors.passwordConfirmation}
-          type="password"
-          autocomplete="new-password"
-          dir="ltr"
         />
         <button type="submit" class="button">
           {t("staff.password.submit")}
