@@ -1,12 +1,10 @@
 // Server-side sessions: the cookie holds 256 random bits, the database only their SHA-256.
-import { createHash, randomBytes } from "node:crypto";
 import type { Db } from "../../platform/database.ts";
+import { hashToken, newToken } from "../../platform/tokens.ts";
 
 export const SESSION_COOKIE = "hoviat_session";
 
 export type SessionPolicy = { idleMinutes: number; absoluteHours: number };
-
-const digest = (token: string) => createHash("sha256").update(token).digest("base64url");
 
 export async function createSession(
   db: Db,
@@ -15,12 +13,12 @@ export async function createSession(
   policy: SessionPolicy,
   client: { ip: string | null; userAgent: string | null },
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newToken();
   const expiresAt = new Date(now.getTime() + policy.absoluteHours * 3_600_000);
   await db
     .insertInto("sessions")
     .values({
-      id_hash: digest(token),
+      id_hash: hashToken(token),
       account_id: accountId,
       created_at: now,
       last_seen_at: now,
@@ -34,7 +32,7 @@ export async function createSession(
 
 /** The account of a live session, touching its idle clock; null when unknown, revoked or timed out. */
 export async function resolveSession(db: Db, token: string, now: Date, policy: SessionPolicy) {
-  const idHash = digest(token);
+  const idHash = hashToken(token);
   const session = await db
     .selectFrom("sessions")
     .select(["account_id", "last_seen_at", "expires_at", "revoked_at"])
@@ -53,7 +51,7 @@ export async function revokeSession(db: Db, token: string, now: Date): Promise<v
   await db
     .updateTable("sessions")
     .set({ revoked_at: now })
-    .where("id_hash", "=", digest(token))
+    .where("id_hash", "=", hashToken(token))
     .where("revoked_at", "is", null)
     .execute();
 }

@@ -1,7 +1,7 @@
 // One-time codes and tokens. A 6-digit code has only a million values, so a slow hash would not
 // save a leaked one; an HMAC under SECRET_KEY (kept outside the database) makes a database leak
 // useless, and the 5-try limit protects it online. Reset tokens carry 256 random bits: SHA-256 suffices.
-import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { compactNumber } from "../../domain/digits.ts";
 
 export const CODE_LENGTH = 6;
@@ -17,13 +17,7 @@ export function hashCode(secretKey: string, purposeId: string, code: string): st
   return createHmac("sha256", secretKey).update(`code:${purposeId}:${code}`).digest("base64url");
 }
 
-export function newToken(): string {
-  return randomBytes(32).toString("base64url");
-}
-
-export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
-}
+export { hashToken, newToken } from "../../platform/tokens.ts";
 
 export function sameHash(a: string | null | undefined, b: string): boolean {
   if (!a) return false;

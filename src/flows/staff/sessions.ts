@@ -1,11 +1,11 @@
 // Staff sessions and the authorisation rule every /api/staff route declares. A session starts at the
 // `totp` stage once the password is right and becomes `full` only with a valid TOTP code.
-import { createHash, randomBytes } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
 import type { StaffRole } from "../../platform/schema.ts";
+import { hashToken, newToken } from "../../platform/tokens.ts";
 
 export const STAFF_COOKIE = "hoviat_staff";
 /** Between the password and the TOTP code: long enough to open the authenticator app. */
@@ -23,8 +23,6 @@ export type StaffContext = {
   idHash: string;
 };
 
-const digest = (token: string) => createHash("sha256").update(token).digest("base64url");
-
 export async function createStaffSession(
   db: Db,
   staffId: string,
@@ -33,13 +31,13 @@ export async function createStaffSession(
   policy: StaffSessionPolicy,
   client: { ip: string | null; userAgent: string | null },
 ): Promise<{ token: string; expiresAt: Date }> {
-  const token = randomBytes(32).toString("base64url");
+  const token = newToken();
   const ms = stage === "totp" ? TOTP_STAGE_MINUTES * 60_000 : policy.absoluteHours * 3_600_000;
   const expiresAt = new Date(now.getTime() + ms);
   await db
     .insertInto("staff_sessions")
     .values({
-      id_hash: digest(token),
+      id_hash: hashToken(token),
       staff_id: staffId,
       stage,
       created_at: now,
@@ -68,7 +66,7 @@ async function resolveStaffSession(
   now: Date,
   policy: StaffSessionPolicy,
 ): Promise<StaffContext | null> {
-  const idHash = digest(token);
+  const idHash = hashToken(token);
   const row = await db
     .selectFrom("staff_sessions")
     .innerJoin("staff", "staff.id", "staff_sessions.staff_id")
