@@ -1,7 +1,9 @@
 // `npm run cli -- <command>`: operator commands, one entry each in the table below.
+
 import { staffCreate } from "./flows/staff/cli.ts";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { maskedConfig } from "./platform/config-mask.ts";
+import { DataDirInUse } from "./platform/data-dir-lock.ts";
 
 type Command = { summary: string; run(args: string[]): Promise<number> };
 
@@ -39,7 +41,8 @@ if (!command) {
 try {
   process.exitCode = await command.run(args);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(`configuration error: ${error.message}`);
+  if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else if (error instanceof DataDirInUse) console.error(`Hoviat: ${error.message}`);
+  else throw error;
   process.exitCode = 1;
 }

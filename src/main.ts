@@ -4,6 +4,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
+import { DataDirInUse } from "./platform/data-dir-lock.ts";
 import { startSystem } from "./system.ts";
 
 let config: ReturnType<typeof loadConfig>;
@@ -20,7 +21,11 @@ try {
 const OPS_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
 
 const started = performance.now();
-const system = await startSystem({ config });
+const system = await startSystem({ config }).catch((error) => {
+  if (!(error instanceof DataDirInUse)) throw error;
+  console.error(`Hoviat: ${error.message}`);
+  process.exit(1);
+});
 let address: string;
 let closeOps = async () => {};
 if (config.role === "worker") {

@@ -6,6 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { lockDataDir } from "./data-dir-lock.ts";
 import type { Database } from "./schema.ts";
 
 // int8 (counts, bigserial) as JS numbers: every one we read fits in 2^53.
@@ -42,7 +43,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
   mkdirSync(options.dataDir, { recursive: true });
-  const lite = await PGlite.create(options.dataDir);
+  const release = lockDataDir(options.dataDir);
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(options.dataDir);
+  } catch (error) {
+    release();
+    throw error;
+  }
   const server = new PGLiteSocketServer({ db: lite, host: "127.0.0.1", port: 0, maxConnections: 1 });
   await server.start();
   const [host, port] = server.getServerConn().split(":");
@@ -65,6 +73,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       await db.destroy();
       await server.stop();
       await lite.close();
+      release();
     },
   };
 }

@@ -1,5 +1,6 @@
 // Shared by the browser tests: one system and one Chromium per test file, axe on every page.
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
@@ -17,8 +18,15 @@ export const CHROMIUM_ARGS = [
   "--no-first-run",
 ];
 
-/** Browser tests run once, on the embedded database; the PostgreSQL pass skips them. */
-export const skipBrowser = onPostgres ? "browser tests run on the embedded database only" : false;
+/**
+ * Browser tests run once, on the embedded database; the PostgreSQL pass skips them. Without Debian's
+ * chromium a developer's `npm test` skips them and says how to get it; CI (CI=true) never skips them.
+ */
+export const skipBrowser = onPostgres
+  ? "browser tests run on the embedded database only"
+  : !existsSync(CHROMIUM) && !process.env.CI
+    ? `no browser at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH) to run the browser tests`
+    : false;
 
 export type Harness = {
   sys: TestSystem;
