@@ -70,6 +70,7 @@ describe("staff sign-in", () => {
       res.body.enrolment.otpauthUri,
       /^otpauth:\/\/totp\/Hoviat%3Aadmin1\?secret=[A-Z2-7]+&issuer=Hoviat/,
     );
+    assert.match(res.body.enrolment.qrSvg, /^<svg[^>]*>[\s\S]*<\/svg>\s*$/, "a QR code to scan, as SVG");
     const cookie = res.res.cookies.find((c) => c.name === "hoviat_staff")!;
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, "Strict");

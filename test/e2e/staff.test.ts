@@ -27,6 +27,10 @@ async function signInWithTotp(h: Harness, page: Page, member: Member, label: str
   const secret = ((await page.locator("#totp-secret").textContent()) ?? "").trim();
   assert.match(secret, /^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
   assert.match((await page.locator("#totp-uri").textContent()) ?? "", /^otpauth:\/\/totp\/Hoviat%3A/);
+  // The QR code is drawn (a decoded image, not a broken one) for the authenticator to scan.
+  assert.ok(
+    await page.locator("#totp-qr").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0),
+  );
   await assertAccessible(page, `${label}: TOTP enrolment`);
   await page.fill("#f-code", fa(totpCode(secret.replaceAll(" ", ""), h.sys.clock.now())));
   await page.click("button:has-text('ورود')");

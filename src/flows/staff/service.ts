@@ -1,6 +1,7 @@
 // Staff sign-in: password (argon2id, the same dummy-hash path for unknown usernames), then a TOTP code
 // (enrolled at the first sign-in). Failures of either lock the username out like citizens' logins.
 import { randomInt } from "node:crypto";
+import QRCode from "qrcode";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
@@ -58,7 +59,7 @@ export type PasswordStep = {
   token: string;
   expiresAt: Date;
   next: "totp" | "enrol";
-  enrolment?: { secret: string; otpauthUri: string };
+  enrolment?: { secret: string; otpauthUri: string; qrSvg: string };
 };
 
 export async function staffPasswordStep(
@@ -103,7 +104,10 @@ export async function staffPasswordStep(
       .set({ totp_secret: sealSecret(deps.secretKey, secret), totp_last_step: null, updated_at: now })
       .where("id", "=", staff.id)
       .execute();
-    enrolment = { secret: groupSecret(secret), otpauthUri: otpauthUri(TOTP_ISSUER, staff.username, secret) };
+    const uri = otpauthUri(TOTP_ISSUER, staff.username, secret);
+    // The QR code is drawn here, as SVG: the browser gets a picture, and no QR library in its bundle.
+    const qrSvg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+    enrolment = { secret: groupSecret(secret), otpauthUri: uri, qrSvg };
   }
   const session = await createStaffSession(deps.db, staff.id, "totp", now, deps.policy, client);
   await recordAudit(deps.db, actor, { action: "staff.login.password" }, client, now);

@@ -6,7 +6,7 @@ import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
 
-type Step = { next: "totp" | "enrol"; enrolment?: { secret: string; otpauthUri: string } };
+type Step = { next: "totp" | "enrol"; enrolment?: { secret: string; otpauthUri: string; qrSvg: string } };
 
 export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
   const { t, num } = useI18n();
@@ -114,6 +114,16 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
           <ol class="bullets">
             <li>{t("staff.enrol.step1")}</li>
             <li>
+              {t("staff.enrol.scan")}
+              <p>
+                <img
+                  id="totp-qr"
+                  src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrol.qrSvg)}`}
+                  alt={t("staff.enrol.qrAlt")}
+                  width={200}
+                  height={200}
+                />
+              </p>
               {t("staff.enrol.step2")}
               <p class="panel__body" dir="ltr" lang="en" id="totp-secret">
                 <code>{enrol.secret}</code>
