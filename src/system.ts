@@ -20,6 +20,8 @@ import { migrate } from "./platform/migrate.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { dummyHash } from "./platform/passwords.ts";
 import { withStartupLock } from "./platform/startup-lock.ts";
+import { PostgresThrottleStore } from "./platform/throttle.ts";
+import { RedisThrottleStore } from "./platform/throttle-redis.ts";
 import { webRoutes } from "./web/routes.ts";
 import { QUEUES, startWorker, type Worker } from "./worker.ts";
 
@@ -50,6 +52,12 @@ export async function startSystem(options: SystemOptions) {
   await withStartupLock(database, () => jobs.start(Object.values(QUEUES)));
   jobs.boss.on("error", (err) => logger.error({ err }, "job queue error"));
   await dummyHash();
+  const redis = config.redisUrl
+    ? await RedisThrottleStore.connect(config.redisUrl, config.redisPrefix, (err) =>
+        logger.error({ err }, "redis connection error"),
+      )
+    : undefined;
+  const throttles = redis ?? new PostgresThrottleStore(db);
 
   const adapters = createAdapters(config, db, clock, options.random ? { random: options.random } : {});
   const { registry, email } = adapters;
@@ -60,19 +68,20 @@ export async function startSystem(options: SystemOptions) {
   observeHttp(app, metrics);
   await registerOpenApi(app);
   app.get("/healthz", async () => ({ status: "ok" }));
-  opsRoutes(app, { db, jobs, metrics });
+  opsRoutes(app, { db, jobs, metrics, ...(redis ? { redis } : {}) });
   const rateLimits = config.rateLimits;
-  registrationRoutes(app, { db, jobs, clock, rateLimits });
-  trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, rateLimits });
+  const limits = { rateLimits, throttles };
+  registrationRoutes(app, { db, jobs, clock, ...limits });
+  trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, clock, sessions, rateLimits, cookieSecure: config.cookieSecure });
+  loginRoutes(app, { db, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
   const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
-  recoveryRoutes(app, { db, jobs, clock, rateLimits, ...codes });
+  recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,
     jobs,
     clock,
-    rateLimits,
+    ...limits,
     sessions,
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
@@ -81,7 +90,7 @@ export async function startSystem(options: SystemOptions) {
     db,
     jobs,
     clock,
-    rateLimits,
+    ...limits,
     ...codes,
     cookieSecure: config.cookieSecure,
     policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
@@ -108,6 +117,7 @@ export async function startSystem(options: SystemOptions) {
       verify,
       courier,
       logger,
+      throttles,
       sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
     });
   }
@@ -125,6 +135,7 @@ export async function startSystem(options: SystemOptions) {
     },
     adapters,
     metrics,
+    throttles,
     clock,
     logger,
     worker,
@@ -135,6 +146,7 @@ export async function startSystem(options: SystemOptions) {
       worker?.stop();
       await jobs.stop();
       adapters.close();
+      await redis?.close();
       await database.close();
     },
   };

@@ -10,7 +10,7 @@ import {
 } from "./flows/registration/verification-job.ts";
 import type { Jobs, QueueSpec } from "./platform/jobs.ts";
 import { dispatchDue } from "./platform/sweeper.ts";
-import { pruneThrottles } from "./platform/throttle.ts";
+import type { ThrottleStore } from "./platform/throttle.ts";
 
 export const QUEUES = {
   verify: { name: VERIFY_QUEUE, batchSize: 20, expireInSeconds: 120 },
@@ -22,6 +22,7 @@ export type WorkerDeps = {
   verify: VerifyDeps;
   courier: CourierDeps;
   logger: Logger;
+  throttles: ThrottleStore;
   sweepIntervalMs: number;
 };
 
@@ -52,7 +53,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       { table: "messages", activeStatus: "queued", queue: SEND_QUEUE, leaseMs: 60_000 },
       now,
     );
-    await pruneThrottles(verify.db, now);
+    await deps.throttles.prune(now);
   };
   let running = false;
   const timer = setInterval(() => {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { LOGIN_LIMITS } from "../src/flows/login/service.ts";
 import { ali, PASSWORD } from "./helpers/people.ts";
-import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
+import { clearThrottles, eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem;
 before(async () => {
@@ -19,7 +19,7 @@ after(async () => {
   await sys.stop();
 });
 beforeEach(async () => {
-  await sys.db.deleteFrom("throttles").execute();
+  await clearThrottles(sys);
   await sys.db.deleteFrom("sessions").execute();
 });
 
@@ -87,7 +87,7 @@ describe("login", () => {
     for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) await login(ali.nationalId, "Wrong1234x");
     assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 429);
     // An administrator lifts every lock in the database: this instance still refuses, from memory…
-    await sys.db.deleteFrom("throttles").execute();
+    await clearThrottles(sys);
     assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 429);
     // …for at most 30 seconds.
     sys.clock.advance(31_000);

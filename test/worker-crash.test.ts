@@ -61,6 +61,7 @@ test("a worker killed mid-verification: the request still ends once, with one SM
     verify: sys.verify,
     courier: sys.courier,
     logger: sys.logger,
+    throttles: sys.throttles,
     sweepIntervalMs: 3_600_000,
   });
   try {

@@ -2,7 +2,7 @@
 import type { Config } from "./config.ts";
 
 const SECRETS = ["secretKey", "kavenegarApiKey", "smsWebhookToken", "registryApiKey"] as const;
-const URLS_WITH_PASSWORDS = ["databaseUrl", "smtpUrl"] as const;
+const URLS_WITH_PASSWORDS = ["databaseUrl", "smtpUrl", "redisUrl"] as const;
 
 export function maskedConfig(config: Config): Record<string, unknown> {
   const shown: Record<string, unknown> = { ...config };

@@ -16,6 +16,13 @@ export type Config = {
   databaseUrl: string | undefined;
   /** DATA_DIR: folder of the embedded database (default ./data). */
   dataDir: string;
+  /**
+   * REDIS_URL: redis:// or rediss:// URL; when set, rate-limit and lockout counters live in Redis instead
+   * of PostgreSQL (every instance must use the same one). Its password, if any, is a secret.
+   */
+  redisUrl: string | undefined;
+  /** REDIS_PREFIX: prefix of every Redis key the system writes (default `hoviat:throttle:`). */
+  redisPrefix: string;
   /** REGISTRY_FIXTURE: JSON file of people served by the civil-registry/mobile-ownership simulator. */
   registryFixture: string;
   /** REGISTRY_LATENCY_MS: simulated latency of each registry call (default 0). */
@@ -194,12 +201,18 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError("DATABASE_URL must start with postgres:// or postgresql://");
   }
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    throw new ConfigError("REDIS_URL must start with redis:// or rediss://");
+  }
   const config: Config = {
     env: mode,
     port: int(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "127.0.0.1",
     databaseUrl,
     dataDir: resolve(env.DATA_DIR || "./data"),
+    redisUrl,
+    redisPrefix: env.REDIS_PREFIX || "hoviat:throttle:",
     registryFixture: resolve(env.REGISTRY_FIXTURE || DEFAULT_FIXTURE),
     registryLatencyMs: int(env, "REGISTRY_LATENCY_MS", 0, 0, 60_000),
     registryFailureRate: rate,

@@ -121,7 +121,10 @@ export function observeHttp(app: Http, metrics: Metrics): void {
   });
 }
 
-export function opsRoutes(app: Http, deps: { db: Db; jobs: Jobs; metrics: Metrics }): void {
+export function opsRoutes(
+  app: Http,
+  deps: { db: Db; jobs: Jobs; metrics: Metrics; redis?: { ping(): Promise<unknown> } },
+): void {
   let queueRunning = true;
   deps.jobs.boss.on("stopped", () => {
     queueRunning = false;
@@ -131,13 +134,19 @@ export function opsRoutes(app: Http, deps: { db: Db; jobs: Jobs; metrics: Metric
     return deps.metrics.registry.metrics();
   });
   app.get("/readyz", async (_request, reply) => {
-    const checks = { database: "ok", queue: queueRunning ? "ok" : "stopped" };
+    const checks: Record<string, string> = { database: "ok", queue: queueRunning ? "ok" : "stopped" };
     try {
       await sql`select 1 from pgboss.version`.execute(deps.db);
     } catch {
       checks.database = "unreachable";
     }
-    const ready = checks.database === "ok" && checks.queue === "ok";
+    if (deps.redis) {
+      checks.redis = await deps.redis.ping().then(
+        () => "ok",
+        () => "unreachable",
+      );
+    }
+    const ready = Object.values(checks).every((c) => c === "ok");
     reply.status(ready ? 200 : 503);
     return { status: ready ? "ready" : "not_ready", checks };
   });

@@ -5,7 +5,7 @@ import { normalizeAnswer } from "../../src/domain/persian-text.ts";
 import { hashSecret } from "../../src/platform/passwords.ts";
 import type { AccountStatus } from "../../src/platform/schema.ts";
 import type { ali } from "./people.ts";
-import { eventually, type TestSystem } from "./system.ts";
+import { clearThrottles, eventually, type TestSystem } from "./system.ts";
 
 export type Person = typeof ali;
 
@@ -58,6 +58,7 @@ export async function resetTables(sys: TestSystem) {
   ] as const) {
     await sys.db.deleteFrom(table).execute();
   }
+  await clearThrottles(sys);
   await sql`truncate security_events`.execute(sys.db);
 }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { ManualClock } from "../../src/platform/clock.ts";
 import { type Config, loadConfig } from "../../src/platform/config.ts";
+import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
 
 export type TestSystem = System & {
@@ -51,6 +52,8 @@ export async function startTestSystem(
     DATA_DIR: dataDir,
     ...(pgdb ? { DATABASE_URL: pgdb.url } : {}),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    // With REDIS_URL the throttles go to Redis, under a prefix of this system's own.
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: uniqueRedisPrefix() } : {}),
     ...env,
   });
   const clock = options.clock ?? new ManualClock(new Date());
@@ -64,11 +67,28 @@ export async function startTestSystem(
   return Object.assign(system, {
     clock,
     async stop() {
+      if (system.throttles instanceof RedisThrottleStore) await deleteRedisKeys(system.throttles);
       await system.close();
       await pgdb?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+export function uniqueRedisPrefix(): string {
+  return `hoviat:test:${process.pid}:${Math.random().toString(36).slice(2, 10)}:`;
+}
+
+/** Deletes the keys under the store's own prefix, and no other. */
+export async function deleteRedisKeys(store: RedisThrottleStore): Promise<void> {
+  const stream = store.redis.scanStream({ match: `${store.prefix}*`, count: 500 });
+  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await store.redis.del(...keys);
+}
+
+/** Forgets every rate-limit count and lockout, in whichever store the system uses. */
+export async function clearThrottles(sys: System): Promise<void> {
+  await sys.db.deleteFrom("throttles").execute();
+  if (sys.throttles instanceof RedisThrottleStore) await deleteRedisKeys(sys.throttles);
 }
 
 /** Polls `probe` until it returns a value that is not undefined, or fails after `timeoutMs`. */

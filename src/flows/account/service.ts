@@ -13,7 +13,7 @@ import type { Jobs } from "../../platform/jobs.ts";
 import { hashSecret, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
-import { hit } from "../../platform/throttle.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
 import { RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
@@ -35,6 +35,7 @@ export type AccountDeps = {
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
+  throttles: ThrottleStore;
   secretKey: string;
   codeMinutes: number;
   mobileOwnership: MobileOwnership;
@@ -59,7 +60,7 @@ async function reauthenticate(deps: AccountDeps, auth: Authenticated, body: Body
   const key = `reauth:${account.id}`;
   if (await verifySecret(account.password_hash, password)) return account;
   if (deps.rateLimits) {
-    const { count, windowEndsAt } = await hit(deps.db, key, ACCOUNT_LIMITS.reauthWindowMs, now);
+    const { count, windowEndsAt } = await deps.throttles.hit(key, ACCOUNT_LIMITS.reauthWindowMs, now);
     if (count > ACCOUNT_LIMITS.reauthFailures) {
       throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
     }
@@ -126,7 +127,7 @@ export async function requestContactChange(
       [`change:${kind}:cooldown:${account.id}`, ACCOUNT_LIMITS.codeCooldownMs, 1],
       [`change:${kind}:day:${account.id}`, 86_400_000, ACCOUNT_LIMITS.codesPerDay],
     ] as const) {
-      const { count, windowEndsAt } = await hit(deps.db, key, windowMs, now);
+      const { count, windowEndsAt } = await deps.throttles.hit(key, windowMs, now);
       if (count > max) throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
     }
   }

@@ -6,6 +6,7 @@ import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import { Lockout } from "../../platform/lockout.ts";
 import { Unauthorized } from "../../platform/problems.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
 import { LOGIN_LIMITS, login } from "./service.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "./sessions.ts";
 
@@ -14,11 +15,12 @@ export type LoginRouteDeps = {
   clock: Clock;
   sessions: SessionPolicy;
   rateLimits: boolean;
+  throttles: ThrottleStore;
   cookieSecure: boolean;
 };
 
 export function loginRoutes(app: Http, deps: LoginRouteDeps) {
-  const lockout = new Lockout(deps.db, LOGIN_LIMITS);
+  const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);
   const body = Type.Object({
     nationalId: Type.Optional(Type.String({ maxLength: 32 })),
     password: Type.Optional(Type.String({ maxLength: 128 })),

@@ -11,7 +11,7 @@ import type { Jobs } from "../../platform/jobs.ts";
 import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { RecoveryMethod } from "../../platform/schema.ts";
-import { hit } from "../../platform/throttle.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { answersMatch, catalogueOrder, decoyQuestions } from "./questions.ts";
@@ -32,6 +32,7 @@ export type RecoveryDeps = {
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
+  throttles: ThrottleStore;
   secretKey: string;
   codeMinutes: number;
 };
@@ -40,7 +41,7 @@ export const RECOVERY_METHODS: readonly RecoveryMethod[] = ["sms", "email", "sec
 
 async function limit(deps: RecoveryDeps, key: string, windowMs: number, max: number) {
   const now = deps.clock.now();
-  const { count, windowEndsAt } = await hit(deps.db, key, windowMs, now);
+  const { count, windowEndsAt } = await deps.throttles.hit(key, windowMs, now);
   if (count > max) throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
 }
 
@@ -106,7 +107,7 @@ export async function startRecovery(
   const send =
     to !== null &&
     (!deps.rateLimits ||
-      (await hit(deps.db, `recovery:to:${to}`, DAY_MS, now)).count <= RECOVERY_LIMITS.perAddressPerDay);
+      (await deps.throttles.hit(`recovery:to:${to}`, DAY_MS, now)).count <= RECOVERY_LIMITS.perAddressPerDay);
   await deps.db.transaction().execute(async (trx) => {
     await trx.insertInto("password_recoveries").values(recovery).execute();
     if (!send || !to) return;

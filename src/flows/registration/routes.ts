@@ -6,7 +6,7 @@ import type { Db } from "../../platform/database.ts";
 import { type Http, locale } from "../../platform/http.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { InvalidInput, TooManyRequests } from "../../platform/problems.ts";
-import { hit } from "../../platform/throttle.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
 import { submitRegistration } from "./service.ts";
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
@@ -37,7 +37,7 @@ export const REGISTRATIONS_PER_IP_PER_HOUR = 20;
 
 export function registrationRoutes(
   app: Http,
-  deps: { db: Db; jobs: Jobs; clock: Clock; rateLimits: boolean },
+  deps: { db: Db; jobs: Jobs; clock: Clock; rateLimits: boolean; throttles: ThrottleStore },
 ) {
   app.get("/api/security-questions", async (request) => {
     const loc = locale(request);
@@ -46,8 +46,7 @@ export function registrationRoutes(
 
   app.post("/api/registrations", { schema: { body: RegistrationBody } }, async (request, reply) => {
     if (deps.rateLimits) {
-      const { count, windowEndsAt } = await hit(
-        deps.db,
+      const { count, windowEndsAt } = await deps.throttles.hit(
         `register:ip:${request.ip}`,
         3_600_000,
         deps.clock.now(),

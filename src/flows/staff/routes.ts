@@ -10,6 +10,7 @@ import type { Http } from "../../platform/http.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { Lockout } from "../../platform/lockout.ts";
 import { InvalidInput } from "../../platform/problems.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
 import { branchRoutes } from "../branch/routes.ts";
 import { LOGIN_LIMITS } from "../login/service.ts";
 import { adminRoutes } from "./admin-routes.ts";
@@ -29,6 +30,7 @@ export type StaffRouteDeps = {
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
+  throttles: ThrottleStore;
   secretKey: string;
   codeMinutes: number;
   cookieSecure: boolean;
@@ -50,7 +52,7 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
   });
   const rules = staffRules({ db: deps.db, clock: deps.clock, policy: deps.policy });
   // Staff failures share the citizens' limits and back-off, under their own keys.
-  const lockout = new Lockout(deps.db, LOGIN_LIMITS);
+  const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);
   const signIn = { ...deps, lockout };
   const setCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
     reply.setCookie(STAFF_COOKIE, token, {
