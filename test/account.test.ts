@@ -184,6 +184,46 @@ describe("change mobile and email", () => {
   });
 });
 
+describe("re-authentication and outages", () => {
+  test("wrong current passwords lock re-authentication: after five, even the right one is refused", async () => {
+    await createAccount(sys, ali);
+    const cookie = await loginCookie(sys, ali);
+    const change = (currentPassword: string) =>
+      call("POST", "/api/account/password", cookie, {
+        currentPassword,
+        password: "Another2027x",
+        passwordConfirmation: "Another2027x",
+      });
+    for (let i = 0; i < 5; i++) assert.equal((await change(`Wrong${i}234x`)).status, 400);
+    // A stolen session must not be a way to guess the password: the right one is refused too.
+    assert.equal((await change(ali.password)).status, 429);
+    sys.clock.advance(16 * 60_000);
+    assert.equal((await change(ali.password)).status, 204);
+  });
+
+  test("a mobile change while the ownership registry is down: 503, nothing applied, the code still good", async () => {
+    await createAccount(sys, { ...ali, mobile: "09120000009" });
+    const cookie = await loginCookie(sys, ali);
+    const asked = await call("POST", "/api/account/mobile", cookie, {
+      currentPassword: ali.password,
+      mobile: ali.mobile,
+    });
+    assert.equal(asked.status, 202);
+    const code = await latestCode(sys, ali.mobile);
+    sys.registry.outage = true;
+    try {
+      const down = await call("POST", "/api/account/mobile/verify", cookie, { code });
+      assert.equal(down.status, 503);
+      assert.equal((await account()).mobile, "09120000009");
+    } finally {
+      sys.registry.outage = false;
+    }
+    const done = await call("POST", "/api/account/mobile/verify", cookie, { code });
+    assert.equal(done.status, 200);
+    assert.equal(done.body.status, "applied");
+  });
+});
+
 describe("change security questions", () => {
   test("needs the current password and three valid answers; recovery then uses the new ones", async () => {
     await createAccount(sys, ali);

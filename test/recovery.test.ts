@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { RECOVERY_LIMITS } from "../src/flows/recovery/service.ts";
 import { createAccount, latestCode, loginCookie, outbox, resetTables } from "./helpers/accounts.ts";
 import { ali, mohammadreza, zahra } from "./helpers/people.ts";
 import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -286,6 +287,20 @@ describe("limits", () => {
     }
     assert.equal((await start(ali.nationalId, "sms")).status, 429);
     assert.equal((await outbox(sys, ali.mobile, 5)).length, 5);
+  });
+
+  test("one IP address starts at most 100 recoveries a day, known IDs or not", async () => {
+    const checkDigit = (nine: string) => {
+      const sum = [...nine].reduce((acc, d, k) => acc + Number(d) * (10 - k), 0) % 11;
+      return nine + (sum < 2 ? sum : 11 - sum);
+    };
+    const ids = Array.from({ length: RECOVERY_LIMITS.perIpPerDay + 1 }, (_, n) =>
+      checkDigit(`7${String(n).padStart(8, "0")}`),
+    );
+    for (const id of ids.slice(0, -1)) assert.equal((await start(id, "security_questions")).status, 200);
+    const over = await start(ids.at(-1)!, "security_questions");
+    assert.equal(over.status, 429);
+    assert.equal(over.body.code, "tooManyRequests");
   });
 });
 

@@ -58,12 +58,16 @@ async function reauthenticate(deps: AccountDeps, auth: Authenticated, body: Body
   if (!password) throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.required" }]);
   const now = deps.clock.now();
   const key = `reauth:${account.id}`;
+  // The lock is checked before the password: once locked, even the right one is refused, so a stolen
+  // session cannot be used to guess the password behind it.
+  if (deps.rateLimits) {
+    const until = (await deps.throttles.locks([key], now)).get(key);
+    if (until) throw new TooManyRequests((until.getTime() - now.getTime()) / 1000);
+  }
   if (await verifySecret(account.password_hash, password)) return account;
   if (deps.rateLimits) {
     const { count, windowEndsAt } = await deps.throttles.hit(key, ACCOUNT_LIMITS.reauthWindowMs, now);
-    if (count > ACCOUNT_LIMITS.reauthFailures) {
-      throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
-    }
+    if (count >= ACCOUNT_LIMITS.reauthFailures) await deps.throttles.lock(key, windowEndsAt, now);
   }
   throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.wrong" }]);
 }
