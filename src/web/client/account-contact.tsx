@@ -8,7 +8,7 @@ import { parseEmail } from "../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { AccountFrame, useMe, useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
-import { Announcer, ErrorSummary, type Errors, TextField } from "./form.tsx";
+import { Announcer, CurrentPasswordField, ErrorSummary, type Errors, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link } from "./router.tsx";
 
@@ -114,16 +114,11 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
               width={kind === "mobile" ? "medium" : "full"}
               dir="ltr"
             />
-            <TextField
-              field="currentPassword"
-              label={t("account.currentPassword")}
-              hint={t("account.reauthText")}
+            <CurrentPasswordField
               value={current}
               onValue={setCurrent}
               error={errors.currentPassword}
-              type="password"
-              autocomplete="current-password"
-              dir="ltr"
+              hint={t("account.reauthText")}
             />
             <button type="submit" class="button" disabled={busy}>
               {t("account.sendCode")}

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { AccountFrame, useMe, useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, NewPasswordFields, TextField } from "./form.tsx";
+import { CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link } from "./router.tsx";
 
@@ -60,16 +60,7 @@ export function ChangePasswordPage() {
           <ErrorSummary errors={errors} order={[...FIELDS, "form"]} />
           <p>{t("account.reauthText")}</p>
           <form noValidate onSubmit={submit}>
-            <TextField
-              field="currentPassword"
-              label={t("account.currentPassword")}
-              value={current}
-              onValue={setCurrent}
-              error={errors.currentPassword}
-              type="password"
-              autocomplete="current-password"
-              dir="ltr"
-            />
+            <CurrentPasswordField value={current} onValue={setCurrent} error={errors.currentPassword} />
             <NewPasswordFields
               password={password}
               onPassword={setPassword}

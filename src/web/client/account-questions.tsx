@@ -9,7 +9,14 @@ import {
 } from "../../domain/security-questions.ts";
 import { AccountFrame, useMe, useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
-import { ErrorMessage, ErrorSummary, type Errors, fieldId, TextField } from "./form.tsx";
+import {
+  CurrentPasswordField,
+  ErrorMessage,
+  ErrorSummary,
+  type Errors,
+  fieldId,
+  TextField,
+} from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link } from "./router.tsx";
 
@@ -137,16 +144,11 @@ export function ChangeQuestionsPage() {
                 </button>
               </p>
             )}
-            <TextField
-              field="currentPassword"
-              label={t("account.currentPassword")}
-              hint={t("account.reauthText")}
+            <CurrentPasswordField
               value={current}
               onValue={setCurrent}
               error={errors.currentPassword}
-              type="password"
-              autocomplete="current-password"
-              dir="ltr"
+              hint={t("account.reauthText")}
             />
             <button type="submit" class="button" disabled={busy}>
               {t("account.saveQuestions")}

@@ -193,6 +193,30 @@ export function NationalIdField(p: {
   );
 }
 
+/** The current password that proves the holder before a change (re-authentication). */
+export function CurrentPasswordField(p: {
+  value: string;
+  onValue: (value: string) => void;
+  error?: string | undefined;
+  label?: string;
+  hint?: string;
+}) {
+  const { t } = useI18n();
+  return (
+    <TextField
+      field="currentPassword"
+      label={p.label ?? t("account.currentPassword")}
+      {...(p.hint ? { hint: p.hint } : {})}
+      value={p.value}
+      onValue={p.onValue}
+      error={p.error}
+      type="password"
+      autocomplete="current-password"
+      dir="ltr"
+    />
+  );
+}
+
 /** A new password as every form asks for it: the password, R-PWD's live checklist, the repeat. */
 export function NewPasswordFields(p: {
   password: string;

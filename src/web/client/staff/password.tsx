@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../../domain/password-policy.ts";
 import { api } from "../api.ts";
-import { ErrorSummary, type Errors, NewPasswordFields, TextField } from "../form.tsx";
+import { CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
 
@@ -37,15 +37,11 @@ export function StaffPasswordPage({ onChanged }: { onChanged: () => void }) {
       <p>{t("staff.password.intro")}</p>
       <ErrorSummary errors={errors} order={["currentPassword", "password", "passwordConfirmation", "form"]} />
       <form noValidate onSubmit={submit}>
-        <TextField
-          field="currentPassword"
-          label={t("staff.password.current")}
+        <CurrentPasswordField
           value={current}
           onValue={setCurrent}
           error={errors.currentPassword}
-          type="password"
-          autocomplete="current-password"
-          dir="ltr"
+          label={t("staff.password.current")}
         />
         <NewPasswordFields
           password={password}
