@@ -193,6 +193,33 @@ export function NationalIdField(p: {
   );
 }
 
+/** The wizard's step bar: steps before the current one are ticked, the current one is announced. */
+export function StepBar(p: { labels: string[]; current: number; modifier?: string }) {
+  const { t, num } = useI18n();
+  return (
+    <ol class={p.modifier ? `steps ${p.modifier}` : "steps"} aria-label={t("stepsLabel")}>
+      {p.labels.map((label, i) => (
+        <li
+          key={label}
+          class={
+            i === p.current
+              ? "steps__item steps__item--current"
+              : i < p.current
+                ? "steps__item steps__item--done"
+                : "steps__item"
+          }
+          aria-current={i === p.current ? "step" : undefined}
+        >
+          <span class="steps__number" aria-hidden="true">
+            {i < p.current ? "✓" : num(i + 1)}
+          </span>
+          <span class="steps__label">{label}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 /** The current password that proves the holder before a change (re-authentication). */
 export function CurrentPasswordField(p: {
   value: string;

@@ -4,7 +4,15 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, NationalIdField, NewPasswordFields, Radios, TextField } from "./form.tsx";
+import {
+  ErrorSummary,
+  type Errors,
+  NationalIdField,
+  NewPasswordFields,
+  Radios,
+  StepBar,
+  TextField,
+} from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
 
@@ -12,7 +20,7 @@ type Question = { id?: string; questionId?: string; text: string };
 const STEPS = ["recover.step1", "recover.step2", "recover.step3"];
 
 export function RecoverPage() {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const [step, setStep] = useState(0);
   const [nationalId, setNationalId] = useState("");
   const [method, setMethod] = useState("");
@@ -130,26 +138,7 @@ export function RecoverPage() {
           </div>
         ) : (
           <>
-            <ol class="steps steps--three" aria-label={t("stepsLabel")}>
-              {STEPS.map((s, i) => (
-                <li
-                  key={s}
-                  class={
-                    i === step
-                      ? "steps__item steps__item--current"
-                      : i < step
-                        ? "steps__item steps__item--done"
-                        : "steps__item"
-                  }
-                  aria-current={i === step ? "step" : undefined}
-                >
-                  <span class="steps__number" aria-hidden="true">
-                    {i < step ? "✓" : num(i + 1)}
-                  </span>
-                  <span class="steps__label">{t(s)}</span>
-                </li>
-              ))}
-            </ol>
+            <StepBar labels={STEPS.map((k) => t(k))} current={step} modifier="steps--three" />
             <ErrorSummary
               errors={errors}
               order={["nationalId", "method", "code", "answers", "password", "passwordConfirmation", "form"]}

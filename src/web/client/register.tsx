@@ -9,7 +9,7 @@ import {
 } from "../../domain/registration.ts";
 import type { FieldError } from "../../domain/result.ts";
 import { api } from "./api.ts";
-import { Announcer, ErrorSummary, type Errors } from "./form.tsx";
+import { Announcer, ErrorSummary, type Errors, StepBar } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { StepFields } from "./register-steps.tsx";
 import { Link, PageHeading } from "./router.tsx";
@@ -50,7 +50,7 @@ const stepOf = (field: string) =>
   );
 
 export function RegisterPage() {
-  const { t, num, locale } = useI18n();
+  const { t, locale } = useI18n();
   const [values, setValues] = useState<Values>(EMPTY);
   const [index, setIndex] = useState(0);
   const [errors, setErrors] = useState<Errors>({});
@@ -145,26 +145,7 @@ export function RegisterPage() {
   return (
     <div class="narrow">
       <PageHeading title={t("register.title")}>{t("register.title")}</PageHeading>
-      <ol class="steps" aria-label={t("stepsLabel")}>
-        {REGISTRATION_STEPS.map((s, i) => (
-          <li
-            key={s}
-            class={
-              i === index
-                ? "steps__item steps__item--current"
-                : i < index
-                  ? "steps__item steps__item--done"
-                  : "steps__item"
-            }
-            aria-current={i === index ? "step" : undefined}
-          >
-            <span class="steps__number" aria-hidden="true">
-              {i < index ? "✓" : num(i + 1)}
-            </span>
-            <span class="steps__label">{t(`steps.${s}`)}</span>
-          </li>
-        ))}
-      </ol>
+      <StepBar labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))} current={index} />
       <ErrorSummary errors={errors} order={[...Object.values(STEP_FIELDS).flat(), "form"]} />
       <form
         noValidate
