@@ -55,7 +55,7 @@ system.logger.info(
   `Hoviat is listening on ${address}`,
 );
 if (!process.env.CI && config.role !== "worker") {
-  const outbox = config.smsProviders.includes("outbox") ? `\n  Dev outbox: ${address}/api/dev/outbox` : "";
+  const outbox = config.smsProviders.includes("outbox") ? `\n  Dev outbox: ${address}/dev/outbox` : "";
   console.log(`\n  Hoviat (هویت) is ready: ${address}${outbox}\n`);
 }
 

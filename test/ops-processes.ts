@@ -56,9 +56,13 @@ export type HoviatProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-export async function startHoviat(env: Record<string, string>): Promise<HoviatProcess> {
+/** Starts `node --import tsx src/main.ts`, or with `command` another one (e.g. `npm start`). */
+export async function startHoviat(
+  env: Record<string, string>,
+  command: string[] = [process.execPath, "--import", "tsx", "src/main.ts"],
+): Promise<HoviatProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(command[0]!, command.slice(1), {
     env: {
       ...process.env,
       NODE_ENV: "test",
