@@ -1,6 +1,6 @@
 // `npm run cli -- <command>`: operator commands, one entry each in the table below.
 
-import { staffCreate } from "./flows/staff/cli.ts";
+import { branchCreate, staffCreate } from "./flows/staff/cli.ts";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { maskedConfig } from "./platform/config-mask.ts";
 import { DataDirInUse } from "./platform/data-dir-lock.ts";
@@ -24,6 +24,10 @@ const commands: Record<string, Command> = {
   "staff:create": {
     summary: "create a staff account: --username --name --role admin|branch_operator [--branch CODE]",
     run: staffCreate,
+  },
+  "branch:create": {
+    summary: "create a branch: --code CODE --name NAME (before its operators)",
+    run: branchCreate,
   },
 };
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { createStaffFromArgs } from "../src/flows/staff/cli.ts";
+import { createBranchFromArgs, createStaffFromArgs } from "../src/flows/staff/cli.ts";
 import { base32Encode, hotp, matchTotp, timeStep, totpCode } from "../src/flows/staff/totp.ts";
 import {
   createBranch,
@@ -261,5 +261,18 @@ describe("staff:create", () => {
     assert.equal(await createStaffFromArgs(sys.db, argv, sys.clock.now(), out), 2, "username taken");
     const op = ["--username", "op1", "--name", "کارمند", "--role", "branch_operator", "--branch", "NOPE"];
     assert.equal(await createStaffFromArgs(sys.db, op, sys.clock.now(), out), 1);
+  });
+
+  test("the README's example works on a fresh database: branch:create, then an operator of it", async () => {
+    const lines: string[] = [];
+    const out = { log: (s: string) => lines.push(s), error: (s: string) => lines.push(`ERR ${s}`) };
+    const now = sys.clock.now();
+    const branch = ["--code", "TEH-12", "--name", "شعبه ۱۲ تهران"];
+    assert.equal(await createBranchFromArgs(sys.db, branch, now, out), 0);
+    assert.equal(await createBranchFromArgs(sys.db, branch, now, out), 2, "code taken");
+    assert.equal(await createBranchFromArgs(sys.db, ["--code", "x"], now, out), 2);
+    assert.match(lines.join("\n"), /ERR --name: /);
+    const op = ["--username", "op1", "--name", "کارمند", "--role", "branch_operator", "--branch", "TEH-12"];
+    assert.equal(await createStaffFromArgs(sys.db, op, now, out), 0);
   });
 });

@@ -1,5 +1,6 @@
 // `npm run cli -- staff:create --username … --name … --role admin|branch_operator [--branch CODE]`:
-// the first admin is made here, outside the console, with a one-time password printed once.
+// the first admin is made here, outside the console, with a one-time password printed once;
+// `branch:create --code … --name …` makes the branch an operator belongs to, before any admin exists.
 import { parseArgs } from "node:util";
 import { t } from "../../messages/index.ts";
 import { loadConfig } from "../../platform/config.ts";
@@ -8,24 +9,51 @@ import { openDatabase } from "../../platform/database.ts";
 import { migrate } from "../../platform/migrate.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { recordAudit } from "./audit.ts";
+import { createBranch } from "./admin.ts";
 import { createStaff } from "./service.ts";
 
-export async function staffCreate(argv: string[]): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: 1,
-  });
-  try {
-    await migrate(database.db);
-    return await createStaffFromArgs(database.db, argv, new Date(), console);
-  } finally {
-    await database.close();
-  }
+type Out = { log(text: string): void; error(text: string): void };
+type DbCommand = (db: Db, argv: string[], now: Date, out: Out) => Promise<number>;
+
+/** Runs a command on the configured database, migrated, with one connection. */
+const onDatabase =
+  (command: DbCommand) =>
+  async (argv: string[]): Promise<number> => {
+    const config = loadConfig();
+    const database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      poolSize: 1,
+    });
+    try {
+      await migrate(database.db);
+      return await command(database.db, argv, new Date(), console);
+    } finally {
+      await database.close();
+    }
+  };
+
+export const staffCreate = onDatabase((db, argv, now, out) => createStaffFromArgs(db, argv, now, out));
+export const branchCreate = onDatabase((db, argv, now, out) => createBranchFromArgs(db, argv, now, out));
+
+const CLI_CLIENT = { ip: null, userAgent: "cli" };
+
+function printInvalid(error: unknown, out: Out, flag: (field: string) => string): number {
+  if (!(error instanceof InvalidInput)) throw error;
+  for (const e of error.errors) out.error(`--${flag(e.field)}: ${t("en", `errors.${e.code}`)}`);
+  return 2;
 }
 
-type Out = { log(text: string): void; error(text: string): void };
+export async function createBranchFromArgs(db: Db, argv: string[], now: Date, out: Out): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { code: { type: "string" }, name: { type: "string" } } });
+  try {
+    const branch = await createBranch(db, null, { code: values.code, name: values.name }, CLI_CLIENT, now);
+    out.log(`branch created: ${branch.code} (${branch.name})`);
+    return 0;
+  } catch (error) {
+    return printInvalid(error, out, (field) => field);
+  }
+}
 
 /** The command on an open database: what the CLI runs, and what tests run in-process. */
 export async function createStaffFromArgs(db: Db, argv: string[], now: Date, out: Out): Promise<number> {
@@ -53,7 +81,7 @@ export async function createStaffFromArgs(db: Db, argv: string[], now: Date, out
       db,
       null,
       { action: "cli.staff.created", details },
-      { ip: null, userAgent: "cli" },
+      CLI_CLIENT,
       now,
     );
     out.log(`staff account created: ${created.username} (${created.role})
@@ -64,9 +92,6 @@ Next: open /staff, sign in with this username and password. The console then sho
 and enter the 6-digit code it shows. Every later sign-in asks for the password and a fresh code.`);
     return 0;
   } catch (error) {
-    if (!(error instanceof InvalidInput)) throw error;
-    for (const e of error.errors)
-      out.error(`--${e.field === "branchId" ? "branch" : e.field}: ${t("en", `errors.${e.code}`)}`);
-    return 2;
+    return printInvalid(error, out, (field) => (field === "branchId" ? "branch" : field));
   }
 }
