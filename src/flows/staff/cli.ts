@@ -8,8 +8,8 @@ import type { Db } from "../../platform/database.ts";
 import { openDatabase } from "../../platform/database.ts";
 import { migrate } from "../../platform/migrate.ts";
 import { InvalidInput } from "../../platform/problems.ts";
-import { recordAudit } from "./audit.ts";
 import { createBranch } from "./admin.ts";
+import { recordAudit } from "./audit.ts";
 import { createStaff } from "./service.ts";
 
 type Out = { log(text: string): void; error(text: string): void };
@@ -45,7 +45,10 @@ function printInvalid(error: unknown, out: Out, flag: (field: string) => string)
 }
 
 export async function createBranchFromArgs(db: Db, argv: string[], now: Date, out: Out): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { code: { type: "string" }, name: { type: "string" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { code: { type: "string" }, name: { type: "string" } },
+  });
   try {
     const branch = await createBranch(db, null, { code: values.code, name: values.name }, CLI_CLIENT, now);
     out.log(`branch created: ${branch.code} (${branch.name})`);
@@ -77,13 +80,7 @@ export async function createStaffFromArgs(db: Db, argv: string[], now: Date, out
     const input = { username: values.username, name: values.name, role: values.role, branchId: branch?.id };
     const created = await createStaff(db, input, now);
     const details = { username: created.username, role: created.role };
-    await recordAudit(
-      db,
-      null,
-      { action: "cli.staff.created", details },
-      CLI_CLIENT,
-      now,
-    );
+    await recordAudit(db, null, { action: "cli.staff.created", details }, CLI_CLIENT, now);
     out.log(`staff account created: ${created.username} (${created.role})
 one-time password: ${created.password}
 
