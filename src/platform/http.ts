@@ -68,7 +68,7 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     }
     const body: Record<string, unknown> = {
       type: `about:blank`,
-      title: t(loc, `problems.${problem.code}`),
+      title: t(loc, `problems.${problem.code}`, problem.titleParams?.(loc)),
       status: problem.status,
       code: problem.code,
       ...problem.extra,

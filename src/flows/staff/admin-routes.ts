@@ -5,7 +5,7 @@ import type { Http } from "../../platform/http.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { adminStats, changeStaff, createBranch, listBranches, listStaff, setCitizenLock } from "./admin.ts";
 import { clientOf, recordAudit } from "./audit.ts";
-import type { StaffRouteDeps } from "./routes.ts";
+import type { StaffRouteDeps } from "./deps.ts";
 import { createStaff } from "./service.ts";
 import { type StaffRules, staffOf } from "./sessions.ts";
 

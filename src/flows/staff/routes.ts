@@ -4,40 +4,18 @@
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { parseNationalId } from "../../domain/national-id.ts";
-import type { Clock } from "../../platform/clock.ts";
-import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
-import type { Jobs } from "../../platform/jobs.ts";
 import { Lockout } from "../../platform/lockout.ts";
 import { InvalidInput } from "../../platform/problems.ts";
-import type { ThrottleStore } from "../../platform/throttle.ts";
 import { branchRoutes } from "../branch/routes.ts";
 import { LOGIN_LIMITS } from "../login/service.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { clientOf as client, recordAudit, searchAudit } from "./audit.ts";
+import type { StaffRouteDeps } from "./deps.ts";
 import { changeStaffPassword, staffPasswordStep, staffTotpStep } from "./service.ts";
-import {
-  RULE_PREFIX,
-  revokeStaffSession,
-  STAFF_COOKIE,
-  type StaffSessionPolicy,
-  staffOf,
-  staffRules,
-} from "./sessions.ts";
+import { RULE_PREFIX, revokeStaffSession, STAFF_COOKIE, staffOf, staffRules } from "./sessions.ts";
 
-export type StaffRouteDeps = {
-  db: Db;
-  jobs: Jobs;
-  clock: Clock;
-  rateLimits: boolean;
-  throttles: ThrottleStore;
-  secretKey: string;
-  codeMinutes: number;
-  cookieSecure: boolean;
-  policy: StaffSessionPolicy;
-  fourEyes: boolean;
-  scope: "branch" | "national";
-};
+export type { StaffRouteDeps };
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
