@@ -75,7 +75,11 @@ export async function startSystem(options: SystemOptions) {
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
   loginRoutes(app, { db, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
-  const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
+  const codes = {
+    secretKey: config.secretKey,
+    secretKeys: config.secretKeys,
+    codeMinutes: config.codeValidityMinutes,
+  };
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,

@@ -7,6 +7,7 @@ const URLS_WITH_PASSWORDS = ["databaseUrl", "smtpUrl", "redisUrl"] as const;
 export function maskedConfig(config: Config): Record<string, unknown> {
   const shown: Record<string, unknown> = { ...config };
   for (const key of SECRETS) if (config[key]) shown[key] = "******** (set)";
+  shown.secretKeys = `${config.secretKeys.length} key(s), ******** (set)`;
   for (const key of URLS_WITH_PASSWORDS) {
     const value = config[key];
     if (!value) continue;

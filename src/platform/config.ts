@@ -12,6 +12,13 @@ export type Config = {
   port: number;
   /** HOST: interface to bind (default 127.0.0.1). */
   host: string;
+  /**
+   * OPS_PORT: the internal listener of /metrics, /docs, /docs/json, /healthz and /readyz (default 9464,
+   * Prometheus exporters' customary port; 0 picks a free one). Keep it off the public network.
+   */
+  opsPort: number;
+  /** OPS_HOST: interface of the internal listener (default 127.0.0.1). */
+  opsHost: string;
   /** DATABASE_URL: PostgreSQL connection string; absent = embedded PGlite in DATA_DIR. */
   databaseUrl: string | undefined;
   /** DATA_DIR: folder of the embedded database (default ./data). */
@@ -93,10 +100,14 @@ export type Config = {
   /** CODE_VALIDITY_MINUTES: lifetime of a recovery or contact-change code and of a reset token (default 5, at most 10). */
   codeValidityMinutes: number;
   /**
-   * SECRET_KEY: server secret (≥ 32 characters) keying the HMAC of one-time codes and the decoy security
-   * questions of unknown national IDs. The development default is refused in production.
+   * SECRET_KEY: server secret (≥ 32 characters) keying the HMAC of one-time codes, the sealing of staff
+   * TOTP secrets and the decoy security questions of unknown national IDs. A comma list rotates it: the
+   * first key makes every new secret, the others still verify and open the old ones until removed.
+   * The development default is refused in production.
    */
   secretKey: string;
+  /** Every key of SECRET_KEY, the current one first. */
+  secretKeys: string[];
 };
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
@@ -155,6 +166,18 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** SECRET_KEY as a rotation list: `new,old` (each ≥ 32 characters, none twice). */
+function secretKeys(env: Env): string[] {
+  const raw = env.SECRET_KEY;
+  if (!raw) return [DEV_SECRET_KEY];
+  const keys = raw.split(",").map((k) => k.trim());
+  if (keys.some((k) => k.length < 32)) {
+    throw new ConfigError("SECRET_KEY must be at least 32 characters (each key of a comma list)");
+  }
+  if (new Set(keys).size !== keys.length) throw new ConfigError("SECRET_KEY lists a key twice");
+  return keys;
+}
+
 function requireProviderSettings(config: Config): void {
   const missing: string[] = [];
   if (config.smsProviders.includes("kavenegar") && !config.kavenegarApiKey) missing.push("KAVENEGAR_API_KEY");
@@ -209,6 +232,8 @@ export function loadConfig(env: Env = process.env): Config {
     env: mode,
     port: int(env, "PORT", 3000, 0, 65535),
     host: env.HOST || "127.0.0.1",
+    opsPort: int(env, "OPS_PORT", 9464, 0, 65535),
+    opsHost: env.OPS_HOST || "127.0.0.1",
     databaseUrl,
     dataDir: resolve(env.DATA_DIR || "./data"),
     redisUrl,
@@ -255,9 +280,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: oneOf(env, "RATE_LIMITS", ["on", "off"] as const, "on") === "on",
     trustProxy: bool(env, "TRUST_PROXY", false),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
-    secretKey: env.SECRET_KEY || DEV_SECRET_KEY,
+    secretKey: "",
+    secretKeys: secretKeys(env),
   };
-  if (config.secretKey.length < 32) throw new ConfigError("SECRET_KEY must be at least 32 characters");
+  config.secretKey = config.secretKeys[0]!;
   requireProviderSettings(config);
   if (config.env === "production") {
     const problems: string[] = [];
@@ -267,11 +293,18 @@ export function loadConfig(env: Env = process.env): Config {
     }
     // Citizens' identities travel to the registry: never in clear text.
     if (config.registryUrl?.startsWith("http://")) problems.push("REGISTRY_URL must be https://");
+    // SMS carry one-time codes and gateway keys: never in clear text either.
+    if (config.smsProviders.includes("kavenegar") && config.kavenegarBaseUrl.startsWith("http://")) {
+      problems.push("KAVENEGAR_BASE_URL must be https://");
+    }
+    if (config.smsWebhookUrl?.startsWith("http://")) problems.push("SMS_WEBHOOK_URL must be https://");
     if (config.emailProvider === "outbox") problems.push("EMAIL_PROVIDER=outbox is for development only");
     if (!config.databaseUrl) problems.push("DATABASE_URL is required (embedded PGlite is for development)");
     if (!config.cookieSecure) problems.push("SESSION_COOKIE_SECURE must be true");
     if (!config.rateLimits) problems.push("RATE_LIMITS=off is for benchmarks only");
-    if (config.secretKey === DEV_SECRET_KEY) problems.push("SECRET_KEY must be set to a secret of your own");
+    if (config.secretKeys.includes(DEV_SECRET_KEY)) {
+      problems.push("SECRET_KEY must be set to a secret of your own");
+    }
     if (problems.length) throw new ConfigError(`refusing to start in production: ${problems.join("; ")}`);
   }
   return config;

@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Logger } from "pino";
 import type { FieldError } from "../domain/result.ts";
 import { type Locale, t } from "../messages/index.ts";
+import { controlCharacterErrors } from "./input-text.ts";
 import { InvalidInput, Problem } from "./problems.ts";
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
@@ -55,6 +56,14 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     if (site === "cross-site" || !sameOrigin) throw new Problem(403, "crossSiteRequest");
   });
 
+  // Before any schema or handler, on every route: no control or bidi-override characters anywhere.
+  app.addHook("preValidation", async (request) => {
+    const errors = [request.params, request.query, request.body].flatMap((part) =>
+      controlCharacterErrors(part),
+    );
+    if (errors.length) throw new InvalidInput(errors);
+  });
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const loc = locale(request);
     let problem: Problem;
@@ -68,7 +77,7 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     }
     const body: Record<string, unknown> = {
       type: `about:blank`,
-      title: t(loc, `problems.${problem.code}`),
+      title: t(loc, `problems.${problem.code}`, problem.titleParams?.(loc)),
       status: problem.status,
       code: problem.code,
       ...problem.extra,

@@ -1,6 +1,7 @@
 // One error type for the wire: each carries its status and a message key; the app's error handler
 // writes it as application/problem+json (RFC 9457) in the caller's language.
 import type { FieldError } from "../domain/result.ts";
+import type { Locale } from "../messages/index.ts";
 
 export class Problem extends Error {
   constructor(
@@ -12,6 +13,9 @@ export class Problem extends Error {
   ) {
     super(code);
   }
+
+  /** Values for the `{placeholders}` of the title, in the caller's language (e.g. a Jalali date). */
+  titleParams?(locale: Locale): Record<string, string | number>;
 }
 
 export class InvalidInput extends Problem {

@@ -56,6 +56,10 @@ export interface AccountTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   activated_at: Timestamp | null;
+  /** Raised by a trigger whenever the password, mobile, email or status changes: voids older proofs. */
+  credential_version: Generated<number>;
+  /** After a reset by security questions alone, mobile and email cannot change until then. */
+  contact_hold_until: Timestamp | null;
 }
 
 export interface SecurityAnswerTable {
@@ -137,6 +141,8 @@ export interface PasswordRecoveryTable {
   reset_expires_at: Timestamp | null;
   created_at: Timestamp;
   client_ip: string | null;
+  /** The account's credential_version when the recovery began; a later change voids the recovery. */
+  credential_version: number | null;
 }
 
 /** pending_code → applied, or pending_branch (mobile not owned: a branch decides), or dead. */
@@ -165,6 +171,9 @@ export interface SecurityEventTable {
   ip: string | null;
   user_agent: string | null;
   created_at: Timestamp;
+  /** Done by staff: the holder sees the branch, never the operator's address or browser. */
+  by_staff: Generated<boolean>;
+  branch_id: string | null;
 }
 
 export type StaffRole = "branch_operator" | "admin";

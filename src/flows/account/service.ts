@@ -7,6 +7,7 @@ import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { validateSecurityAnswers } from "../../domain/security-questions.ts";
 import { t } from "../../messages/index.ts";
+import { reserveAttempt } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
@@ -18,7 +19,8 @@ import { RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import type { Authenticated } from "../login/auth.ts";
-import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
+import { cleanCode, codeMatches, hashCode, MAX_ATTEMPTS, newCode } from "../recovery/secrets.ts";
+import { refuseDuringHold } from "./contact-hold.ts";
 import { type Client, recordEvent } from "./security-events.ts";
 
 export const ACCOUNT_LIMITS = {
@@ -37,6 +39,7 @@ export type AccountDeps = {
   rateLimits: boolean;
   throttles: ThrottleStore;
   secretKey: string;
+  secretKeys: readonly string[];
   codeMinutes: number;
   mobileOwnership: MobileOwnership;
 };
@@ -46,7 +49,7 @@ type Body = Record<string, unknown>;
 async function loadAccount(db: Db, accountId: string) {
   return db
     .selectFrom("accounts")
-    .select(["id", "national_id", "mobile", "email", "password_hash"])
+    .select(["id", "national_id", "mobile", "email", "password_hash", "contact_hold_until"])
     .where("id", "=", accountId)
     .executeTakeFirstOrThrow();
 }
@@ -122,6 +125,7 @@ export async function requestContactChange(
   body: Body,
 ) {
   const account = await reauthenticate(deps, auth, body);
+  refuseDuringHold(account, deps.clock.now());
   const parsed = kind === "mobile" ? parseMobile(body.mobile) : parseEmail(body.email);
   if (!parsed.ok) throw new InvalidInput([{ field: kind, code: parsed.code }]);
   if (parsed.value === account[kind]) throw new InvalidInput([{ field: kind, code: `${kind}.unchanged` }]);
@@ -191,24 +195,23 @@ export async function verifyContactChange(
     .orderBy("created_at", "desc")
     .executeTakeFirst();
   if (!change || change.expires_at <= now) throw new Problem(400, "account.noPendingChange");
+  refuseDuringHold(account, now);
   const code = cleanCode(body.code);
   if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
-  if (!sameHash(change.code_hash, hashCode(deps.secretKey, change.id, code))) {
-    const row = await deps.db
-      .updateTable("account_changes")
-      .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
-      .where("id", "=", change.id)
-      .returning("attempts")
-      .executeTakeFirstOrThrow();
-    if (row.attempts >= MAX_ATTEMPTS) {
+  // The try is counted before the code is compared: parallel guesses cannot outrun the limit.
+  const attempt = await reserveAttempt(deps.db, "account_changes", change.id, "pending_code", MAX_ATTEMPTS);
+  const right = attempt !== null && codeMatches(deps.secretKeys, change.code_hash, change.id, code);
+  if (!right) {
+    if (attempt === null || attempt >= MAX_ATTEMPTS) {
       await deps.db
         .updateTable("account_changes")
         .set({ status: "dead", decided_at: now })
         .where("id", "=", change.id)
+        .where("status", "=", "pending_code")
         .execute();
       throw new Problem(400, "account.changeLocked");
     }
-    throw new Problem(400, "account.wrongCode", { attemptsLeft: MAX_ATTEMPTS - row.attempts });
+    throw new Problem(400, "account.wrongCode", { attemptsLeft: MAX_ATTEMPTS - attempt });
   }
 
   let owned = true;

@@ -5,7 +5,7 @@ import { parseNationalId } from "../../domain/national-id.ts";
 import type { Http } from "../../platform/http.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { clientOf as client, recordAudit } from "../staff/audit.ts";
-import type { StaffRouteDeps } from "../staff/routes.ts";
+import type { StaffRouteDeps } from "../staff/deps.ts";
 import { type StaffRules, staffOf } from "../staff/sessions.ts";
 import { approveMobileChange } from "./mobile-change.ts";
 import { findPerson } from "./person.ts";

@@ -2,7 +2,8 @@ import { Type } from "typebox";
 import { SECURITY_QUESTIONS } from "../../domain/security-questions.ts";
 import { t } from "../../messages/index.ts";
 import { type Http, locale } from "../../platform/http.ts";
-import { type RecoveryDeps, resetPassword, startRecovery, verifyRecovery } from "./service.ts";
+import { resetPassword } from "./reset.ts";
+import { type RecoveryDeps, startRecovery, verifyRecovery } from "./service.ts";
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 const params = Type.Object({ recoveryId: Type.String({ maxLength: 64 }) });

@@ -17,6 +17,19 @@ export function hashCode(secretKey: string, purposeId: string, code: string): st
   return createHmac("sha256", secretKey).update(`code:${purposeId}:${code}`).digest("base64url");
 }
 
+/**
+ * Whether `code` is the one hashed in `stored`, under any key of the ring (SECRET_KEY rotation: the
+ * first key hashes new codes, the older ones still verify codes sent before the rotation).
+ */
+export function codeMatches(
+  secretKeys: readonly string[],
+  stored: string | null | undefined,
+  purposeId: string,
+  code: string,
+): boolean {
+  return secretKeys.some((key) => sameHash(stored, hashCode(key, purposeId, code)));
+}
+
 export { hashToken, newToken } from "../../platform/tokens.ts";
 
 export function sameHash(a: string | null | undefined, b: string): boolean {

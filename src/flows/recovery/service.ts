@@ -3,19 +3,18 @@
 // unknown ID simply can never be verified. Accounts not active are told to visit a branch, but only
 // once the code or answers proved the caller holds them, and never become active here.
 import { parseNationalId } from "../../domain/national-id.ts";
-import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { t } from "../../messages/index.ts";
+import { reserveAttempt } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { RecoveryMethod } from "../../platform/schema.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
-import { type Client, recordEvent } from "../account/security-events.ts";
+import type { Client } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import { answersMatch, catalogueOrder, decoyQuestions } from "./questions.ts";
-import { cleanCode, hashCode, hashToken, MAX_ATTEMPTS, newCode, newToken, sameHash } from "./secrets.ts";
+import { answersMatch, askedQuestions } from "./questions.ts";
+import { cleanCode, codeMatches, hashCode, hashToken, MAX_ATTEMPTS, newCode, newToken } from "./secrets.ts";
 
 export const RECOVERY_LIMITS = {
   /** A new code for the same national ID no sooner than this. */
@@ -33,7 +32,10 @@ export type RecoveryDeps = {
   clock: Clock;
   rateLimits: boolean;
   throttles: ThrottleStore;
+  /** The first key of SECRET_KEY: new code HMACs and the questions' keyed choice. */
   secretKey: string;
+  /** Every key of SECRET_KEY, newest first: codes sent before a rotation still verify. */
+  secretKeys: readonly string[];
   codeMinutes: number;
 };
 
@@ -70,7 +72,7 @@ export async function startRecovery(
   const now = deps.clock.now();
   const account = await deps.db
     .selectFrom("accounts")
-    .select(["id", "mobile", "email"])
+    .select(["id", "mobile", "email", "credential_version"])
     .where("national_id", "=", nid)
     .executeTakeFirst();
   const id = crypto.randomUUID();
@@ -85,21 +87,13 @@ export async function startRecovery(
     expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
     created_at: now,
     client_ip: client.ip,
+    credential_version: account?.credential_version ?? null,
   };
 
   if (method === "security_questions") {
     await deps.db.insertInto("password_recoveries").values(recovery).execute();
-    const stored = account
-      ? await deps.db
-          .selectFrom("security_answers")
-          .select("question_id")
-          .where("account_id", "=", account.id)
-          .execute()
-      : [];
-    const questionIds = stored.length
-      ? stored.map((r) => r.question_id).sort((a, b) => catalogueOrder(a) - catalogueOrder(b))
-      : decoyQuestions(deps.secretKey, nid);
-    return { recoveryId: id, questionIds };
+    const { ids } = await askedQuestions(deps.db, deps.secretKey, nid, account?.id ?? null);
+    return { recoveryId: id, questionIds: ids };
   }
 
   const to = account ? (method === "sms" ? account.mobile : account.email) : null;
@@ -133,7 +127,7 @@ export async function startRecovery(
 
 const invalid = () => new Problem(400, "recovery.invalid");
 
-async function loadRecovery(deps: RecoveryDeps, recoveryId: string) {
+export async function loadRecovery(deps: RecoveryDeps, recoveryId: string) {
   if (!/^[0-9a-f-]{36}$/i.test(recoveryId)) throw invalid();
   const row = await deps.db
     .selectFrom("password_recoveries")
@@ -148,6 +142,8 @@ async function loadRecovery(deps: RecoveryDeps, recoveryId: string) {
       "password_recoveries.expires_at",
       "password_recoveries.reset_token_hash",
       "password_recoveries.reset_expires_at",
+      "password_recoveries.credential_version",
+      "accounts.credential_version as account_credential_version",
       "accounts.status as account_status",
       "accounts.mobile",
     ])
@@ -155,6 +151,17 @@ async function loadRecovery(deps: RecoveryDeps, recoveryId: string) {
     .executeTakeFirst();
   if (!row) throw invalid();
   return row;
+}
+
+type LoadedRecovery = Awaited<ReturnType<typeof loadRecovery>>;
+
+/** The password, mobile, email or status changed since the recovery began: what it proves is stale. */
+export function superseded(recovery: LoadedRecovery): boolean {
+  return recovery.account_id !== null && recovery.credential_version !== recovery.account_credential_version;
+}
+
+export async function killRecovery(deps: RecoveryDeps, id: string): Promise<void> {
+  await deps.db.updateTable("password_recoveries").set({ status: "dead" }).where("id", "=", id).execute();
 }
 
 export async function verifyRecovery(
@@ -168,41 +175,35 @@ export async function verifyRecovery(
   if (recovery.status !== "pending") throw invalid();
   if (recovery.expires_at <= now) throw new Problem(400, "recovery.expired");
 
-  let proved: boolean;
-  if (recovery.method === "security_questions") {
-    proved = await answersMatch(deps.db, recovery.account_id, body.answers);
-  } else {
-    const code = cleanCode(body.code);
-    if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
-    proved = sameHash(recovery.code_hash, hashCode(deps.secretKey, recovery.id, code));
+  if (superseded(recovery)) {
+    await killRecovery(deps, recovery.id);
+    throw invalid();
   }
+  const code = recovery.method === "security_questions" ? "" : cleanCode(body.code);
+  if (recovery.method !== "security_questions" && !code) {
+    throw new InvalidInput([{ field: "code", code: "code.required" }]);
+  }
+  // The try is counted before anything is compared: parallel guesses cannot outrun the limit.
+  const attempt = await reserveAttempt(deps.db, "password_recoveries", recovery.id, "pending", MAX_ATTEMPTS);
+  if (attempt === null) {
+    await killRecovery(deps, recovery.id);
+    throw new Problem(400, "recovery.locked");
+  }
+  const proved =
+    recovery.method === "security_questions"
+      ? await answersMatch(deps.db, deps.secretKey, recovery.national_id, recovery.account_id, body.answers)
+      : codeMatches(deps.secretKeys, recovery.code_hash, recovery.id, code);
   if (!proved || !recovery.account_id) {
-    const row = await deps.db
-      .updateTable("password_recoveries")
-      .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
-      .where("id", "=", recovery.id)
-      .where("status", "=", "pending")
-      .returning("attempts")
-      .executeTakeFirst();
-    const attempts = row?.attempts ?? MAX_ATTEMPTS;
-    if (attempts >= MAX_ATTEMPTS) {
-      await deps.db
-        .updateTable("password_recoveries")
-        .set({ status: "dead" })
-        .where("id", "=", recovery.id)
-        .execute();
+    if (attempt >= MAX_ATTEMPTS) {
+      await killRecovery(deps, recovery.id);
       throw new Problem(400, "recovery.locked");
     }
-    const code = recovery.method === "security_questions" ? "recovery.wrongAnswers" : "recovery.wrongCode";
-    throw new Problem(400, code, { attemptsLeft: MAX_ATTEMPTS - attempts });
+    const wrong = recovery.method === "security_questions" ? "recovery.wrongAnswers" : "recovery.wrongCode";
+    throw new Problem(400, wrong, { attemptsLeft: MAX_ATTEMPTS - attempt });
   }
 
   if (recovery.account_status !== "active") {
-    await deps.db
-      .updateTable("password_recoveries")
-      .set({ status: "dead" })
-      .where("id", "=", recovery.id)
-      .execute();
+    await killRecovery(deps, recovery.id);
     throw new Problem(403, `accountNotActive.${recovery.account_status}`, {
       status: recovery.account_status,
     });
@@ -221,78 +222,4 @@ export async function verifyRecovery(
     .executeTakeFirst();
   if (!claimed) throw invalid();
   return { resetToken };
-}
-
-export async function resetPassword(
-  deps: RecoveryDeps,
-  recoveryId: string,
-  body: { resetToken?: unknown; password?: unknown; passwordConfirmation?: unknown },
-  client: Client,
-): Promise<void> {
-  const recovery = await loadRecovery(deps, recoveryId);
-  const now = deps.clock.now();
-  const token = typeof body.resetToken === "string" ? body.resetToken : "";
-  const valid =
-    recovery.status === "verified" &&
-    recovery.reset_expires_at !== null &&
-    recovery.reset_expires_at > now &&
-    sameHash(recovery.reset_token_hash, hashToken(token));
-  if (!valid || !recovery.account_id) throw new Problem(400, "recovery.invalidToken");
-  if (recovery.account_status !== "active") {
-    throw new Problem(403, `accountNotActive.${recovery.account_status}`, {
-      status: recovery.account_status,
-    });
-  }
-  const errors = validatePasswordPair(body.password, body.passwordConfirmation, recovery.national_id);
-  if (errors.length) throw new InvalidInput(errors);
-  const passwordHash = await hashSecret(body.password as string);
-  const accountId = recovery.account_id;
-
-  await deps.db.transaction().execute(async (trx) => {
-    const used = await trx
-      .updateTable("password_recoveries")
-      .set({ status: "used" })
-      .where("id", "=", recovery.id)
-      .where("status", "=", "verified")
-      .returning("id")
-      .executeTakeFirst();
-    if (!used) throw new Problem(400, "recovery.invalidToken");
-    // Any other recovery in flight for this account is void once the password changed.
-    await trx
-      .updateTable("password_recoveries")
-      .set({ status: "dead" })
-      .where("account_id", "=", accountId)
-      .where("status", "in", ["pending", "verified"])
-      .execute();
-    await trx
-      .updateTable("accounts")
-      .set({ password_hash: passwordHash, updated_at: now })
-      .where("id", "=", accountId)
-      .execute();
-    await trx
-      .updateTable("sessions")
-      .set({ revoked_at: now })
-      .where("account_id", "=", accountId)
-      .where("revoked_at", "is", null)
-      .execute();
-    await recordEvent(
-      trx,
-      { accountId, nationalId: recovery.national_id, type: "password.reset" },
-      client,
-      now,
-    );
-    await queueMessage(
-      trx,
-      deps.jobs,
-      {
-        channel: "sms",
-        to: recovery.mobile!,
-        template: "account.passwordChanged",
-        body: t("fa", "sms.account.passwordChanged"),
-        dedupeKey: `recovery:${recovery.id}:reset`,
-      },
-      now,
-    );
-  });
-  deps.jobs.nudge(SEND_QUEUE);
 }

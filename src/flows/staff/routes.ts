@@ -4,40 +4,19 @@
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { parseNationalId } from "../../domain/national-id.ts";
-import type { Clock } from "../../platform/clock.ts";
-import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
-import type { Jobs } from "../../platform/jobs.ts";
 import { Lockout } from "../../platform/lockout.ts";
 import { InvalidInput } from "../../platform/problems.ts";
-import type { ThrottleStore } from "../../platform/throttle.ts";
 import { branchRoutes } from "../branch/routes.ts";
 import { LOGIN_LIMITS } from "../login/service.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { clientOf as client, recordAudit, searchAudit } from "./audit.ts";
+import type { StaffRouteDeps } from "./deps.ts";
+import { auditRefusals } from "./refusals.ts";
 import { changeStaffPassword, staffPasswordStep, staffTotpStep } from "./service.ts";
-import {
-  RULE_PREFIX,
-  revokeStaffSession,
-  STAFF_COOKIE,
-  type StaffSessionPolicy,
-  staffOf,
-  staffRules,
-} from "./sessions.ts";
+import { RULE_PREFIX, revokeStaffSession, STAFF_COOKIE, staffOf, staffRules } from "./sessions.ts";
 
-export type StaffRouteDeps = {
-  db: Db;
-  jobs: Jobs;
-  clock: Clock;
-  rateLimits: boolean;
-  throttles: ThrottleStore;
-  secretKey: string;
-  codeMinutes: number;
-  cookieSecure: boolean;
-  policy: StaffSessionPolicy;
-  fourEyes: boolean;
-  scope: "branch" | "national";
-};
+export type { StaffRouteDeps };
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
@@ -50,6 +29,7 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
       throw new Error(`${route.method} ${route.url} declares no staff authorisation rule`);
     }
   });
+  auditRefusals(app, deps);
   const rules = staffRules({ db: deps.db, clock: deps.clock, policy: deps.policy });
   // Staff failures share the citizens' limits and back-off, under their own keys.
   const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);

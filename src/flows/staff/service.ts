@@ -18,7 +18,8 @@ import {
   type StaffContext,
   type StaffSessionPolicy,
 } from "./sessions.ts";
-import { groupSecret, matchTotp, newTotpSecret, openSecret, otpauthUri, sealSecret } from "./totp.ts";
+import { groupSecret, matchTotp, newTotpSecret, otpauthUri, sealSecret } from "./totp.ts";
+import { openStaffSecret } from "./totp-keys.ts";
 
 export const TOTP_ISSUER = "Hoviat";
 
@@ -27,6 +28,7 @@ export type StaffDeps = {
   clock: Clock;
   rateLimits: boolean;
   secretKey: string;
+  secretKeys: readonly string[];
   policy: StaffSessionPolicy;
   lockout: Lockout;
 };
@@ -130,7 +132,8 @@ export async function staffTotpStep(
     .selectAll()
     .where("id", "=", half.id)
     .executeTakeFirstOrThrow();
-  const secret = staff.totp_secret ? openSecret(deps.secretKey, staff.totp_secret) : null;
+  const sealed = staff.totp_secret;
+  const secret = sealed ? await openStaffSecret(deps, { id: staff.id, totp_secret: sealed }, now) : null;
   const step = secret ? matchTotp(secret, code, now, staff.totp_last_step) : null;
   const actor = actorOf(staff);
   // Claimed with a compare-and-set: two requests with the same code cannot both succeed.

@@ -1,0 +1,24 @@
+// What the console's routes need, in a module of its own: the staff, branch and admin routes all
+// import it, and none of them has to import another's routes for a type (no import circle).
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Jobs } from "../../platform/jobs.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
+import type { StaffSessionPolicy } from "./sessions.ts";
+
+export type StaffRouteDeps = {
+  db: Db;
+  jobs: Jobs;
+  clock: Clock;
+  rateLimits: boolean;
+  throttles: ThrottleStore;
+  /** The current SECRET_KEY (new code HMACs, new TOTP seals). */
+  secretKey: string;
+  /** Every key of SECRET_KEY, newest first (old codes and seals still open). */
+  secretKeys: readonly string[];
+  codeMinutes: number;
+  cookieSecure: boolean;
+  policy: StaffSessionPolicy;
+  fourEyes: boolean;
+  scope: "branch" | "national";
+};
