@@ -6,7 +6,11 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Logger } from "pino";
 import type { FieldError } from "../domain/result.ts";
 import { type Locale, t } from "../messages/index.ts";
+import { isDatabaseUnavailable } from "./database.ts";
 import { InvalidInput, Problem } from "./problems.ts";
+
+/** What a 503 asks the client to wait: a PostgreSQL restart or failover takes a few seconds. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
 
@@ -62,6 +66,10 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     else if (error.validation) problem = new InvalidInput(ajvErrors(error));
     else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = new Problem(error.statusCode, "badRequest");
+    } else if (isDatabaseUnavailable(error)) {
+      // The database went away mid-request (restart, failover): nothing was answered, so ask to retry.
+      request.log.warn({ err: error }, "database unavailable");
+      problem = new Problem(503, "unavailable", {}, { "retry-after": String(UNAVAILABLE_RETRY_SECONDS) });
     } else {
       request.log.error({ err: error }, "unhandled error");
       problem = new Problem(500, "internal");
