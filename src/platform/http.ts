@@ -33,6 +33,12 @@ function ajvErrors(error: FastifyError): FieldError[] {
   });
 }
 
+/** SQLSTATE class 22, data exception: a value the database cannot hold, which the client sent. */
+function isBadValue(error: FastifyError): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
+}
+
 export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
   const app = Fastify({
     loggerInstance: logger,
@@ -66,6 +72,10 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     else if (error.validation) problem = new InvalidInput(ajvErrors(error));
     else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = new Problem(error.statusCode, "badRequest");
+    } else if (isBadValue(error)) {
+      // PostgreSQL refused a value the schemas let through (a NUL character in text, say): bad input.
+      request.log.warn({ err: error }, "value refused by the database");
+      problem = new Problem(400, "badRequest");
     } else if (isDatabaseUnavailable(error)) {
       // The database went away mid-request (restart, failover): nothing was answered, so ask to retry.
       request.log.warn({ err: error }, "database unavailable");
