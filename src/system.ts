@@ -48,9 +48,9 @@ export async function startSystem(options: SystemOptions) {
     pool: database.pool,
     embedded: database.embedded,
     databaseUrl: config.databaseUrl,
+    onError: (err) => logger.error({ err }, "job queue error"),
   });
   await withStartupLock(database, () => jobs.start(Object.values(QUEUES)));
-  jobs.boss.on("error", (err) => logger.error({ err }, "job queue error"));
   await dummyHash();
   const redis = config.redisUrl
     ? await RedisThrottleStore.connect(config.redisUrl, config.redisPrefix, (err) =>

@@ -30,10 +30,60 @@ export type DatabaseOptions = {
   onError?: (error: Error) => void;
 };
 
+/** SQLSTATE classes and socket codes that mean "the database went away", not "the query was wrong". */
+const UNAVAILABLE_CODES = new Set([
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|not queryable|not currently accepting connections|timeout exceeded when trying to connect|Connection is closed/i;
+
+/** True when `error` (or its cause) is the loss of the database connection: the caller should retry later. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== "object" || depth > 4) return false;
+  const { code, message, cause, errors } = error as {
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+  };
+  if (typeof code === "string" && (UNAVAILABLE_CODES.has(code) || code.startsWith("08"))) return true;
+  if (typeof message === "string" && UNAVAILABLE_MESSAGES.test(message)) return true;
+  if (Array.isArray(errors) && errors.some((e) => isDatabaseUnavailable(e, depth + 1))) return true;
+  return isDatabaseUnavailable(cause, depth + 1);
+}
+
+/**
+ * Every pool gets an error listener, and so does every client it makes: a checked-out client whose
+ * server ends the session (57P01 on a restart or pg_terminate_backend) between two queries emits
+ * 'error' with no listener of pg-pool's, which would crash the process. The pool drops the broken
+ * client when it is released and connects afresh for the next query.
+ */
+export function guardPool(pool: pg.Pool, onError: (error: Error) => void): pg.Pool {
+  pool.on("error", onError);
+  pool.on("connect", (client) => client.on("error", onError));
+  return pool;
+}
+
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  const onError = (error: Error) => options.onError?.(error);
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
-    pool.on("error", (error) => options.onError?.(error));
+    const pool = guardPool(
+      new pg.Pool({
+        connectionString: options.databaseUrl,
+        max: options.poolSize ?? 10,
+        // A database that does not answer at all (a partition) fails the request after 5 s, as a 503.
+        connectionTimeoutMillis: 5_000,
+        keepAlive: true,
+      }),
+      onError,
+    );
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -63,7 +113,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     // The one connection lives as long as the process: a reconnect would race the socket server.
     idleTimeoutMillis: 0,
   });
-  pool.on("error", (error) => options.onError?.(error));
+  guardPool(pool, onError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

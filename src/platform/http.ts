@@ -6,8 +6,12 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Logger } from "pino";
 import type { FieldError } from "../domain/result.ts";
 import { type Locale, t } from "../messages/index.ts";
+import { isDatabaseUnavailable } from "./database.ts";
 import { controlCharacterErrors } from "./input-text.ts";
 import { InvalidInput, Problem } from "./problems.ts";
+
+/** What a 503 asks the client to wait: a PostgreSQL restart or failover takes a few seconds. */
+export const UNAVAILABLE_RETRY_SECONDS = 5;
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
 
@@ -28,6 +32,12 @@ function ajvErrors(error: FastifyError): FieldError[] {
     const field = [path, missing].filter(Boolean).join(".") || "body";
     return { field, code: missing ? "body.required" : "body.type" };
   });
+}
+
+/** SQLSTATE class 22, data exception: a value the database cannot hold, which the client sent. */
+function isBadValue(error: FastifyError): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
@@ -71,6 +81,14 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     else if (error.validation) problem = new InvalidInput(ajvErrors(error));
     else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = new Problem(error.statusCode, "badRequest");
+    } else if (isBadValue(error)) {
+      // PostgreSQL refused a value the schemas let through (a NUL character in text, say): bad input.
+      request.log.warn({ err: error }, "value refused by the database");
+      problem = new Problem(400, "badRequest");
+    } else if (isDatabaseUnavailable(error)) {
+      // The database went away mid-request (restart, failover): nothing was answered, so ask to retry.
+      request.log.warn({ err: error }, "database unavailable");
+      problem = new Problem(503, "unavailable", {}, { "retry-after": String(UNAVAILABLE_RETRY_SECONDS) });
     } else {
       request.log.error({ err: error }, "unhandled error");
       problem = new Problem(500, "internal");

@@ -5,26 +5,43 @@ import type pg from "pg";
 import PgBoss from "pg-boss";
 import type { Database } from "./schema.ts";
 
+/** How often an idle worker polls its queue; submissions also wake the local worker directly. */
+const POLL_MS = 500;
+// pg-boss's options type omits the pg.Pool settings it passes through; a database that does not answer
+// fails the poll after 5 s instead of hanging it.
+const CONNECT_TIMEOUT = { connectionTimeoutMillis: 5_000 };
+
 export type JobHandler<T> = (data: T, job: { id: string }) => Promise<void>;
 
 export type QueueSpec = { name: string; batchSize: number; expireInSeconds: number };
 
 export class Jobs {
   readonly boss: PgBoss;
-  private readonly workers = new Map<string, string>();
+  private readonly workers = new Map<string, { wake(): void; done: Promise<void> }>();
+  private readonly onError: (error: Error) => void;
+  private stopping = false;
 
-  constructor(options: { pool: pg.Pool; embedded: boolean; databaseUrl?: string | undefined }) {
+  constructor(options: {
+    pool: pg.Pool;
+    embedded: boolean;
+    databaseUrl?: string | undefined;
+    /** pg-boss's own errors (its pool losing the database, a failed poll): reported, never thrown. */
+    onError?: (error: Error) => void;
+  }) {
     const common = {
       schema: "pgboss",
-      // pg-boss polls; 0.5 s is its floor. Submissions also wake the local worker directly.
-      pollingIntervalSeconds: 0.5,
       monitorStateIntervalSeconds: 60,
       maintenanceIntervalSeconds: 120,
     };
     this.boss =
       options.embedded || !options.databaseUrl
         ? new PgBoss({ ...common, db: { executeSql: (text, values) => options.pool.query(text, values) } })
-        : new PgBoss({ ...common, connectionString: options.databaseUrl, max: 4 });
+        : // pg-boss 10's pool re-emits pool errors as the boss's 'error' and runs every statement
+          // through pool.query, which covers the client for the query's length.
+          new PgBoss({ ...common, connectionString: options.databaseUrl, max: 4, ...CONNECT_TIMEOUT });
+    // Listening from the start: an 'error' with no listener would end the process.
+    this.onError = (error) => options.onError?.(error);
+    this.boss.on("error", this.onError);
   }
 
   async start(queues: QueueSpec[]): Promise<void> {
@@ -52,30 +69,64 @@ export class Jobs {
     });
   }
 
-  /** Each job of a batch runs on its own; a handler's error fails that job alone (it is retried). */
+  /**
+   * Each job of a batch runs on its own; a handler's error fails that job alone (it is retried).
+   * Our own fetch loop rather than pg-boss's work(): that one completes a batch without awaiting it,
+   * so a database lost at that moment is an unhandled rejection, which ends the process. Here every
+   * statement is awaited; a completion that fails leaves the job active until it expires and is
+   * handed out again, and the handlers are idempotent (a decided request is not decided twice).
+   */
   async work<T>(spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
-    const id = await this.boss.work<T>(spec.name, { batchSize: spec.batchSize }, async (jobs) => {
-      const outcomes = await Promise.allSettled(jobs.map((job) => handler(job.data, { id: job.id })));
-      for (const [i, outcome] of outcomes.entries()) {
-        const job = jobs[i];
-        if (outcome.status === "rejected" && job) {
-          // Failed before the batch completes: pg-boss then completes only the jobs still active.
-          await this.boss.fail(spec.name, job.id, { message: String(outcome.reason) });
+    let wake = () => {};
+    const loop = async () => {
+      while (!this.stopping) {
+        let fetched = 0;
+        try {
+          const jobs = await this.boss.fetch<T>(spec.name, { batchSize: spec.batchSize });
+          fetched = jobs.length;
+          if (jobs.length) await this.runBatch(spec, jobs, handler);
+        } catch (error) {
+          this.onError(error as Error);
         }
+        // A full batch means more are waiting; otherwise idle until the next poll or a nudge.
+        if (this.stopping || fetched >= spec.batchSize) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
-      // pg-boss idles a polling interval after every batch; a full batch means more are waiting.
-      if (jobs.length >= spec.batchSize) this.nudge(spec.name);
-    });
-    this.workers.set(spec.name, id);
+    };
+    this.workers.set(spec.name, { wake: () => wake(), done: loop() });
+  }
+
+  private async runBatch<T>(spec: QueueSpec, jobs: PgBoss.Job<T>[], handler: JobHandler<T>): Promise<void> {
+    const outcomes = await Promise.allSettled(jobs.map((job) => handler(job.data, { id: job.id })));
+    const done: string[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      const job = jobs[i]!;
+      if (outcome.status === "fulfilled") done.push(job.id);
+      else await this.boss.fail(spec.name, job.id, { message: String(outcome.reason) });
+    }
+    if (done.length) await this.boss.complete(spec.name, done);
   }
 
   /** Wakes this process's worker for a queue now instead of at its next poll. */
   nudge(name: string): void {
-    const id = this.workers.get(name);
-    if (id) this.boss.notifyWorker(id);
+    this.workers.get(name)?.wake();
   }
 
   async stop(): Promise<void> {
-    await this.boss.stop({ graceful: true, close: true, timeout: 10_000, wait: true });
+    this.stopping = true;
+    const loops = [...this.workers.values()];
+    for (const w of loops) w.wake();
+    // The jobs in flight finish (up to 10 s); one cut short is handed out again after its expiry.
+    await Promise.race([
+      Promise.all(loops.map((w) => w.done)),
+      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+    ]);
+    await this.boss.stop({ graceful: false, close: true, wait: true });
   }
 }
