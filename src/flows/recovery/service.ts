@@ -2,6 +2,7 @@
 // a national ID with or without an account: a recovery row is written either way, and one for an
 // unknown ID simply can never be verified. Accounts not active are told to visit a branch, but only
 // once the code or answers proved the caller holds them, and never become active here.
+import { commonPasswords } from "../../domain/common-passwords.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { t } from "../../messages/index.ts";
@@ -150,6 +151,9 @@ async function loadRecovery(deps: RecoveryDeps, recoveryId: string) {
       "password_recoveries.reset_expires_at",
       "accounts.status as account_status",
       "accounts.mobile",
+      "accounts.first_name",
+      "accounts.last_name",
+      "accounts.birth_date",
     ])
     .where("password_recoveries.id", "=", recoveryId)
     .executeTakeFirst();
@@ -243,7 +247,14 @@ export async function resetPassword(
       status: recovery.account_status,
     });
   }
-  const errors = validatePasswordPair(body.password, body.passwordConfirmation, recovery.national_id);
+  const errors = validatePasswordPair(body.password, body.passwordConfirmation, {
+    nationalId: recovery.national_id,
+    firstName: recovery.first_name ?? undefined,
+    lastName: recovery.last_name ?? undefined,
+    birthDate: recovery.birth_date ?? undefined,
+    mobile: recovery.mobile ?? undefined,
+    blocklist: commonPasswords(),
+  });
   if (errors.length) throw new InvalidInput(errors);
   const passwordHash = await hashSecret(body.password as string);
   const accountId = recovery.account_id;
