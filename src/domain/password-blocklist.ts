@@ -138,17 +138,22 @@ export function withoutPersonalData(password: string, person: PersonalData): str
 
 function coverNames(password: string, patterns: NamePattern[], covered: boolean[]) {
   const lower = password.toLowerCase();
+  // Real names against a real password take a few thousand steps; a made-up name built to be slow
+  // stops here (about a millisecond) and is simply not found.
+  const budget = { left: 20_000 };
   for (const one of ["i", "l"] as const) {
     const text = readLeet(lower, one);
+    const ends = new Set<number>();
     for (let start = 0; start < text.length; start++) {
       const prev = password[start - 1] ?? "";
       const boundary =
-        start === 0 || /[A-Z]/.test(password[start] ?? "") || !/[a-z]/i.test(prev) || covered[start - 1];
+        start === 0 || /[A-Z]/.test(password[start] ?? "") || !/[a-z]/i.test(prev) || ends.has(start);
       if (!boundary) continue;
       let end = -1;
-      for (const p of patterns) end = Math.max(end, matchNameAt(p, text, start));
+      for (const p of patterns) end = Math.max(end, matchNameAt(p, text, start, budget));
       if (end - start < 3) continue;
       for (let i = start; i < end; i++) covered[i] = true;
+      ends.add(end);
     }
   }
 }

@@ -54,7 +54,8 @@ describe("matchNameAt", () => {
   });
 
   test("a long name against a long password stays fast (no backtracking)", () => {
-    const [pattern] = namePatterns("ی".repeat(50));
+    assert.deepEqual(namePatterns("ی".repeat(17)), [], "not a real name's word");
+    const [pattern] = namePatterns("ی".repeat(16));
     assert.ok(pattern);
     const started = performance.now();
     for (let i = 0; i < 100; i++) matchNameAt(pattern, "e".repeat(200), i);

@@ -6,7 +6,7 @@ import { normalizePersian } from "./persian-text.ts";
  * is not one spelling but a pattern: each letter has its usual Latin spellings, a short vowel
  * (a e i o u) may stand between any two letters, and a consonant may be doubled. Matching walks
  * the pattern over a set of positions (no backtracking), so a long name or password costs at most
- * letters × positions, whatever an attacker types as a name.
+ * letters × positions, words of over 16 letters are left out, and a budget caps one check's work.
  */
 export type NamePattern = readonly (readonly string[])[];
 
@@ -47,13 +47,16 @@ const LETTERS: Record<string, readonly string[]> = {
   "\u0621": [""], // ء
 };
 const SHORT_VOWELS = "aeiou";
+// Longer words are not real names' words (the longest common ones have about ten letters); leaving
+// them out bounds the work an attacker can ask for with a made-up name.
+const MAX_WORD = 16;
 
 /** The Latin pattern of each word of a Persian name (ZWNJ and spaces split words). */
 export function namePatterns(name: string): NamePattern[] {
   return normalizePersian(name)
     .split(" ")
     .map((word) => [...word].flatMap((ch) => (LETTERS[ch] ? [withDoubles(LETTERS[ch])] : [])))
-    .filter((pattern) => pattern.length >= 2);
+    .filter((pattern) => pattern.length >= 2 && pattern.length <= MAX_WORD);
 }
 
 function withDoubles(spellings: readonly string[]): readonly string[] {
@@ -61,11 +64,16 @@ function withDoubles(spellings: readonly string[]): readonly string[] {
   return [...spellings, ...doubled];
 }
 
+/** How many spellings a search may still try: shared by the searches of one password check. */
+export type Budget = { left: number };
+
 /** Every end of a match of `pattern` in `text` (lower-case Latin) starting at `start`. */
-function matchEnds(pattern: NamePattern, text: string, start: number): Set<number> {
+function matchEnds(pattern: NamePattern, text: string, start: number, budget: Budget): Set<number> {
   let positions = new Set([start]);
   pattern.forEach((spellings, i) => {
     const next = new Set<number>();
+    budget.left -= positions.size * spellings.length;
+    if (budget.left < 0) positions.clear();
     for (const pos of positions) {
       for (const s of spellings) if (text.startsWith(s, pos)) next.add(pos + s.length);
     }
@@ -78,8 +86,14 @@ function matchEnds(pattern: NamePattern, text: string, start: number): Set<numbe
 }
 
 /** The end of the longest match of `pattern` in `text` starting at `start`, or -1. */
-export function matchNameAt(pattern: NamePattern, text: string, start: number): number {
-  const end = Math.max(-1, ...matchEnds(pattern, text, start));
+export function matchNameAt(
+  pattern: NamePattern,
+  text: string,
+  start: number,
+  budget: Budget = { left: Number.POSITIVE_INFINITY },
+): number {
+  if (budget.left < 0) return -1;
+  const end = Math.max(-1, ...matchEnds(pattern, text, start, budget));
   return end > start ? end : -1;
 }
 
@@ -88,5 +102,6 @@ export function isSpellingOf(latin: string, name: string): boolean {
   const text = latin.toLowerCase();
   const patterns = namePatterns(name);
   if (patterns.length > 1) patterns.push(patterns.flat());
-  return text !== "" && patterns.some((p) => matchEnds(p, text, 0).has(text.length));
+  const budget = { left: Number.POSITIVE_INFINITY };
+  return text !== "" && patterns.some((p) => matchEnds(p, text, 0, budget).has(text.length));
 }
