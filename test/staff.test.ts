@@ -175,6 +175,7 @@ describe("staff sign-in", () => {
       passwordConfirmation: "short",
     });
     assert.deepEqual(weak.body.errors.map((e: { code: string }) => e.code).sort(), [
+      "password.commonOrPersonal",
       "password.digit",
       "password.length",
       "password.upper",

@@ -1,33 +1,34 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { commonPasswords } from "./common-passwords.ts";
 import { checkPassword, PASSWORD_RULES, validatePasswordPair } from "./password-policy.ts";
 
 const nationalId = "0499370899";
 
 describe("checkPassword", () => {
   test("a password keeping every rule", () => {
-    assert.deepEqual(checkPassword("Tamin1404", nationalId), []);
+    assert.deepEqual(checkPassword("Kavir1404", { nationalId }), []);
     assert.deepEqual(checkPassword("aB3aB3aB"), []);
   });
 
   test("each rule alone", () => {
-    assert.deepEqual(checkPassword("Tamin 1404", nationalId), ["password.charset"]);
-    assert.deepEqual(checkPassword("Tamin_1404", nationalId), ["password.charset"]);
-    assert.deepEqual(checkPassword("Tam1404", nationalId), ["password.length"]);
-    assert.deepEqual(checkPassword("tamin1404", nationalId), ["password.upper"]);
-    assert.deepEqual(checkPassword("TAMIN1404", nationalId), ["password.lower"]);
-    assert.deepEqual(checkPassword("TaminTamin", nationalId), ["password.digit"]);
-    assert.deepEqual(checkPassword(`Ab${nationalId}`, nationalId), ["password.nationalId"]);
+    assert.deepEqual(checkPassword("Kavir 1404", { nationalId }), ["password.charset"]);
+    assert.deepEqual(checkPassword("Kavir_1404", { nationalId }), ["password.charset"]);
+    assert.deepEqual(checkPassword("Tam1404", { nationalId }), ["password.length"]);
+    assert.deepEqual(checkPassword("tamin1404", { nationalId }), ["password.upper"]);
+    assert.deepEqual(checkPassword("TAMIN1404", { nationalId }), ["password.lower"]);
+    assert.deepEqual(checkPassword("KavirKavir", { nationalId }), ["password.digit"]);
+    assert.deepEqual(checkPassword(`Ab${nationalId}`, { nationalId }), ["password.nationalId"]);
   });
 
   test("Persian digits in the password are a charset error, never converted", () => {
-    assert.deepEqual(checkPassword("Tamin۱۴۰۴", nationalId), ["password.charset", "password.digit"]);
-    assert.deepEqual(checkPassword("Tamin1404۱"), ["password.charset"]);
+    assert.deepEqual(checkPassword("Kavir۱۴۰۴", { nationalId }), ["password.charset", "password.digit"]);
+    assert.deepEqual(checkPassword("Kavir1404۱"), ["password.charset"]);
   });
 
   test("the national ID is found whatever digits either side uses", () => {
-    assert.deepEqual(checkPassword(`Ab${nationalId}`, "۰۴۹۹۳۷۰۸۹۹"), ["password.nationalId"]);
-    assert.deepEqual(checkPassword("Ab۰۴۹۹۳۷۰۸۹۹", nationalId), [
+    assert.deepEqual(checkPassword(`Ab${nationalId}`, { nationalId: "۰۴۹۹۳۷۰۸۹۹" }), ["password.nationalId"]);
+    assert.deepEqual(checkPassword("Ab۰۴۹۹۳۷۰۸۹۹", { nationalId }), [
       "password.charset",
       "password.digit",
       "password.nationalId",
@@ -52,23 +53,53 @@ describe("checkPassword", () => {
         "password.lower",
         "password.digit",
         "password.nationalId",
+        "password.commonOrPersonal",
       ],
     );
   });
 
   test("the live checklist: each rule's test is true when kept", () => {
-    const kept = PASSWORD_RULES.filter((r) => r.test("abc", nationalId)).map((r) => r.code);
-    assert.deepEqual(kept, ["password.charset", "password.lower", "password.nationalId"]);
+    const kept = PASSWORD_RULES.filter((r) => r.test("abc", { nationalId })).map((r) => r.code);
+    assert.deepEqual(kept, [
+      "password.charset",
+      "password.lower",
+      "password.nationalId",
+      "password.commonOrPersonal",
+    ]);
+  });
+});
+
+describe("the blocklist rule (beyond the guide)", () => {
+  const blocklist = commonPasswords();
+  const ali = { nationalId: "0012345679", firstName: "علی", lastName: "رضایی", birthDate: "1365/04/12" };
+
+  test("a common password, with or without the person", () => {
+    assert.deepEqual(checkPassword("Password1", { blocklist }), ["password.commonOrPersonal"]);
+    assert.deepEqual(checkPassword("P4ssw0rd2026", { ...ali, blocklist }), ["password.commonOrPersonal"]);
+  });
+
+  test("a password made of the person's data, even without the blocklist (the browser before it loads)", () => {
+    assert.deepEqual(checkPassword("AliRezaei1365", ali), ["password.commonOrPersonal"]);
+    assert.deepEqual(checkPassword("AliRezaei1365", { ...ali, blocklist }), ["password.commonOrPersonal"]);
+    assert.deepEqual(checkPassword("AliRezaei1365"), []);
+  });
+
+  test("with the other rules: every broken one at once", () => {
+    assert.deepEqual(checkPassword("password", { blocklist }), [
+      "password.upper",
+      "password.digit",
+      "password.commonOrPersonal",
+    ]);
   });
 });
 
 describe("validatePasswordPair", () => {
   test("a good pair has no errors", () => {
-    assert.deepEqual(validatePasswordPair("Tamin1404", "Tamin1404", nationalId), []);
+    assert.deepEqual(validatePasswordPair("Kavir1404", "Kavir1404", { nationalId }), []);
   });
 
   test("missing password and confirmation", () => {
-    assert.deepEqual(validatePasswordPair(undefined, "", nationalId), [
+    assert.deepEqual(validatePasswordPair(undefined, "", { nationalId }), [
       { field: "password", code: "password.required" },
       { field: "passwordConfirmation", code: "passwordConfirmation.required" },
     ]);
@@ -76,8 +107,16 @@ describe("validatePasswordPair", () => {
 
   test("mismatch, including by case or a trailing space", () => {
     const mismatch = [{ field: "passwordConfirmation", code: "passwordConfirmation.mismatch" }];
-    assert.deepEqual(validatePasswordPair("Tamin1404", "tamin1404"), mismatch);
-    assert.deepEqual(validatePasswordPair("Tamin1404", "Tamin1404 "), mismatch);
+    assert.deepEqual(validatePasswordPair("Kavir1404", "tamin1404"), mismatch);
+    assert.deepEqual(validatePasswordPair("Kavir1404", "Kavir1404 "), mismatch);
+  });
+
+  test('"abc": too short, no upper-case, no digit, all listed (issue 14)', () => {
+    assert.deepEqual(validatePasswordPair("abc", "abc"), [
+      { field: "password", code: "password.length" },
+      { field: "password", code: "password.upper" },
+      { field: "password", code: "password.digit" },
+    ]);
   });
 
   test("each broken rule is its own error on the password field", () => {

@@ -1,11 +1,21 @@
 import { toLatinDigits } from "./digits.ts";
+import { type Blocklist, isCommonOrPersonal, type PersonalData } from "./password-blocklist.ts";
 import type { FieldError } from "./result.ts";
 
-export type PasswordRule = { code: string; test(password: string, nationalId?: string): boolean };
+/**
+ * What a rule may know besides the password: the person's own data (R-PWD: not the national ID,
+ * not built from names, birth date, mobile) and the blocklist of common passwords. Each part is
+ * optional: the rule checks what it is given, so a form that knows less checks less, and the server,
+ * which always knows the person and the blocklist, has the last word.
+ */
+export type PasswordContext = PersonalData & { blocklist?: Blocklist | undefined };
+
+export type PasswordRule = { code: string; test(password: string, context?: PasswordContext): boolean };
 
 /**
- * R-PWD, in the guide's order. `test` is true when the password keeps the rule. The password is
- * never normalised: a Persian digit in it breaks the charset rule, as the guide asks for Latin only.
+ * R-PWD, in the guide's order, then the blocklist (beyond the guide). `test` is true when the
+ * password keeps the rule. The password is never normalised: a Persian digit in it breaks the
+ * charset rule, as the guide asks for Latin only.
  */
 export const PASSWORD_RULES = [
   { code: "password.charset", test: (p: string) => /^[A-Za-z0-9]*$/.test(p) },
@@ -15,7 +25,11 @@ export const PASSWORD_RULES = [
   { code: "password.digit", test: (p: string) => /[0-9]/.test(p) },
   {
     code: "password.nationalId",
-    test: (p: string, nationalId?: string) => !containsNationalId(p, nationalId),
+    test: (p: string, c?: PasswordContext) => !containsNationalId(p, c?.nationalId),
+  },
+  {
+    code: "password.commonOrPersonal",
+    test: (p: string, c?: PasswordContext) => !isCommonOrPersonal(p, c ?? {}, c?.blocklist),
   },
 ] as const satisfies readonly PasswordRule[];
 
@@ -35,19 +49,20 @@ function containsNationalId(password: string, nationalId?: string): boolean {
 }
 
 /** Every broken rule's code, in the order of PASSWORD_RULES; empty when the password is good. */
-export function checkPassword(password: string, nationalId?: string): string[] {
-  return PASSWORD_RULES.filter((rule) => !rule.test(password, nationalId)).map((rule) => rule.code);
+export function checkPassword(password: string, context: PasswordContext = {}): string[] {
+  return PASSWORD_RULES.filter((rule) => !rule.test(password, context)).map((rule) => rule.code);
 }
 
+/** Every broken rule is its own error on the password field, all at once. */
 export function validatePasswordPair(
   password: unknown,
   confirmation: unknown,
-  nationalId?: string,
+  context: PasswordContext = {},
 ): FieldError[] {
   const errors: FieldError[] = [];
   const hasPassword = typeof password === "string" && password !== "";
   if (hasPassword) {
-    for (const code of checkPassword(password, nationalId)) errors.push({ field: "password", code });
+    for (const code of checkPassword(password, context)) errors.push({ field: "password", code });
   } else {
     errors.push({ field: "password", code: "password.required" });
   }

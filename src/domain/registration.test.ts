@@ -22,8 +22,8 @@ const good = {
     { questionId: "q2", answer: "تبریز" },
     { questionId: "q3", answer: "Reza" },
   ],
-  password: "Tamin1404",
-  passwordConfirmation: "Tamin1404",
+  password: "Kavir1404",
+  passwordConfirmation: "Kavir1404",
 };
 
 const codes = (errors: { field: string; code: string }[]) => errors.map((e) => `${e.field}:${e.code}`);
@@ -46,8 +46,8 @@ describe("validateRegistration", () => {
           { questionId: "q2", answer: "تبریز" },
           { questionId: "q3", answer: "reza" },
         ],
-        password: "Tamin1404",
-        passwordConfirmation: "Tamin1404",
+        password: "Kavir1404",
+        passwordConfirmation: "Kavir1404",
       },
     });
   });

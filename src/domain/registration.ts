@@ -3,7 +3,8 @@ import { parseEmail } from "./email.ts";
 import { formatJalaliDate, parseJalaliDate } from "./jalali-date.ts";
 import { parseMobile } from "./mobile.ts";
 import { parseNationalId } from "./national-id.ts";
-import { validatePasswordPair } from "./password-policy.ts";
+import type { Blocklist } from "./password-blocklist.ts";
+import { type PasswordContext, validatePasswordPair } from "./password-policy.ts";
 import { parsePersonName } from "./persian-text.ts";
 import { type FieldError, failureFor, ok, type Result } from "./result.ts";
 import { type SecurityAnswer, validateSecurityAnswers } from "./security-questions.ts";
@@ -49,7 +50,8 @@ export const STEP_FIELDS = {
 } as const satisfies Record<RegistrationStep, readonly (keyof RegistrationInput)[]>;
 
 type Draft = Partial<RegistrationInput>;
-type Check = (raw: Record<string, unknown>, today: Date, draft: Draft) => FieldError[];
+type Options = { blocklist?: Blocklist | undefined };
+type Check = (raw: Record<string, unknown>, today: Date, draft: Draft, options: Options) => FieldError[];
 
 function single<K extends keyof RegistrationInput>(
   field: K,
@@ -92,13 +94,11 @@ const checks: Record<Exclude<RegistrationStep, "review">, Check[]> = {
     },
   ],
   password: [
-    (raw, _today, draft) => {
-      // The "no national ID" rule can only be checked once the national ID itself is valid.
-      const nationalId = parseNationalId(raw.nationalId);
+    (raw, today, draft, options) => {
       const errors = validatePasswordPair(
         raw.password,
         raw.passwordConfirmation,
-        nationalId.ok ? nationalId.value : undefined,
+        personOf(raw, today, options),
       );
       if (errors.length === 0) {
         draft.password = raw.password as string;
@@ -109,9 +109,30 @@ const checks: Record<Exclude<RegistrationStep, "review">, Check[]> = {
   ],
 };
 
-function run(steps: readonly RegistrationStep[], raw: Record<string, unknown>, today: Date, draft: Draft) {
+// The person's data the password must not be made of: only fields that are themselves valid, so
+// the password's errors do not depend on another step's mistakes.
+function personOf(raw: Record<string, unknown>, today: Date, options: Options): PasswordContext {
+  const valid = <T>(r: Result<T>) => (r.ok ? r.value : undefined);
+  const birthDate = valid(parseJalaliDate(raw.birthDate, today));
+  return {
+    nationalId: valid(parseNationalId(raw.nationalId)),
+    mobile: valid(parseMobile(raw.mobile)),
+    firstName: valid(parsePersonName(raw.firstName, "firstName")),
+    lastName: valid(parsePersonName(raw.lastName, "lastName")),
+    birthDate: birthDate && formatJalaliDate(birthDate),
+    blocklist: options.blocklist,
+  };
+}
+
+function run(
+  steps: readonly RegistrationStep[],
+  raw: Record<string, unknown>,
+  today: Date,
+  draft: Draft,
+  options: Options,
+) {
   return steps.flatMap((step) =>
-    step === "review" ? [] : checks[step].flatMap((check) => check(raw, today, draft)),
+    step === "review" ? [] : checks[step].flatMap((check) => check(raw, today, draft, options)),
   );
 }
 
@@ -120,17 +141,19 @@ export function validateRegistrationStep(
   step: RegistrationStep,
   raw: Record<string, unknown>,
   today: Date,
+  options: Options = {},
 ): FieldError[] {
-  return run(step === "review" ? REGISTRATION_STEPS : [step], raw, today, {});
+  return run(step === "review" ? REGISTRATION_STEPS : [step], raw, today, {}, options);
 }
 
-/** The whole submission, validated and in canonical form. */
+/** The whole submission, validated and in canonical form; the server passes the blocklist. */
 export function validateRegistration(
   raw: Record<string, unknown>,
   today: Date,
+  options: Options = {},
 ): { ok: true; value: RegistrationInput } | { ok: false; errors: FieldError[] } {
   const draft: Draft = {};
-  const errors = run(REGISTRATION_STEPS, raw, today, draft);
+  const errors = run(REGISTRATION_STEPS, raw, today, draft, options);
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, value: draft as RegistrationInput };
 }

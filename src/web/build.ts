@@ -1,14 +1,20 @@
 // Builds the browser bundle in memory with esbuild: one minified ES module, one stylesheet and the
-// Vazirmatn font files, each named by its content hash so that it can be cached for a year.
+// Vazirmatn font files, each named by its content hash so that it can be cached for a year; the
+// blocklist of common passwords beside them, fetched by the password fields only (client/blocklist.ts).
+// Text assets are compressed here once, so every request is served as it is.
 import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync } from "node:zlib";
+import { commonPasswordsText } from "../domain/common-passwords.ts";
 
-export type Asset = { body: Buffer; type: string; etag: string };
+export type Asset = { body: Buffer; type: string; etag: string; br?: Buffer; gzip?: Buffer };
 export type WebBundle = {
   assets: Map<string, Asset>;
   script: string;
   stylesheet: string;
+  /** The URL of the common passwords' keys (password-blocklist.ts, front-coded text). */
+  blocklist: string;
   preloadFonts: string[];
   buildMs: number;
 };
@@ -19,7 +25,15 @@ const TYPES: Record<string, string> = {
   ".css": "text/css; charset=utf-8",
   ".woff2": "font/woff2",
   ".woff": "font/woff",
+  ".txt": "text/plain; charset=utf-8",
 };
+
+function asset(url: string, body: Buffer): Asset {
+  const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+  const type = TYPES[url.slice(url.lastIndexOf("."))] ?? "application/octet-stream";
+  if (!type.startsWith("text/")) return { body, type, etag };
+  return { body, type, etag, br: brotliCompressSync(body), gzip: gzipSync(body, { level: 9 }) };
+}
 
 export async function buildWebBundle(): Promise<WebBundle> {
   const started = performance.now();
@@ -49,13 +63,21 @@ export async function buildWebBundle(): Promise<WebBundle> {
   for (const file of result.outputFiles) {
     const url = file.path.slice(file.path.indexOf("/assets/"));
     const ext = url.slice(url.lastIndexOf("."));
-    const body = Buffer.from(file.contents);
-    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
-    assets.set(url, { body, type: TYPES[ext] ?? "application/octet-stream", etag });
+    assets.set(url, asset(url, Buffer.from(file.contents)));
     if (url.endsWith(".js")) script = url;
     if (url.endsWith(".css")) stylesheet = url;
     // The Persian regular face is needed on every page: preloading it avoids a swap of fonts.
     if (basename(url).startsWith("vazirmatn-arabic-400-normal") && ext === ".woff2") preloadFonts.push(url);
   }
-  return { assets, script, stylesheet, preloadFonts, buildMs: Math.round(performance.now() - started) };
+  const words = Buffer.from(commonPasswordsText());
+  const blocklist = `/assets/common-passwords-${createHash("sha256").update(words).digest("hex").slice(0, 10)}.txt`;
+  assets.set(blocklist, asset(blocklist, words));
+  return {
+    assets,
+    script,
+    stylesheet,
+    blocklist,
+    preloadFonts,
+    buildMs: Math.round(performance.now() - started),
+  };
 }

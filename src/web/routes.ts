@@ -59,6 +59,7 @@ function shell(b: WebBundle): string {
 <title>سامانه مدیریت کاربران — سازمان تأمین اجتماعی</title>
 <meta name="description" content="ثبت نام، ورود و بازیابی گذرواژه سامانه‌های سازمان تأمین اجتماعی">
 <meta name="theme-color" content="#0b4a8b">
+<meta name="hoviat-blocklist" content="${b.blocklist}">
 <link rel="icon" href="data:,">
 ${preloads}<link rel="stylesheet" href="${b.stylesheet}">
 <script type="module" src="${b.script}"></script>
@@ -90,7 +91,14 @@ export function webRoutes(app: Http, deps: { logger: Logger }) {
     const asset = b.assets.get(request.url.split("?")[0] ?? "");
     if (!asset) return reply.callNotFound();
     reply.header("etag", asset.etag).header("cache-control", "public, max-age=31536000, immutable");
+    if (asset.br) reply.header("vary", "accept-encoding");
     if (request.headers["if-none-match"] === asset.etag) return reply.status(304).send();
-    return reply.type(asset.type).send(asset.body);
+    const accepted = String(request.headers["accept-encoding"] ?? "");
+    const encoding =
+      asset.br && /\bbr\b/.test(accepted) ? "br" : asset.gzip && /\bgzip\b/.test(accepted) ? "gzip" : "";
+    if (encoding) reply.header("content-encoding", encoding);
+    return reply
+      .type(asset.type)
+      .send(encoding === "br" ? asset.br : encoding === "gzip" ? asset.gzip : asset.body);
   });
 }

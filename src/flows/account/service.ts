@@ -2,6 +2,7 @@
 // the current password (re-authentication), is recorded as a security event, and is announced on
 // the old contact so that a hijacker cannot change things quietly.
 import type { Transaction } from "kysely";
+import { commonPasswords } from "../../domain/common-passwords.ts";
 import { parseEmail } from "../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
@@ -49,7 +50,17 @@ type Body = Record<string, unknown>;
 async function loadAccount(db: Db, accountId: string) {
   return db
     .selectFrom("accounts")
-    .select(["id", "national_id", "mobile", "email", "password_hash", "contact_hold_until"])
+    .select([
+      "id",
+      "national_id",
+      "mobile",
+      "email",
+      "password_hash",
+      "first_name",
+      "last_name",
+      "birth_date",
+      "contact_hold_until",
+    ])
     .where("id", "=", accountId)
     .executeTakeFirstOrThrow();
 }
@@ -81,7 +92,14 @@ async function notify(deps: AccountDeps, trx: Transaction<Database>, message: Ne
 
 export async function changePassword(deps: AccountDeps, auth: Authenticated, body: Body, client: Client) {
   const account = await reauthenticate(deps, auth, body);
-  const errors = validatePasswordPair(body.password, body.passwordConfirmation, account.national_id);
+  const errors = validatePasswordPair(body.password, body.passwordConfirmation, {
+    nationalId: account.national_id,
+    firstName: account.first_name,
+    lastName: account.last_name,
+    birthDate: account.birth_date,
+    mobile: account.mobile,
+    blocklist: commonPasswords(),
+  });
   if (errors.length) throw new InvalidInput(errors);
   const passwordHash = await hashSecret(body.password as string);
   const now = deps.clock.now();

@@ -2,6 +2,7 @@
 // once the account's credentials changed any other way (its credential_version moved on). A reset
 // proved by security questions alone holds changes of mobile and email for a while: whoever only
 // guessed the answers cannot also take the contacts that would let the holder notice and recover.
+import { commonPasswords } from "../../domain/common-passwords.ts";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { t } from "../../messages/index.ts";
@@ -39,7 +40,14 @@ export async function resetPassword(
       status: recovery.account_status,
     });
   }
-  const errors = validatePasswordPair(body.password, body.passwordConfirmation, recovery.national_id);
+  const errors = validatePasswordPair(body.password, body.passwordConfirmation, {
+    nationalId: recovery.national_id,
+    firstName: recovery.first_name ?? undefined,
+    lastName: recovery.last_name ?? undefined,
+    birthDate: recovery.birth_date ?? undefined,
+    mobile: recovery.mobile ?? undefined,
+    blocklist: commonPasswords(),
+  });
   if (errors.length) throw new InvalidInput(errors);
   const passwordHash = await hashSecret(body.password as string);
   const accountId = recovery.account_id;

@@ -146,6 +146,9 @@ export async function loadRecovery(deps: RecoveryDeps, recoveryId: string) {
       "accounts.credential_version as account_credential_version",
       "accounts.status as account_status",
       "accounts.mobile",
+      "accounts.first_name",
+      "accounts.last_name",
+      "accounts.birth_date",
     ])
     .where("password_recoveries.id", "=", recoveryId)
     .executeTakeFirst();

@@ -2,6 +2,7 @@
 // verification in one transaction. The answer is the same whether or not the national ID already
 // has an account; that case is settled by the verification job, out of the requester's sight.
 
+import { commonPasswords } from "../../domain/common-passwords.ts";
 import { normalizeAnswer } from "../../domain/persian-text.ts";
 import { validateRegistration } from "../../domain/registration.ts";
 import type { FieldError } from "../../domain/result.ts";
@@ -21,7 +22,7 @@ export async function submitRegistration(
   clientIp: string | null,
 ): Promise<SubmitResult> {
   const now = deps.clock.now();
-  const checked = validateRegistration(raw, now);
+  const checked = validateRegistration(raw, now, { blocklist: commonPasswords() });
   if (!checked.ok) return { ok: false, errors: checked.errors };
   const input = checked.value;
 

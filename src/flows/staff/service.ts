@@ -2,6 +2,7 @@
 // (enrolled at the first sign-in). Failures of either lock the username out like citizens' logins.
 import { randomInt } from "node:crypto";
 import QRCode from "qrcode";
+import { commonPasswords } from "../../domain/common-passwords.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
@@ -179,7 +180,11 @@ export async function changeStaffPassword(
     await recordFailure(deps, staff.username, client);
     throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.wrong" }]);
   }
-  const errors = validatePasswordPair(body.password, body.passwordConfirmation);
+  const errors = validatePasswordPair(body.password, body.passwordConfirmation, {
+    username: staff.username,
+    names: [staff.name],
+    blocklist: commonPasswords(),
+  });
   if (body.password === current) errors.push({ field: "password", code: "staff.password.same" });
   if (errors.length) throw new InvalidInput(errors);
   const now = deps.clock.now();

@@ -5,7 +5,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ApiProblem } from "./api.ts";
 import { api } from "./api.ts";
-import type { Errors } from "./form.tsx";
+import { addError, type Errors } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
 
@@ -52,7 +52,7 @@ export function useProblemErrors() {
     const out: Errors = {};
     for (const fe of problem.errors ?? []) {
       const known = fields.some((f) => fe.field === f || fe.field.startsWith(`${f}.`));
-      out[known ? fe.field : "form"] ??= fe.message;
+      addError(out, known ? fe.field : "form", fe.message);
     }
     if (Object.keys(out).length === 0) out[fallback] = problem.title || t("networkError");
     return out;

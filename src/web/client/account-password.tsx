@@ -4,7 +4,8 @@ import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { AccountFrame, useMe, useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
-import { CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "./form.tsx";
+import { loadedBlocklist } from "./blocklist.ts";
+import { addError, CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link } from "./router.tsx";
 
@@ -12,7 +13,8 @@ const FIELDS = ["currentPassword", "password", "passwordConfirmation"];
 
 export function ChangePasswordPage() {
   const { t } = useI18n();
-  useMe();
+  const me = useMe();
+  const person = me ? { firstName: me.firstName, lastName: me.lastName, birthDate: me.birthDate } : undefined;
   const problemErrors = useProblemErrors();
   const [current, setCurrent] = useState("");
   const [password, setPassword] = useState("");
@@ -25,8 +27,11 @@ export function ChangePasswordPage() {
     e.preventDefault();
     const found: Errors = {};
     if (current === "") found.currentPassword = t("errors.currentPassword.required");
-    for (const err of validatePasswordPair(password, confirmation))
-      found[err.field] ??= t(`errors.${err.code}`);
+    for (const err of validatePasswordPair(password, confirmation, {
+      ...person,
+      blocklist: loadedBlocklist(),
+    }))
+      addError(found, err.field, t(`errors.${err.code}`));
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     setBusy(true);
@@ -67,6 +72,7 @@ export function ChangePasswordPage() {
               confirmation={confirmation}
               onConfirmation={setConfirmation}
               errors={errors}
+              {...(person ? { person } : {})}
               label={t("account.newPassword")}
             />
             <button type="submit" class="button" disabled={busy}>

@@ -2,10 +2,20 @@
 // aria-describedby, and an error summary at the top whose links move to each field.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import type { PersonalData } from "../../domain/password-blocklist.ts";
 import { PASSWORD_RULES } from "../../domain/password-policy.ts";
+import { useBlocklist } from "./blocklist.ts";
 import { useI18n } from "./i18n.ts";
 
+/** A field's message; a field that breaks several rules has one message a line (see addError). */
 export type Errors = Record<string, string>;
+
+/** Adds a message to a field: each broken rule keeps its own message, shown all at once. */
+export function addError(errors: Errors, field: string, message: string) {
+  const previous = errors[field];
+  if (previous === undefined) errors[field] = message;
+  else if (!previous.split("\n").includes(message)) errors[field] = `${previous}\n${message}`;
+}
 
 /** The element id of a field, also for nested fields such as securityAnswers.0.answer. */
 export const fieldId = (field: string) => `f-${field.replaceAll(".", "-")}`;
@@ -25,19 +35,21 @@ export function ErrorSummary({ errors, order }: { errors: Errors; order?: string
         {t("errorSummaryTitle")}
       </h2>
       <ul class="error-summary__list">
-        {fields.map((field) => (
-          <li key={field}>
-            <a
-              href={`#${fieldId(field)}`}
-              onClick={(e) => {
-                e.preventDefault();
-                focusField(field);
-              }}
-            >
-              {errors[field]}
-            </a>
-          </li>
-        ))}
+        {fields.flatMap((field) =>
+          (errors[field] ?? "").split("\n").map((message) => (
+            <li key={`${field}:${message}`}>
+              <a
+                href={`#${fieldId(field)}`}
+                onClick={(e) => {
+                  e.preventDefault();
+                  focusField(field);
+                }}
+              >
+                {message}
+              </a>
+            </li>
+          )),
+        )}
       </ul>
     </section>
   );
@@ -59,10 +71,14 @@ export function ErrorMessage({ id, message }: { id: string; message: string | un
   const { t } = useI18n();
   if (!message) return null;
   return (
-    <p id={id} class="error-message">
-      <span class="visually-hidden">{t("errorPrefix")} </span>
-      {message}
-    </p>
+    <div id={id}>
+      {message.split("\n").map((line) => (
+        <p key={line} class="error-message">
+          <span class="visually-hidden">{t("errorPrefix")} </span>
+          {line}
+        </p>
+      ))}
+    </div>
   );
 }
 
@@ -251,8 +267,8 @@ export function NewPasswordFields(p: {
   confirmation: string;
   onConfirmation: (value: string) => void;
   errors: Errors;
-  /** Checks "must not contain the national ID" live, where the form knows it. */
-  nationalId?: string;
+  /** The person's data the form knows, checked live ("not the national ID", "not made of it"). */
+  person?: PersonalData;
   label?: string;
 }) {
   const { t } = useI18n();
@@ -268,7 +284,7 @@ export function NewPasswordFields(p: {
         autocomplete="new-password"
         dir="ltr"
       />
-      <PasswordChecklist password={p.password} {...(p.nationalId ? { nationalId: p.nationalId } : {})} />
+      <PasswordChecklist password={p.password} {...(p.person ? { person: p.person } : {})} />
       <TextField
         field="passwordConfirmation"
         label={t("fields.passwordConfirmation")}
@@ -283,15 +299,20 @@ export function NewPasswordFields(p: {
   );
 }
 
-/** R-PWD as a live checklist: each rule of the domain, kept or not, as the user types. */
-export function PasswordChecklist({ password, nationalId }: { password: string; nationalId?: string }) {
+/**
+ * R-PWD as a live checklist: each rule of the domain, kept or not, as the user types; the common
+ * passwords count once their list has arrived.
+ */
+export function PasswordChecklist({ password, person }: { password: string; person?: PersonalData }) {
   const { t } = useI18n();
+  const blocklist = useBlocklist();
+  const context = { ...person, blocklist };
   return (
     <div class="checklist" id="password-rules">
       <p class="checklist__title">{t("passwordRulesTitle")}</p>
       <ul>
         {PASSWORD_RULES.map((rule) => {
-          const kept = password !== "" && rule.test(password, nationalId);
+          const kept = password !== "" && rule.test(password, context);
           return (
             <li key={rule.code} class={kept ? "rule rule--kept" : "rule"}>
               <span class="rule__mark" aria-hidden="true">

@@ -4,7 +4,9 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { api } from "./api.ts";
+import { loadedBlocklist } from "./blocklist.ts";
 import {
+  addError,
   ErrorSummary,
   type Errors,
   NationalIdField,
@@ -50,12 +52,10 @@ export function RecoverPage() {
     const found: Errors = {};
     for (const e of problem.errors ?? []) {
       const field = e.field.startsWith("answers") ? `answers.${e.field.split(".")[1] ?? 0}` : e.field;
-      found[
+      const known =
         ["nationalId", "method", "code", "password", "passwordConfirmation"].includes(field) ||
-        field.startsWith("answers.")
-          ? field
-          : "form"
-      ] ??= e.message;
+        field.startsWith("answers.");
+      addError(found, known ? field : "form", e.message);
     }
     if (Object.keys(found).length === 0) found.form = problem.title || t("networkError");
     setErrors(found);
@@ -83,8 +83,9 @@ export function RecoverPage() {
       });
     } else {
       const id = parseNationalId(nationalId);
-      for (const err of validatePasswordPair(password, confirmation, id.ok ? id.value : undefined))
-        found[err.field] ??= t(`errors.${err.code}`);
+      const context = { nationalId: id.ok ? id.value : undefined, blocklist: loadedBlocklist() };
+      for (const err of validatePasswordPair(password, confirmation, context))
+        addError(found, err.field, t(`errors.${err.code}`));
     }
     setErrors(found);
     if (Object.keys(found).length > 0) return;
@@ -202,7 +203,7 @@ export function RecoverPage() {
                   confirmation={confirmation}
                   onConfirmation={setConfirmation}
                   errors={errors}
-                  nationalId={nationalId}
+                  person={{ nationalId }}
                 />
               )}
               <div class="button-row">

@@ -119,7 +119,7 @@ export function StepFields(p: Props) {
             dir: "ltr",
             hint: t("passwordHint"),
           })}
-          <PasswordChecklist password={v.password} nationalId={v.nationalId} />
+          <PasswordChecklist password={v.password} person={v} />
           {text("passwordConfirmation", { type: "password", autocomplete: "new-password", dir: "ltr" })}
         </>
       );

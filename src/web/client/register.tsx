@@ -9,7 +9,8 @@ import {
 } from "../../domain/registration.ts";
 import type { FieldError } from "../../domain/result.ts";
 import { api } from "./api.ts";
-import { Announcer, ErrorSummary, type Errors, StepBar } from "./form.tsx";
+import { loadedBlocklist } from "./blocklist.ts";
+import { Announcer, addError, ErrorSummary, type Errors, StepBar } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { StepFields } from "./register-steps.tsx";
 import { Link, PageHeading } from "./router.tsx";
@@ -73,11 +74,15 @@ export function RegisterPage() {
 
   const messagesOf = (list: FieldError[]): Errors => {
     const out: Errors = {};
-    for (const e of list) out[e.field] ??= t(`errors.${e.code}`);
+    for (const e of list) addError(out, e.field, t(`errors.${e.code}`));
     return out;
   };
   const check = (s: RegistrationStep, v: Values) =>
-    messagesOf(validateRegistrationStep(s, v as unknown as Record<string, unknown>, new Date()));
+    messagesOf(
+      validateRegistrationStep(s, v as unknown as Record<string, unknown>, new Date(), {
+        blocklist: loadedBlocklist(),
+      }),
+    );
 
   // As you go: a field is checked when it is left, and its error clears as soon as it is fixed.
   const revalidate = (field: string, v: Values, always: boolean) => {
@@ -126,7 +131,7 @@ export function RegisterPage() {
       return;
     }
     const fieldErrors: Errors = {};
-    for (const e of r.problem.errors ?? []) fieldErrors[e.field] ??= e.message;
+    for (const e of r.problem.errors ?? []) addError(fieldErrors, e.field, e.message);
     if (Object.keys(fieldErrors).length > 0) return showServerErrors(fieldErrors);
     setErrors({ form: r.problem.title || t("networkError") });
   };

@@ -2,7 +2,8 @@
 import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../../domain/password-policy.ts";
 import { api } from "../api.ts";
-import { CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "../form.tsx";
+import { loadedBlocklist } from "../blocklist.ts";
+import { addError, CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
 
@@ -16,8 +17,8 @@ export function StaffPasswordPage({ onChanged }: { onChanged: () => void }) {
     e.preventDefault();
     const found: Errors = {};
     if (current === "") found.currentPassword = t("errors.currentPassword.required");
-    for (const err of validatePasswordPair(password, confirmation))
-      found[err.field] ??= t(`errors.${err.code}`);
+    for (const err of validatePasswordPair(password, confirmation, { blocklist: loadedBlocklist() }))
+      addError(found, err.field, t(`errors.${err.code}`));
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     const r = await api("POST", "/api/staff/password", {
@@ -27,7 +28,7 @@ export function StaffPasswordPage({ onChanged }: { onChanged: () => void }) {
     });
     if (r.ok) return onChanged();
     const out: Errors = {};
-    for (const fe of r.problem.errors ?? []) out[fe.field] ??= fe.message;
+    for (const fe of r.problem.errors ?? []) addError(out, fe.field, fe.message);
     if (Object.keys(out).length === 0) out.form = r.problem.title || t("networkError");
     setErrors(out);
   };
