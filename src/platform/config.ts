@@ -97,6 +97,21 @@ export type Config = {
    * questions of unknown national IDs. The development default is refused in production.
    */
   secretKey: string;
+  /**
+   * PUBLIC_URL: the address people and e-services reach Hoviat at (an origin, e.g. https://hoviat.example.ir);
+   * it is the OpenID Provider's issuer (discovery at /.well-known/openid-configuration). Default http://HOST:PORT.
+   */
+  publicUrl: string;
+  /**
+   * OIDC_CLIENTS_FILE: a JSON file `{ "clients": [ … ] }` of e-services upserted at every start (see the
+   * README); in development it defaults to fixtures/oidc-clients.dev.json (the demo e-service).
+   */
+  oidcClientsFile: string | undefined;
+  /**
+   * OIDC_ALLOW_LOOPBACK_BACKCHANNEL: let back-channel logout reach e-services on 127.0.0.1/localhost/::1,
+   * which oidc-provider's SSRF guard refuses (default true outside production; refused in production).
+   */
+  oidcAllowLoopbackBackchannel: boolean;
 };
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
@@ -153,6 +168,23 @@ function url(env: Env, name: string): string | undefined {
   if (raw === undefined || raw === "") return undefined;
   if (!/^https?:\/\/[^/]/.test(raw)) throw new ConfigError(`${name} must be an http:// or https:// URL`);
   return raw;
+}
+
+const DEV_CLIENTS_FILE = resolve(import.meta.dirname, "../../fixtures/oidc-clients.dev.json");
+
+function publicUrl(env: Env): string {
+  const raw = env.PUBLIC_URL;
+  if (!raw) return `http://${env.HOST || "127.0.0.1"}:${env.PORT || 3000}`;
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (
+    !parsed ||
+    !/^https?:$/.test(parsed.protocol) ||
+    parsed.pathname !== "/" ||
+    parsed.search ||
+    parsed.hash
+  )
+    throw new ConfigError(`PUBLIC_URL must be an http(s) origin without a path, got "${raw}"`);
+  return parsed.origin;
 }
 
 function requireProviderSettings(config: Config): void {
@@ -256,6 +288,13 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: bool(env, "TRUST_PROXY", false),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
     secretKey: env.SECRET_KEY || DEV_SECRET_KEY,
+    publicUrl: publicUrl(env),
+    oidcClientsFile: env.OIDC_CLIENTS_FILE
+      ? resolve(env.OIDC_CLIENTS_FILE)
+      : mode === "development"
+        ? DEV_CLIENTS_FILE
+        : undefined,
+    oidcAllowLoopbackBackchannel: bool(env, "OIDC_ALLOW_LOOPBACK_BACKCHANNEL", mode !== "production"),
   };
   if (config.secretKey.length < 32) throw new ConfigError("SECRET_KEY must be at least 32 characters");
   requireProviderSettings(config);
@@ -272,6 +311,9 @@ export function loadConfig(env: Env = process.env): Config {
     if (!config.cookieSecure) problems.push("SESSION_COOKIE_SECURE must be true");
     if (!config.rateLimits) problems.push("RATE_LIMITS=off is for benchmarks only");
     if (config.secretKey === DEV_SECRET_KEY) problems.push("SECRET_KEY must be set to a secret of your own");
+    if (!config.publicUrl.startsWith("https://")) problems.push("PUBLIC_URL must be https://");
+    if (config.oidcAllowLoopbackBackchannel)
+      problems.push("OIDC_ALLOW_LOOPBACK_BACKCHANNEL is for development only");
     if (problems.length) throw new ConfigError(`refusing to start in production: ${problems.join("; ")}`);
   }
   return config;
