@@ -6,7 +6,7 @@ import Provider, { type Configuration, interactionPolicy, type KoaContextWithOID
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
-import { resolveSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
+import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
 import { databaseAdapter } from "./adapter.ts";
 import { ACR, ACR_VALUES, CLAIMS, findAccount, pairwiseSubject, SCOPES } from "./claims.ts";
 import { rememberedScopes } from "./consents.ts";
@@ -155,6 +155,15 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
 
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.trustProxy;
+  // «بله، خارج شوم» on the logout page signs the person out of Hoviat itself, not only the e-services.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.oidc?.route !== "end_session_confirm" || !ctx.oidc.params?.logout) return;
+    const token = ctx.cookies.get(SESSION_COOKIE, { signed: false });
+    if (!token) return;
+    await revokeSession(db, token, clock.now());
+    ctx.cookies.set(SESSION_COOKIE, null, { signed: false, path: "/" });
+  });
   provider.on("server_error", (_ctx, err) => deps.logger.error({ err }, "oidc server error"));
   provider.on("backchannel.error", (_ctx, err, client) =>
     deps.logger.warn({ err, clientId: client.clientId }, "oidc back-channel logout failed"),

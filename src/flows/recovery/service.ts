@@ -14,6 +14,7 @@ import type { RecoveryMethod } from "../../platform/schema.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { endSsoSessions } from "../oidc/logout.ts";
 import { answersMatch, catalogueOrder, decoyQuestions } from "./questions.ts";
 import { cleanCode, hashCode, hashToken, MAX_ATTEMPTS, newCode, newToken, sameHash } from "./secrets.ts";
 
@@ -295,4 +296,6 @@ export async function resetPassword(
     );
   });
   deps.jobs.nudge(SEND_QUEUE);
+  // Whoever knew the old password may hold e-service tokens too: they go with the sessions.
+  await endSsoSessions(deps.db, accountId, { everything: true });
 }
