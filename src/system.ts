@@ -4,6 +4,7 @@ import { createAdapters } from "./adapters/index.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
+import { startSso } from "./flows/oidc/index.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
@@ -101,6 +102,7 @@ export async function startSystem(options: SystemOptions) {
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
   });
+  const sso = await startSso(app, { config, db, clock, logger, throttles });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
@@ -145,7 +147,9 @@ export async function startSystem(options: SystemOptions) {
     worker,
     verify,
     courier,
+    sso,
     async close() {
+      sso.close();
       await app.close();
       worker?.stop();
       await jobs.stop();

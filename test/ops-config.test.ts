@@ -24,6 +24,7 @@ const PRODUCTION = {
   REGISTRY_PROVIDER: "http",
   REGISTRY_URL: "https://registry.internal/v1",
   REGISTRY_API_KEY: "registry-key-789",
+  PUBLIC_URL: "https://hoviat.example.ir",
 };
 
 describe("provider settings", () => {

@@ -108,6 +108,21 @@ export type Config = {
   secretKey: string;
   /** Every key of SECRET_KEY, the current one first. */
   secretKeys: string[];
+  /**
+   * PUBLIC_URL: the address people and e-services reach Hoviat at (an origin, e.g. https://hoviat.example.ir);
+   * it is the OpenID Provider's issuer (discovery at /.well-known/openid-configuration). Default http://HOST:PORT.
+   */
+  publicUrl: string;
+  /**
+   * OIDC_CLIENTS_FILE: a JSON file `{ "clients": [ … ] }` of e-services upserted at every start (see the
+   * README); in development it defaults to fixtures/oidc-clients.dev.json (the demo e-service).
+   */
+  oidcClientsFile: string | undefined;
+  /**
+   * OIDC_ALLOW_LOOPBACK_BACKCHANNEL: let back-channel logout reach e-services on 127.0.0.1/localhost/::1,
+   * which oidc-provider's SSRF guard refuses (default true outside production; refused in production).
+   */
+  oidcAllowLoopbackBackchannel: boolean;
 };
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
@@ -176,6 +191,23 @@ function secretKeys(env: Env): string[] {
   }
   if (new Set(keys).size !== keys.length) throw new ConfigError("SECRET_KEY lists a key twice");
   return keys;
+}
+
+const DEV_CLIENTS_FILE = resolve(import.meta.dirname, "../../fixtures/oidc-clients.dev.json");
+
+function publicUrl(env: Env): string {
+  const raw = env.PUBLIC_URL;
+  if (!raw) return `http://${env.HOST || "127.0.0.1"}:${env.PORT || 3000}`;
+  const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (
+    !parsed ||
+    !/^https?:$/.test(parsed.protocol) ||
+    parsed.pathname !== "/" ||
+    parsed.search ||
+    parsed.hash
+  )
+    throw new ConfigError(`PUBLIC_URL must be an http(s) origin without a path, got "${raw}"`);
+  return parsed.origin;
 }
 
 function requireProviderSettings(config: Config): void {
@@ -282,6 +314,13 @@ export function loadConfig(env: Env = process.env): Config {
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
     secretKey: "",
     secretKeys: secretKeys(env),
+    publicUrl: publicUrl(env),
+    oidcClientsFile: env.OIDC_CLIENTS_FILE
+      ? resolve(env.OIDC_CLIENTS_FILE)
+      : mode === "development"
+        ? DEV_CLIENTS_FILE
+        : undefined,
+    oidcAllowLoopbackBackchannel: bool(env, "OIDC_ALLOW_LOOPBACK_BACKCHANNEL", mode !== "production"),
   };
   config.secretKey = config.secretKeys[0]!;
   requireProviderSettings(config);
@@ -305,6 +344,9 @@ export function loadConfig(env: Env = process.env): Config {
     if (config.secretKeys.includes(DEV_SECRET_KEY)) {
       problems.push("SECRET_KEY must be set to a secret of your own");
     }
+    if (!config.publicUrl.startsWith("https://")) problems.push("PUBLIC_URL must be https://");
+    if (config.oidcAllowLoopbackBackchannel)
+      problems.push("OIDC_ALLOW_LOOPBACK_BACKCHANNEL is for development only");
     if (problems.length) throw new ConfigError(`refusing to start in production: ${problems.join("; ")}`);
   }
   return config;

@@ -6,6 +6,7 @@ import * as m002 from "./migrations/002-recovery-account.ts";
 import * as m003 from "./migrations/003-branch-staff.ts";
 import * as m004 from "./migrations/004-message-codes.ts";
 import * as m007 from "./migrations/007-hardening.ts";
+import * as m008 from "./migrations/008-oidc.ts";
 
 const migrations: Record<string, Migration> = {
   "001-registration-core": m001,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   "003-branch-staff": m003,
   "004-message-codes": m004,
   "007-hardening": m007,
+  "008-oidc": m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

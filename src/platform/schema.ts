@@ -253,6 +253,43 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown> | null>;
 }
 
+/** One row per oidc-provider model instance (R-SSO); see src/flows/oidc/adapter.ts. */
+export interface OidcPayloadTable {
+  model: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  account_id: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+export interface OidcClientTable {
+  client_id: string;
+  metadata: Json<Record<string, unknown>>;
+  source: "file" | "cli" | "console";
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OidcKeyTable {
+  kid: string;
+  alg: "ES256" | "RS256";
+  private_jwk: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export interface OidcConsentTable {
+  account_id: string;
+  client_id: string;
+  scopes: Json<string[]>;
+  granted_at: Timestamp;
+  last_used_at: Timestamp;
+}
+
 export interface Database {
   registration_requests: RegistrationRequestTable;
   accounts: AccountTable;
@@ -269,4 +306,8 @@ export interface Database {
   staff_sessions: StaffSessionTable;
   branch_activations: BranchActivationTable;
   audit_log: AuditLogTable;
+  oidc_payloads: OidcPayloadTable;
+  oidc_clients: OidcClientTable;
+  oidc_keys: OidcKeyTable;
+  oidc_consents: OidcConsentTable;
 }

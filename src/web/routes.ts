@@ -18,6 +18,7 @@ export const PAGES = [
   "/dev/outbox",
   "/staff",
   "/staff/*",
+  "/oidc/interaction/:uid",
 ];
 
 const CSP = [

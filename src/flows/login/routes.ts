@@ -7,6 +7,7 @@ import type { Http } from "../../platform/http.ts";
 import { Lockout } from "../../platform/lockout.ts";
 import { Unauthorized } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
+import { endSsoSessions } from "../oidc/logout.ts";
 import { LOGIN_LIMITS, login } from "./service.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "./sessions.ts";
 
@@ -42,7 +43,9 @@ export function loginRoutes(app: Http, deps: LoginRouteDeps) {
 
   app.post("/api/logout", async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
+    const session = token ? await resolveSession(deps.db, token, deps.clock.now(), deps.sessions) : null;
     if (token) await revokeSession(deps.db, token, deps.clock.now());
+    if (session) await endSsoSessions(deps.db, session.accountId);
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.status(204).send();
   });

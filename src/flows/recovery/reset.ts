@@ -10,6 +10,7 @@ import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { endSsoSessions } from "../oidc/logout.ts";
 import { hashToken, sameHash } from "./secrets.ts";
 import { killRecovery, loadRecovery, type RecoveryDeps, superseded } from "./service.ts";
 
@@ -115,4 +116,6 @@ export async function resetPassword(
     );
   });
   deps.jobs.nudge(SEND_QUEUE);
+  // Whoever knew the old password may hold e-service tokens too: they go with the sessions.
+  await endSsoSessions(deps.db, accountId, { everything: true });
 }

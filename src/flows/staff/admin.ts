@@ -10,6 +10,7 @@ import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { endSsoSessions } from "../oidc/logout.ts";
 import { VERIFY_QUEUE } from "../registration/verification-job.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
 import { oneTimePassword } from "./service.ts";
@@ -197,6 +198,7 @@ export async function setCitizenLock(
     );
   });
   jobs.nudge(SEND_QUEUE);
+  if (locked) await endSsoSessions(db, account.id, { everything: true });
   return { status };
 }
 

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { AccountChanges } from "./account-common.tsx";
+import { EservicesSection } from "./account-eservices.tsx";
 import { SessionsSection } from "./account-sessions.tsx";
 import { api } from "./api.ts";
 import { useI18n } from "./i18n.ts";
@@ -78,6 +79,7 @@ export function AccountPage() {
       </section>
       <AccountChanges />
       <SessionsSection />
+      <EservicesSection />
       <SecurityEvents />
     </>
   );

@@ -13,6 +13,7 @@ import { OutboxPage } from "./outbox.tsx";
 import { RecoverPage } from "./recover.tsx";
 import { RegisterPage } from "./register.tsx";
 import { Link, PageHeading, usePath } from "./router.tsx";
+import { SsoPage } from "./sso.tsx";
 import { StaffConsole } from "./staff/console.tsx";
 import { TrackPage } from "./track.tsx";
 
@@ -35,6 +36,7 @@ function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
   if (path === "/account" || path.startsWith("/account/")) return <AccountPage />;
   if (path === "/dev/outbox" && outbox !== false) return outbox ? <OutboxPage /> : null;
   if (path === "/staff" || path.startsWith("/staff/")) return <StaffConsole path={path} />;
+  if (/^\/oidc\/interaction\/[\w-]+\/?$/.test(path)) return <SsoPage path={path} />;
   return (
     <div class="narrow">
       <PageHeading title={t("notFound.title")}>{t("notFound.title")}</PageHeading>

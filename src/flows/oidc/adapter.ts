@@ -1,0 +1,115 @@
+// oidc-provider's storage on our database: every model in one table (oidc_payloads), keyed by
+// model + id, so PGlite and PostgreSQL run the same statements. Clients come from oidc_clients.
+import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import { readClientSecret } from "./clients.ts";
+
+export type AdapterDeps = { db: Db; clock: Clock; secretKey: string };
+
+/** The adapter class oidc-provider instantiates once per model name. */
+export function databaseAdapter(deps: AdapterDeps) {
+  return class DatabaseAdapter implements Adapter {
+    constructor(readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const expiresAt = expiresIn ? new Date(deps.clock.now().getTime() + expiresIn * 1000) : null;
+      const row = {
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        user_code: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        account_id: this.model === "Session" ? (payload.accountId ?? null) : null,
+        expires_at: expiresAt,
+      };
+      await deps.db
+        .insertInto("oidc_payloads")
+        .values({ model: this.model, id, ...row })
+        .onConflict((oc) => oc.columns(["model", "id"]).doUpdateSet(row))
+        .execute();
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === "Client") return findClient(deps, id);
+      return this.findBy("id", id);
+    }
+
+    findByUid(uid: string) {
+      return this.findBy("uid", uid);
+    }
+
+    findByUserCode(userCode: string) {
+      return this.findBy("user_code", userCode);
+    }
+
+    private async findBy(column: "id" | "uid" | "user_code", value: string) {
+      const row = await deps.db
+        .selectFrom("oidc_payloads")
+        .select(["payload", "consumed_at", "expires_at"])
+        .where("model", "=", this.model)
+        .where(column, "=", value)
+        .executeTakeFirst();
+      if (!row || (row.expires_at && row.expires_at <= deps.clock.now())) return undefined;
+      const payload = row.payload as AdapterPayload;
+      // oidc-provider reads `consumed` to detect a second use of a code or a rotated refresh token.
+      return row.consumed_at
+        ? { ...payload, consumed: Math.floor(row.consumed_at.getTime() / 1000) }
+        : payload;
+    }
+
+    // oidc-provider checks `consumed` after a read, then consumes: two parallel exchanges of one code
+    // (or one refresh token) would both pass. Here only one update wins; the other revokes the family.
+    async consume(id: string): Promise<void> {
+      const won = await deps.db
+        .updateTable("oidc_payloads")
+        .set({ consumed_at: deps.clock.now() })
+        .where("model", "=", this.model)
+        .where("id", "=", id)
+        .where("consumed_at", "is", null)
+        .returning("id")
+        .executeTakeFirst();
+      if (won) return;
+      const row = await deps.db
+        .selectFrom("oidc_payloads")
+        .select("grant_id")
+        .where("model", "=", this.model)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      if (row?.grant_id)
+        await deps.db.deleteFrom("oidc_payloads").where("grant_id", "=", row.grant_id).execute();
+      throw new errors.InvalidGrant(`${this.model} already used`);
+    }
+
+    async destroy(id: string): Promise<void> {
+      await deps.db
+        .deleteFrom("oidc_payloads")
+        .where("model", "=", this.model)
+        .where("id", "=", id)
+        .execute();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await deps.db
+        .deleteFrom("oidc_payloads")
+        .where("model", "=", this.model)
+        .where("grant_id", "=", grantId)
+        .execute();
+    }
+  };
+}
+
+async function findClient(deps: AdapterDeps, clientId: string): Promise<AdapterPayload | undefined> {
+  const row = await deps.db
+    .selectFrom("oidc_clients")
+    .select("metadata")
+    .where("client_id", "=", clientId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return readClientSecret(row.metadata as AdapterPayload, deps.secretKey);
+}
+
+/** Forgets expired codes, tokens, sessions and interactions (called by the sweeper's timer). */
+export async function purgeExpired(db: Db, now: Date): Promise<number> {
+  const result = await db.deleteFrom("oidc_payloads").where("expires_at", "<=", now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,125 @@
+// What an e-service learns about a person (R-SSO): scopes → claims, the pairwise subject, and the
+// acr that says how the identity was proved.
+import { createHmac } from "node:crypto";
+import type { Account, KoaContextWithOIDC } from "oidc-provider";
+import { jalaliToGregorian } from "../../domain/jalali-date.ts";
+import type { Db } from "../../platform/database.ts";
+
+/** The scopes Hoviat offers beyond `openid` and `offline_access`. */
+export const SCOPES = ["profile", "national_id", "phone", "email"];
+
+// acr, sid, auth_time and iss stand alone (no scope): without `acr: null` here oidc-provider
+// leaves acr out of every ID token, whatever acrValues says.
+export const CLAIMS = {
+  acr: null,
+  sid: null,
+  auth_time: null,
+  iss: null,
+  openid: ["sub"],
+  profile: ["given_name", "family_name", "name", "gender", "birthdate", "birthdate_jalali"],
+  national_id: ["national_id"],
+  phone: ["phone_number", "phone_number_verified"],
+  email: ["email", "email_verified"],
+};
+
+/**
+ * The Authentication Context Class References (`acr`) every ID token carries. They tell how the
+ * identity behind the account was proved, not how the person signed in (always a password):
+ * - REGISTRY_MOBILE: the birth-certificate data matched the civil registry and the mobile-ownership
+ *   registry says the number belongs to this national ID (the verification job; remote proofing).
+ * - BRANCH_DOCUMENTS: a branch operator saw the original national card and birth certificate and
+ *   activated the account (src/flows/branch; in-person proofing, the stronger of the two).
+ */
+export const ACR = {
+  REGISTRY_MOBILE: "urn:hoviat:acr:registry-mobile",
+  BRANCH_DOCUMENTS: "urn:hoviat:acr:branch-documents",
+} as const;
+export const ACR_VALUES: string[] = [ACR.REGISTRY_MOBILE, ACR.BRANCH_DOCUMENTS];
+const ACR_RANK: Record<string, number> = { [ACR.REGISTRY_MOBILE]: 1, [ACR.BRANCH_DOCUMENTS]: 2 };
+
+export async function acrOf(db: Db, accountId: string): Promise<string> {
+  const branch = await db
+    .selectFrom("branch_activations")
+    .select("id")
+    .where("account_id", "=", accountId)
+    .where("status", "=", "done")
+    .executeTakeFirst();
+  return branch ? ACR.BRANCH_DOCUMENTS : ACR.REGISTRY_MOBILE;
+}
+
+/**
+ * `acr_values` are honoured when the account's proof meets one of them (a stronger proof meets a
+ * weaker request); otherwise the request is refused with unmet_authentication_requirements.
+ */
+export function meetsAcrValues(acr: string, requested: string | undefined): boolean {
+  if (!requested) return true;
+  const wanted = requested.split(" ").filter((v) => v in ACR_RANK);
+  if (wanted.length === 0) return true;
+  return wanted.some((v) => (ACR_RANK[acr] ?? 0) >= (ACR_RANK[v] ?? 99));
+}
+
+/** The subject an e-service sees: HMAC of the account under SECRET_KEY, per sector (host). */
+export function pairwiseSubject(secretKey: string, accountId: string, sector: string): string {
+  return createHmac("sha256", `oidc-pairwise:${secretKey}`)
+    .update(`${sector}\u0000${accountId}`)
+    .digest("base64url");
+}
+
+/** "09121234567" → "+989121234567" (E.164). */
+export const e164 = (mobile: string) => `+98${mobile.slice(1)}`;
+
+function isoBirthdate(jalali: string): string {
+  const [jy, jm, jd] = jalali.split("/").map(Number);
+  return jalaliToGregorian({ jy: jy!, jm: jm!, jd: jd! }).toISOString().slice(0, 10);
+}
+
+export function findAccount(db: Db) {
+  return async (_ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined> => {
+    const account = await db
+      .selectFrom("accounts")
+      .select([
+        "id",
+        "national_id",
+        "first_name",
+        "last_name",
+        "gender",
+        "birth_date",
+        "mobile",
+        "email",
+        "status",
+      ])
+      .where("id", "=", accountId)
+      .executeTakeFirst();
+    // A locked account (or one sent back to a branch) answers no userinfo and refreshes no token.
+    if (!account || account.status !== "active") return undefined;
+    const emailVerified = await db
+      .selectFrom("account_changes")
+      .select("id")
+      .where("account_id", "=", account.id)
+      .where("kind", "=", "email")
+      .where("status", "=", "applied")
+      .where("new_value", "=", account.email)
+      .executeTakeFirst();
+    return {
+      accountId,
+      async claims() {
+        return {
+          sub: accountId,
+          given_name: account.first_name,
+          family_name: account.last_name,
+          name: `${account.first_name} ${account.last_name}`,
+          gender: account.gender,
+          birthdate: isoBirthdate(account.birth_date),
+          birthdate_jalali: account.birth_date.replaceAll("/", "-"),
+          national_id: account.national_id,
+          phone_number: e164(account.mobile),
+          // Every active account's number was proved: registry ownership, a code, or a branch.
+          phone_number_verified: true,
+          email: account.email,
+          // Registration does not prove the mailbox; an email change confirmed by a code does.
+          email_verified: Boolean(emailVerified),
+        };
+      },
+    };
+  };
+}

@@ -1,0 +1,71 @@
+// R-SSO wired into the system: the provider on our database, the e-services of OIDC_CLIENTS_FILE,
+// the routes, and the hook other flows call to end SSO sessions.
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/clock.ts";
+import type { Config } from "../../platform/config.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Http } from "../../platform/http.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
+import { eserviceRoutes } from "./account-routes.ts";
+import { purgeExpired } from "./adapter.ts";
+import { readClientsFile, upsertClient } from "./clients.ts";
+import { registerProvider } from "./logout.ts";
+import { createProvider } from "./provider.ts";
+import { oidcRoutes } from "./routes.ts";
+import { clientAdminRoutes } from "./staff-routes.ts";
+
+export type SsoDeps = {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  throttles: ThrottleStore;
+};
+
+export async function startSso(app: Http, deps: SsoDeps) {
+  const { config, db, clock } = deps;
+  if (config.oidcClientsFile) {
+    for (const client of readClientsFile(config.oidcClientsFile)) {
+      await upsertClient(db, client, "file", config.secretKey, clock.now());
+    }
+  }
+  const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+  const provider = await createProvider({
+    db,
+    clock,
+    logger: deps.logger,
+    issuer: config.publicUrl,
+    secretKey: config.secretKey,
+    sessions,
+    trustProxy: config.trustProxy,
+    allowLoopbackBackchannel: config.oidcAllowLoopbackBackchannel,
+  });
+  registerProvider(db, provider, deps.logger);
+  oidcRoutes(app, {
+    provider,
+    db,
+    clock,
+    sessions,
+    rateLimits: config.rateLimits,
+    throttles: deps.throttles,
+    cookieSecure: config.cookieSecure,
+  });
+  eserviceRoutes(app, { db, clock, sessions });
+  const policy = {
+    idleMinutes: config.staffSessionIdleMinutes,
+    absoluteHours: config.staffSessionAbsoluteHours,
+  };
+  clientAdminRoutes(app, { db, clock, policy, secretKey: config.secretKey });
+
+  // Expired codes, tokens and sessions are never read again (find checks the expiry); drop them hourly.
+  const purge = setInterval(() => {
+    purgeExpired(db, clock.now()).catch((err) => deps.logger.warn({ err }, "oidc purge failed"));
+  }, 3_600_000);
+  purge.unref();
+  return {
+    provider,
+    close() {
+      clearInterval(purge);
+    },
+  };
+}

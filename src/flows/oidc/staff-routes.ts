@@ -1,0 +1,58 @@
+// The e-services in the branch console: admins list, register and remove them; each change audited.
+import { Type } from "typebox";
+import type { Clock } from "../../platform/clock.ts";
+import type { Db } from "../../platform/database.ts";
+import type { Http } from "../../platform/http.ts";
+import { InvalidInput, Problem } from "../../platform/problems.ts";
+import { clientOf, recordAudit } from "../staff/audit.ts";
+import { type StaffSessionPolicy, staffOf, staffRules } from "../staff/sessions.ts";
+import { ClientInputError, deleteClient, listClients, parseClientInput, upsertClient } from "./clients.ts";
+
+export type ClientAdminDeps = { db: Db; clock: Clock; policy: StaffSessionPolicy; secretKey: string };
+
+export function clientAdminRoutes(app: Http, deps: ClientAdminDeps) {
+  const admin = { onRequest: staffRules(deps).admin };
+
+  app.get("/api/staff/admin/oidc-clients", admin, async () => listClients(deps.db));
+
+  const body = Type.Object({}, { additionalProperties: true });
+  app.post("/api/staff/admin/oidc-clients", { ...admin, schema: { body } }, async (request, reply) => {
+    let input: ReturnType<typeof parseClientInput>;
+    try {
+      input = parseClientInput(request.body);
+    } catch (error) {
+      if (!(error instanceof ClientInputError)) throw error;
+      throw new InvalidInput([{ field: "body", code: "oidc.client.invalid" }]);
+    }
+    const now = deps.clock.now();
+    await upsertClient(deps.db, input, "console", deps.secretKey, now);
+    const details = { clientId: input.client_id, name: input.client_name, redirectUris: input.redirect_uris };
+    await recordAudit(
+      deps.db,
+      staffOf(request),
+      { action: "admin.oidcClient.saved", details },
+      clientOf(request),
+      now,
+    );
+    return reply.status(201).send({ clientId: input.client_id });
+  });
+
+  const params = Type.Object({ clientId: Type.String({ maxLength: 100 }) });
+  app.delete(
+    "/api/staff/admin/oidc-clients/:clientId",
+    { ...admin, schema: { params } },
+    async (request, reply) => {
+      const { clientId } = request.params;
+      if (!(await deleteClient(deps.db, clientId))) throw new Problem(404, "notFound");
+      const now = deps.clock.now();
+      await recordAudit(
+        deps.db,
+        staffOf(request),
+        { action: "admin.oidcClient.deleted", details: { clientId } },
+        clientOf(request),
+        now,
+      );
+      return reply.status(204).send();
+    },
+  );
+}
