@@ -8,6 +8,7 @@ import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
 import { trackingRoutes } from "./flows/tracking/routes.ts";
+import { Challenges } from "./platform/challenge.ts";
 import type { Clock } from "./platform/clock.ts";
 import { systemClock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
@@ -70,11 +71,17 @@ export async function startSystem(options: SystemOptions) {
   app.get("/healthz", async () => ({ status: "ok" }));
   opsRoutes(app, { db, jobs, metrics, ...(redis ? { redis } : {}) });
   const rateLimits = config.rateLimits;
-  const limits = { rateLimits, throttles };
+  const challenges = new Challenges({
+    store: throttles,
+    clock,
+    secretKey: config.secretKey,
+    enabled: rateLimits,
+  });
+  const limits = { rateLimits, throttles, challenges };
   registrationRoutes(app, { db, jobs, clock, ...limits });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
+  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
   const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
@@ -136,6 +143,7 @@ export async function startSystem(options: SystemOptions) {
     adapters,
     metrics,
     throttles,
+    challenges,
     clock,
     logger,
     worker,

@@ -7,6 +7,7 @@ import type { Logger } from "pino";
 import type { FieldError } from "../domain/result.ts";
 import { type Locale, t } from "../messages/index.ts";
 import { InvalidInput, Problem } from "./problems.ts";
+import type { TrustProxy } from "./trust-proxy.ts";
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
 
@@ -29,10 +30,11 @@ function ajvErrors(error: FastifyError): FieldError[] {
   });
 }
 
-export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
+export function createHttp(logger: Logger, options: { trustProxy: TrustProxy }) {
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: options.trustProxy,
+    // A hop count or the proxies' addresses (proxy-addr); cast only to keep Fastify's HTTP/1 overload.
+    trustProxy: options.trustProxy as boolean,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -14,16 +14,19 @@ import type { RecoveryMethod } from "../../platform/schema.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { loginKey } from "../login/service.ts";
 import { answersMatch, catalogueOrder, decoyQuestions } from "./questions.ts";
 import { cleanCode, hashCode, hashToken, MAX_ATTEMPTS, newCode, newToken, sameHash } from "./secrets.ts";
 
 export const RECOVERY_LIMITS = {
   /** A new code for the same national ID no sooner than this. */
   resendCooldownMs: 60_000,
-  /** Recoveries started per national ID / per IP per day; codes sent per mobile or email per day. */
+  /** Recoveries started per national ID per day; codes sent per mobile or email per day. */
   perNationalIdPerDay: 10,
-  perIpPerDay: 100,
   perAddressPerDay: 5,
+  /** Per IP address and day, before its requests need a challenge (routes.ts): never a refusal. */
+  perIpPerDay: 100,
+  stepsPerIpPerDay: 300,
 };
 const DAY_MS = 86_400_000;
 
@@ -58,9 +61,9 @@ export async function startRecovery(
   if (!nationalId.ok || !method) throw new InvalidInput(errors);
   const nid = nationalId.value;
 
-  // The same limits whether or not the ID has an account, so a 429 tells a stranger nothing.
+  // The same limits whether or not the ID has an account, so a 429 tells a stranger nothing. The
+  // address's volume is the route's challenge guard.
   if (deps.rateLimits) {
-    await limit(deps, `recovery:ip:${client.ip ?? "unknown"}`, DAY_MS, RECOVERY_LIMITS.perIpPerDay);
     await limit(deps, `recovery:nid:${nid}`, DAY_MS, RECOVERY_LIMITS.perNationalIdPerDay);
     if (method !== "security_questions") {
       await limit(deps, `recovery:cooldown:${nid}`, RECOVERY_LIMITS.resendCooldownMs, 1);
@@ -269,6 +272,8 @@ export async function resetPassword(
       .set({ password_hash: passwordHash, updated_at: now })
       .where("id", "=", accountId)
       .execute();
+    // A new password ends the streak of failed sign-ins (and the cap that waits for this reset).
+    await deps.throttles.clear(loginKey(recovery.national_id));
     await trx
       .updateTable("sessions")
       .set({ revoked_at: now })

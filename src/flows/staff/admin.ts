@@ -83,6 +83,7 @@ export async function changeStaff(
     }[change];
     await recordAudit(trx, actor, { action, details: { username: target.username } }, client, now);
   });
+  return target;
 }
 
 export async function listBranches(db: Db) {
