@@ -9,6 +9,7 @@ import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
 import { trackingRoutes } from "./flows/tracking/routes.ts";
+import { Challenges } from "./platform/challenge.ts";
 import type { Clock } from "./platform/clock.ts";
 import { systemClock } from "./platform/clock.ts";
 import type { Config } from "./platform/config.ts";
@@ -71,11 +72,17 @@ export async function startSystem(options: SystemOptions) {
   app.get("/healthz", async () => ({ status: "ok" }));
   opsRoutes(app, { db, jobs, metrics, ...(redis ? { redis } : {}) });
   const rateLimits = config.rateLimits;
-  const limits = { rateLimits, throttles };
+  const challenges = new Challenges({
+    store: throttles,
+    clock,
+    secretKey: config.secretKey,
+    enabled: rateLimits,
+  });
+  const limits = { rateLimits, throttles, challenges };
   registrationRoutes(app, { db, jobs, clock, ...limits });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
+  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
   const codes = {
     secretKey: config.secretKey,
     secretKeys: config.secretKeys,
@@ -102,7 +109,7 @@ export async function startSystem(options: SystemOptions) {
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
   });
-  const sso = await startSso(app, { config, db, clock, logger, throttles });
+  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
@@ -142,6 +149,7 @@ export async function startSystem(options: SystemOptions) {
     adapters,
     metrics,
     throttles,
+    challenges,
     clock,
     logger,
     worker,

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { LOGIN_LIMITS } from "../src/flows/login/service.ts";
+import { LOGIN_ID_POLICY } from "../src/flows/login/service.ts";
+import { answer } from "./helpers/challenge.ts";
 import { ali, PASSWORD } from "./helpers/people.ts";
 import { clearThrottles, eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
@@ -68,30 +69,22 @@ describe("login", () => {
     assert.equal(res.json().errors[0].field, "nationalId");
   });
 
-  test("repeated failures lock the national ID, even against the right password, until the lock runs out", async () => {
-    for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) {
+  test("past the allowance a national ID needs a solved challenge, and the right password then gets in", async () => {
+    for (let i = 0; i < LOGIN_ID_POLICY.allowance; i++) {
       assert.equal((await login(ali.nationalId, `Wrong${i}234x`)).statusCode, 401);
     }
-    const locked = await login(ali.nationalId, PASSWORD);
-    assert.equal(locked.statusCode, 429);
-    assert.ok(Number(locked.headers["retry-after"]) >= 1);
-    // Unknown IDs lock the same way: the lock says nothing about whether an account exists.
-    for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) await login("0089123451", "Wrong1234x");
-    assert.equal((await login("0089123451", "Wrong1234x")).statusCode, 429);
-
-    sys.clock.advance(LOGIN_LIMITS.lockBaseMs + 1_000);
+    // Before: the right password got 429 for a minute, from any address. Now: a challenge, then in.
+    const asked = await login(ali.nationalId, PASSWORD);
+    assert.equal(asked.statusCode, 429);
+    assert.equal(asked.headers["content-type"], "application/problem+json; charset=utf-8");
+    assert.equal(asked.json().code, "challenge_required");
+    const solved = await login(ali.nationalId, PASSWORD, { "x-altcha": await answer(asked) });
+    assert.equal(solved.statusCode, 200);
+    // The success forgot the failures: the next sign-in needs no challenge.
     assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 200);
-  });
-
-  test("a lockout seen once is enforced from memory; a lock lifted in the database counts within 30 s", async () => {
-    for (let i = 0; i < LOGIN_LIMITS.failuresPerNationalId; i++) await login(ali.nationalId, "Wrong1234x");
-    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 429);
-    // An administrator lifts every lock in the database: this instance still refuses, from memory…
-    await clearThrottles(sys);
-    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 429);
-    // …for at most 30 seconds.
-    sys.clock.advance(31_000);
-    assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 200);
+    // Unknown IDs ask the same: the challenge says nothing about whether an account exists.
+    for (let i = 0; i < LOGIN_ID_POLICY.allowance; i++) await login("0089123451", "Wrong1234x");
+    assert.equal((await login("0089123451", "Wrong1234x")).json().code, "challenge_required");
   });
 
   test("logout revokes the session", async () => {

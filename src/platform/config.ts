@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy.ts";
 
 export type SmsProvider = "outbox" | "kavenegar" | "webhook";
 export type Config = {
@@ -95,8 +96,12 @@ export type Config = {
   logLevel: string;
   /** RATE_LIMITS: `on` (default) or `off` (benchmarks only; refused in production). */
   rateLimits: boolean;
-  /** TRUST_PROXY: take the client address from X-Forwarded-For (behind a reverse proxy; default false). */
-  trustProxy: boolean;
+  /**
+   * TRUST_PROXY: behind reverse proxies, which X-Forwarded-For hops to believe: a hop count (`1`: the
+   * address our one proxy saw) or a comma list of the proxies' addresses/CIDRs. Default false (the
+   * socket's address); `true` (the whole client-written chain) is refused (trust-proxy.ts).
+   */
+  trustProxy: TrustProxy;
   /** CODE_VALIDITY_MINUTES: lifetime of a recovery or contact-change code and of a reset token (default 5, at most 10). */
   codeValidityMinutes: number;
   /**
@@ -310,7 +315,7 @@ export function loadConfig(env: Env = process.env): Config {
       mode === "test" ? "silent" : "info",
     ),
     rateLimits: oneOf(env, "RATE_LIMITS", ["on", "off"] as const, "on") === "on",
-    trustProxy: bool(env, "TRUST_PROXY", false),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
     secretKey: "",
     secretKeys: secretKeys(env),

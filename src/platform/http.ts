@@ -9,6 +9,7 @@ import { type Locale, t } from "../messages/index.ts";
 import { isDatabaseUnavailable } from "./database.ts";
 import { controlCharacterErrors } from "./input-text.ts";
 import { InvalidInput, Problem } from "./problems.ts";
+import type { TrustProxy } from "./trust-proxy.ts";
 
 /** What a 503 asks the client to wait: a PostgreSQL restart or failover takes a few seconds. */
 export const UNAVAILABLE_RETRY_SECONDS = 5;
@@ -40,10 +41,11 @@ function isBadValue(error: FastifyError): boolean {
   return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
-export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
+export function createHttp(logger: Logger, options: { trustProxy: TrustProxy }) {
   const app = Fastify({
     loggerInstance: logger,
-    trustProxy: options.trustProxy,
+    // A hop count or the proxies' addresses (proxy-addr); cast only to keep Fastify's HTTP/1 overload.
+    trustProxy: options.trustProxy as boolean,
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

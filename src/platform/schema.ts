@@ -121,6 +121,12 @@ export interface ThrottleTable {
   locked_until: Timestamp | null;
 }
 
+/** Solved ALTCHA challenges (by signature), remembered until they expire: each is accepted once. */
+export interface UsedChallengeTable {
+  id: string;
+  expires_at: Timestamp;
+}
+
 export type RecoveryMethod = "sms" | "email" | "security_questions";
 /** pending (code or answers awaited) → verified (reset token issued) → used; or dead (tries spent, refused). */
 export type RecoveryStatus = "pending" | "verified" | "used" | "dead";
@@ -298,6 +304,7 @@ export interface Database {
   outbox: OutboxTable;
   sessions: SessionTable;
   throttles: ThrottleTable;
+  used_challenges: UsedChallengeTable;
   password_recoveries: PasswordRecoveryTable;
   account_changes: AccountChangeTable;
   security_events: SecurityEventTable;

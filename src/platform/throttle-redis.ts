@@ -25,6 +25,21 @@ end
 local lock = tonumber(redis.call('GET', KEYS[2])) or -1
 return {count, ends, lock}`;
 
+// KEYS: counter. Takes one hit back from a running window, never below 0.
+const RELEASE = `
+if redis.call('HGET', KEYS[1], 'c') then
+  local c = redis.call('HINCRBY', KEYS[1], 'c', -1)
+  if c < 0 then redis.call('HSET', KEYS[1], 'c', 0) end
+end
+return 1`;
+
+// KEYS: claim. ARGV: now, until, slack. The stored value is the claim's end in the caller's clock.
+const CLAIM = `
+local ends = tonumber(redis.call('GET', KEYS[1]))
+if ends and ends > tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', math.max(1, tonumber(ARGV[2]) - tonumber(ARGV[1])) + tonumber(ARGV[3]))
+return 1`;
+
 export class RedisThrottleStore implements ThrottleStore {
   constructor(
     readonly redis: Redis,
@@ -83,6 +98,15 @@ export class RedisThrottleStore implements ThrottleStore {
       if (ends[i] !== null && end > now.getTime()) found.set(key, new Date(end));
     });
     return found;
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.counter(key));
+  }
+
+  async claimOnce(id: string, until: Date, now: Date): Promise<boolean> {
+    const args = [now.getTime(), until.getTime(), EXPIRY_SLACK_MS];
+    return (await this.redis.eval(CLAIM, 1, `${this.prefix}once:${id}`, ...args)) === 1;
   }
 
   async clear(key: string): Promise<void> {

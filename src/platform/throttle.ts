@@ -13,8 +13,12 @@ export interface ThrottleStore {
   lock(key: string, until: Date, now: Date): Promise<void>;
   /** The locks still running at `now` on any of the keys (one round trip for all of them). */
   locks(keys: string[], now: Date): Promise<Map<string, Date>>;
+  /** Takes back one hit (a reservation that was not spent on a judged attempt); never below 0. */
+  release(key: string): Promise<void>;
   /** Forgets the key's count and lock. */
   clear(key: string): Promise<void>;
+  /** Records `id` until `until`; false if it is already recorded and not expired (a replay). */
+  claimOnce(id: string, until: Date, now: Date): Promise<boolean>;
   /** Removes finished windows and lockouts; run now and then by the worker. */
   prune(now: Date): Promise<void>;
 }
@@ -49,11 +53,26 @@ export class PostgresThrottleStore implements ThrottleStore {
     return new Map(rows.map((r) => [r.key, r.locked_until!]));
   }
 
+  async release(key: string): Promise<void> {
+    await sql`update throttles set count = greatest(count - 1, 0) where key = ${key}`.execute(this.db);
+  }
+
   async clear(key: string): Promise<void> {
     await this.db.deleteFrom("throttles").where("key", "=", key).execute();
   }
 
+  async claimOnce(id: string, until: Date, now: Date): Promise<boolean> {
+    // One statement: of two requests with the same id, exactly one inserts or takes over an expired row.
+    const row = await sql<{ id: string }>`
+      insert into used_challenges (id, expires_at) values (${id}, ${until})
+      on conflict (id) do update set expires_at = excluded.expires_at
+        where used_challenges.expires_at <= ${now}
+      returning id`.execute(this.db);
+    return row.rows.length === 1;
+  }
+
   async prune(now: Date): Promise<void> {
+    await this.db.deleteFrom("used_challenges").where("expires_at", "<=", now).execute();
     await this.db
       .deleteFrom("throttles")
       .where("window_ends_at", "<", now)

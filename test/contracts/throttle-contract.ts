@@ -95,6 +95,27 @@ export function throttleContract(
       assert.equal((await h.store.hit(k, MIN, at(1))).count, 1);
     });
 
+    test("release takes back one hit of a running window, never below zero", async () => {
+      const k = key();
+      await h.store.hit(k, MIN, at(0));
+      await h.store.hit(k, MIN, at(0));
+      await Promise.all([h.store.release(k), h.store.release(k), h.store.release(k)]);
+      assert.equal((await h.store.hit(k, MIN, at(1))).count, 1);
+      await h.store.release(key());
+    });
+
+    test("claimOnce accepts an id once among parallel claims, and again once it expired", async () => {
+      const id = key();
+      const claims = await Promise.all(
+        Array.from({ length: 20 }, () => h.store.claimOnce(id, at(MIN), at(0))),
+      );
+      assert.equal(claims.filter(Boolean).length, 1);
+      assert.equal(await h.store.claimOnce(id, at(2 * MIN), at(MIN - 1)), false);
+      assert.equal(await h.store.claimOnce(id, at(2 * MIN), at(MIN)), true, "expired claims are forgotten");
+      await h.store.prune(at(10 * MIN));
+      assert.equal(await h.store.claimOnce(id, at(11 * MIN), at(10 * MIN)), true);
+    });
+
     test("prune keeps running windows and locks", async () => {
       const [running, locked] = [key(), key()];
       await h.store.hit(running, MIN, at(0));

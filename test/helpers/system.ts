@@ -88,6 +88,7 @@ export async function deleteRedisKeys(store: RedisThrottleStore): Promise<void> 
 /** Forgets every rate-limit count and lockout, in whichever store the system uses. */
 export async function clearThrottles(sys: System): Promise<void> {
   await sys.db.deleteFrom("throttles").execute();
+  await sys.db.deleteFrom("used_challenges").execute();
   if (sys.throttles instanceof RedisThrottleStore) await deleteRedisKeys(sys.throttles);
 }
 

@@ -8,7 +8,7 @@ import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { validateSecurityAnswers } from "../../domain/security-questions.ts";
 import { t } from "../../messages/index.ts";
-import { reserveAttempt } from "../../platform/attempts.ts";
+import { reserveAttempt, reserveFlat } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
@@ -25,7 +25,7 @@ import { refuseDuringHold } from "./contact-hold.ts";
 import { type Client, recordEvent } from "./security-events.ts";
 
 export const ACCOUNT_LIMITS = {
-  /** Wrong current passwords per account per 15 minutes before re-authentication is refused. */
+  /** Wrong current passwords per account per 15 minutes before re-authentication waits (429). */
   reauthFailures: 5,
   reauthWindowMs: 15 * 60_000,
   /** One code per account and kind per minute; five per day. */
@@ -70,18 +70,17 @@ async function reauthenticate(deps: AccountDeps, auth: Authenticated, body: Body
   const account = await loadAccount(deps.db, auth.accountId);
   const password = typeof body.currentPassword === "string" ? body.currentPassword : "";
   if (!password) throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.required" }]);
-  const now = deps.clock.now();
-  const key = `reauth:${account.id}`;
-  // The lock is checked before the password: once locked, even the right one is refused, so a stolen
-  // session cannot be used to guess the password behind it.
-  if (deps.rateLimits) {
-    const until = (await deps.throttles.locks([key], now)).get(key);
-    if (until) throw new TooManyRequests((until.getTime() - now.getTime()) / 1000);
-  }
-  if (await verifySecret(account.password_hash, password)) return account;
-  if (deps.rateLimits) {
-    const { count, windowEndsAt } = await deps.throttles.hit(key, ACCOUNT_LIMITS.reauthWindowMs, now);
-    if (count >= ACCOUNT_LIMITS.reauthFailures) await deps.throttles.lock(key, windowEndsAt, now);
+  // Reserved before the password is compared: once the failures are spent, even the right one waits,
+  // so a stolen session cannot be used to guess the password behind it, in a burst or one by one.
+  const attempt = deps.rateLimits
+    ? await reserveFlat({ store: deps.throttles, clock: deps.clock }, `reauth:${account.id}`, {
+        limit: ACCOUNT_LIMITS.reauthFailures,
+        windowMs: ACCOUNT_LIMITS.reauthWindowMs,
+      })
+    : null;
+  if (await verifySecret(account.password_hash, password)) {
+    await attempt?.succeeded();
+    return account;
   }
   throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.wrong" }]);
 }

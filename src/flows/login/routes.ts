@@ -1,14 +1,17 @@
+import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { maskMobile } from "../../domain/mobile.ts";
 import { maskNationalId } from "../../domain/national-id.ts";
+import { SignInAttempts } from "../../platform/attempts.ts";
+import type { Challenges } from "../../platform/challenge.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
-import { Lockout } from "../../platform/lockout.ts";
+import type { Jobs } from "../../platform/jobs.ts";
 import { Unauthorized } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
-import { LOGIN_LIMITS, login } from "./service.ts";
+import { LOGIN_ADDRESS_RULE, LOGIN_ID_POLICY, login } from "./service.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "./sessions.ts";
 
 export type LoginRouteDeps = {
@@ -17,20 +20,47 @@ export type LoginRouteDeps = {
   sessions: SessionPolicy;
   rateLimits: boolean;
   throttles: ThrottleStore;
+  challenges: Challenges;
+  jobs: Jobs;
   cookieSecure: boolean;
 };
 
+export type SignInDeps = Omit<LoginRouteDeps, "cookieSecure">;
+
+/**
+ * The citizen sign-in with its limits (per national ID, and the challenge guard per address): one
+ * for `/api/login` and the OpenID Provider's login page, so neither is a way around the other.
+ */
+export function citizenSignIn(deps: SignInDeps) {
+  const { challenges } = deps;
+  const attempts = new SignInAttempts(
+    { store: deps.throttles, clock: deps.clock, challenges },
+    LOGIN_ID_POLICY,
+    LOGIN_ADDRESS_RULE.scope,
+  );
+  return {
+    /** Route options: the address's failures raise a challenge. */
+    guard: challenges.guard(LOGIN_ADDRESS_RULE),
+    signIn(request: FastifyRequest, body: { nationalId?: unknown; password?: unknown }) {
+      const onCap = (err: unknown) => request.log.error({ err }, "login cap notice failed");
+      return login(
+        { ...deps, attempts, onCap },
+        body,
+        { ip: request.ip, userAgent: request.headers["user-agent"] ?? null },
+        challenges.solvedLevel(request),
+      );
+    },
+  };
+}
+
 export function loginRoutes(app: Http, deps: LoginRouteDeps) {
-  const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);
+  const { guard, signIn } = citizenSignIn(deps);
   const body = Type.Object({
     nationalId: Type.Optional(Type.String({ maxLength: 32 })),
     password: Type.Optional(Type.String({ maxLength: 128 })),
   });
-  app.post("/api/login", { schema: { body } }, async (request, reply) => {
-    const session = await login({ ...deps, lockout }, request.body, {
-      ip: request.ip,
-      userAgent: request.headers["user-agent"] ?? null,
-    });
+  app.post("/api/login", { schema: { body }, ...guard }, async (request, reply) => {
+    const session = await signIn(request, request.body);
     reply.setCookie(SESSION_COOKIE, session.token, {
       path: "/",
       httpOnly: true,

@@ -1,30 +1,47 @@
 // Login (R-LOGIN): one path for known and unknown national IDs (a real argon2 verify either way),
-// failures counted per national ID and per IP with an exponential lockout, sessions server-side.
+// failures counted per national ID (SignInAttempts: challenges past an allowance, never a lock-out by
+// strangers) and per address (the route's challenge guard), sessions server-side.
 import { parseNationalId } from "../../domain/national-id.ts";
+import { t } from "../../messages/index.ts";
+import type { SignInAttempts, SignInPolicy } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
-import type { Lockout } from "../../platform/lockout.ts";
+import type { Jobs } from "../../platform/jobs.ts";
 import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
+import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { createSession, type SessionPolicy } from "./sessions.ts";
 
-export const LOGIN_LIMITS = {
-  /** Failures of one national ID before it is locked; each further failure doubles the lock. */
-  failuresPerNationalId: 5,
-  /** Failures from one IP address before that address is locked. */
-  failuresPerIp: 50,
-  windowMs: 15 * 60_000,
-  lockBaseMs: 60_000,
-  lockMaxMs: 60 * 60_000,
+/** Consecutive failures of one national ID (any ID, known or not: the same path for both). */
+export const LOGIN_ID_POLICY: SignInPolicy = {
+  /** Judged without a challenge; then each attempt needs one, harder as the failures grow. */
+  allowance: 5,
+  /** Then password sign-in waits for an SMS password recovery (NIST 800-63B: at most 100). */
+  cap: 100,
+  /** A streak of failures is forgotten at a success, a password reset, or after this long. */
+  windowMs: 90 * 24 * 3_600_000,
+  capCode: "login.recoveryRequired",
 };
+
+/** Failures from one address per window before its attempts need a challenge (never a refusal). */
+export const LOGIN_ADDRESS_RULE = {
+  scope: "login",
+  threshold: 50,
+  windowMs: 15 * 60_000,
+  counts: "failures" as const,
+};
+
+export const loginKey = (nationalId: string) => `login:nid:${nationalId}`;
 
 export type LoginDeps = {
   db: Db;
   clock: Clock;
   sessions: SessionPolicy;
   rateLimits: boolean;
-  lockout: Lockout;
+  attempts: SignInAttempts;
+  jobs: Jobs;
+  onCap?: (err: unknown) => void;
 };
 export type Client = { ip: string | null; userAgent: string | null };
 
@@ -32,6 +49,8 @@ export async function login(
   deps: LoginDeps,
   body: { nationalId?: unknown; password?: unknown },
   client: Client,
+  /** The challenge level this request solved (its X-Altcha header), 0 for none. */
+  solvedLevel = 0,
 ) {
   const nationalId = parseNationalId(body.nationalId);
   const password = typeof body.password === "string" ? body.password : "";
@@ -39,9 +58,11 @@ export async function login(
   if (!password) throw new InvalidInput([{ field: "password", code: "password.required" }]);
 
   const now = deps.clock.now();
-  const idKey = `login:nid:${nationalId.value}`;
-  const ipKey = `login:ip:${client.ip ?? "unknown"}`;
-  if (deps.rateLimits) await deps.lockout.check([idKey, ipKey], now);
+  // Reserved before the password is compared: of 40 parallel guesses, only the allowance is judged
+  // without a challenge.
+  const attempt = deps.rateLimits
+    ? await deps.attempts.reserve(loginKey(nationalId.value), solvedLevel)
+    : null;
 
   const account = await deps.db
     .selectFrom("accounts")
@@ -50,18 +71,14 @@ export async function login(
     .executeTakeFirst();
   const matches = await verifySecret(account?.password_hash ?? (await dummyHash()), password);
   if (!account || !matches) {
-    if (deps.rateLimits) {
-      await deps.lockout.fail(
-        [
-          { key: idKey, limit: LOGIN_LIMITS.failuresPerNationalId },
-          { key: ipKey, limit: LOGIN_LIMITS.failuresPerIp },
-        ],
-        now,
-      );
+    // The reservation stays: it is this failure. Told in the background, so the 100th answer of an
+    // existing ID takes no longer than an unknown one's.
+    if (attempt?.reachesCap && account) {
+      tellHolderOfCap(deps, account.id, now).catch((err) => deps.onCap?.(err));
     }
     throw new Unauthorized("invalidCredentials");
   }
-  if (deps.rateLimits) await deps.lockout.succeed(idKey);
+  await attempt?.succeeded();
   if (account.status !== "active") {
     throw new Problem(403, `accountNotActive.${account.status}`, { status: account.status });
   }
@@ -81,4 +98,33 @@ export async function login(
     now,
   );
   return createSession(deps.db, account.id, now, deps.sessions, client);
+}
+
+async function tellHolderOfCap(deps: LoginDeps, accountId: string, now: Date) {
+  const account = await deps.db
+    .selectFrom("accounts")
+    .select(["mobile", "national_id"])
+    .where("id", "=", accountId)
+    .executeTakeFirstOrThrow();
+  await deps.db.transaction().execute(async (trx) => {
+    await queueMessage(
+      trx,
+      deps.jobs,
+      {
+        channel: "sms",
+        to: account.mobile,
+        template: "login.capped",
+        body: t("fa", "sms.login.capped"),
+        dedupeKey: `login-cap:${accountId}:${now.getTime()}`,
+      },
+      now,
+    );
+    await recordEvent(
+      trx,
+      { accountId, nationalId: account.national_id, type: "login.capped" },
+      { ip: null, userAgent: null },
+      now,
+    );
+  });
+  deps.jobs.nudge(SEND_QUEUE);
 }

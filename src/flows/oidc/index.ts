@@ -1,10 +1,12 @@
 // R-SSO wired into the system: the provider on our database, the e-services of OIDC_CLIENTS_FILE,
 // the routes, and the hook other flows call to end SSO sessions.
 import type { Logger } from "pino";
+import type { Challenges } from "../../platform/challenge.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Config } from "../../platform/config.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
+import type { Jobs } from "../../platform/jobs.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
@@ -20,6 +22,8 @@ export type SsoDeps = {
   clock: Clock;
   logger: Logger;
   throttles: ThrottleStore;
+  challenges: Challenges;
+  jobs: Jobs;
 };
 
 export async function startSso(app: Http, deps: SsoDeps) {
@@ -48,6 +52,8 @@ export async function startSso(app: Http, deps: SsoDeps) {
     sessions,
     rateLimits: config.rateLimits,
     throttles: deps.throttles,
+    challenges: deps.challenges,
+    jobs: deps.jobs,
     cookieSecure: config.cookieSecure,
   });
   eserviceRoutes(app, { db, clock, sessions });

@@ -6,6 +6,7 @@ import Provider, { type Configuration, interactionPolicy, type KoaContextWithOID
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
+import type { TrustProxy } from "../../platform/trust-proxy.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
 import { databaseAdapter } from "./adapter.ts";
 import { ACR, ACR_VALUES, CLAIMS, findAccount, pairwiseSubject, SCOPES } from "./claims.ts";
@@ -24,7 +25,7 @@ export type ProviderDeps = {
   issuer: string;
   secretKey: string;
   sessions: SessionPolicy;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   allowLoopbackBackchannel: boolean;
 };
 
@@ -154,7 +155,9 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   };
 
   const provider = new Provider(deps.issuer, configuration);
-  provider.proxy = deps.trustProxy;
+  // Behind our proxies koa reads X-Forwarded-Proto (secure cookies); ctx.ip only from the hops we trust.
+  provider.proxy = deps.trustProxy !== false;
+  if (typeof deps.trustProxy === "number") provider.maxIpsCount = deps.trustProxy;
   // «بله، خارج شوم» on the logout page signs the person out of Hoviat itself, not only the e-services.
   provider.use(async (ctx, next) => {
     await next();

@@ -8,22 +8,15 @@ import { Type } from "typebox";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
-import { Lockout } from "../../platform/lockout.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
-import type { ThrottleStore } from "../../platform/throttle.ts";
-import { LOGIN_LIMITS, login } from "../login/service.ts";
+import { citizenSignIn, type SignInDeps } from "../login/routes.ts";
 import { resolveSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
 import { acrOf, meetsAcrValues } from "./claims.ts";
 import { rememberConsent } from "./consents.ts";
 import { OIDC_PREFIX } from "./provider.ts";
 
-export type OidcRouteDeps = {
+export type OidcRouteDeps = SignInDeps & {
   provider: Provider;
-  db: Db;
-  clock: Clock;
-  sessions: SessionPolicy;
-  rateLimits: boolean;
-  throttles: ThrottleStore;
   cookieSecure: boolean;
 };
 
@@ -31,7 +24,7 @@ type Interaction = Awaited<ReturnType<Provider["interactionDetails"]>>;
 
 export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
   const { provider, db } = deps;
-  const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);
+  const { guard, signIn } = citizenSignIn(deps);
 
   // oidc-provider reads its own bodies: in this scope Fastify parses nothing and hands the stream over.
   app.register(async (scope) => {
@@ -128,13 +121,12 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
   );
   app.post(
     `${OIDC_PREFIX}/interaction/:uid/login`,
-    { schema: { params, body: loginBody } },
+    { schema: { params, body: loginBody }, ...guard },
     async (request, reply) => {
       const details = await interaction(request, reply);
       if (details.prompt.name !== "login") throw new Problem(409, "oidc.interactionExpired");
       // The citizen login itself, so the same limits, lockouts and challenges apply.
-      const client = { ip: request.ip, userAgent: request.headers["user-agent"] ?? null };
-      const session = await login({ ...deps, lockout }, request.body as Record<string, unknown>, client);
+      const session = await signIn(request, request.body as Record<string, unknown>);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: "/",
         httpOnly: true,

@@ -10,6 +10,7 @@ import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { loginKey } from "../login/service.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
 import { hashToken, sameHash } from "./secrets.ts";
 import { killRecovery, loadRecovery, type RecoveryDeps, superseded } from "./service.ts";
@@ -84,6 +85,8 @@ export async function resetPassword(
       .returning("id")
       .executeTakeFirst();
     if (!changed) throw new Problem(400, "recovery.invalidToken");
+    // A new password ends the streak of failed sign-ins (and the cap that waits for this reset).
+    await deps.throttles.clear(loginKey(recovery.national_id));
     await trx
       .updateTable("sessions")
       .set({ revoked_at: now })

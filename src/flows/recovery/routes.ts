@@ -1,21 +1,34 @@
 import { Type } from "typebox";
 import { SECURITY_QUESTIONS } from "../../domain/security-questions.ts";
 import { t } from "../../messages/index.ts";
+import type { Challenges } from "../../platform/challenge.ts";
 import { type Http, locale } from "../../platform/http.ts";
 import { resetPassword } from "./reset.ts";
-import { type RecoveryDeps, startRecovery, verifyRecovery } from "./service.ts";
+import { RECOVERY_LIMITS, type RecoveryDeps, startRecovery, verifyRecovery } from "./service.ts";
+
+const DAY_MS = 86_400_000;
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 const params = Type.Object({ recoveryId: Type.String({ maxLength: 64 }) });
 
-export function recoveryRoutes(app: Http, deps: RecoveryDeps) {
+export function recoveryRoutes(app: Http, deps: RecoveryDeps & { challenges: Challenges }) {
+  const startGuard = deps.challenges.guard({
+    scope: "recovery",
+    threshold: RECOVERY_LIMITS.perIpPerDay,
+    windowMs: DAY_MS,
+  });
+  const stepGuard = deps.challenges.guard({
+    scope: "recovery-step",
+    threshold: RECOVERY_LIMITS.stepsPerIpPerDay,
+    windowMs: DAY_MS,
+  });
   const client = (request: { ip: string; headers: Record<string, unknown> }) => ({
     ip: request.ip,
     userAgent: (request.headers["user-agent"] as string | undefined) ?? null,
   });
 
   const start = Type.Object({ nationalId: text(32), method: text(32) });
-  app.post("/api/password-recovery", { schema: { body: start } }, async (request) => {
+  app.post("/api/password-recovery", { schema: { body: start }, ...startGuard }, async (request) => {
     const { recoveryId, questionIds } = await startRecovery(deps, request.body, client(request));
     if (!questionIds) return { recoveryId };
     const loc = locale(request);
@@ -34,14 +47,14 @@ export function recoveryRoutes(app: Http, deps: RecoveryDeps) {
   });
   app.post(
     "/api/password-recovery/:recoveryId/verify",
-    { schema: { body: verify, params } },
+    { schema: { body: verify, params }, ...stepGuard },
     async (request) => verifyRecovery(deps, request.params.recoveryId, request.body),
   );
 
   const reset = Type.Object({ resetToken: text(128), password: text(128), passwordConfirmation: text(128) });
   app.post(
     "/api/password-recovery/:recoveryId/reset",
-    { schema: { body: reset, params } },
+    { schema: { body: reset, params }, ...stepGuard },
     async (request, reply) => {
       await resetPassword(deps, request.params.recoveryId, request.body, client(request));
       return reply.status(204).send();

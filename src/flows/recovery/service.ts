@@ -19,10 +19,12 @@ import { cleanCode, codeMatches, hashCode, hashToken, MAX_ATTEMPTS, newCode, new
 export const RECOVERY_LIMITS = {
   /** A new code for the same national ID no sooner than this. */
   resendCooldownMs: 60_000,
-  /** Recoveries started per national ID / per IP per day; codes sent per mobile or email per day. */
+  /** Recoveries started per national ID per day; codes sent per mobile or email per day. */
   perNationalIdPerDay: 10,
-  perIpPerDay: 100,
   perAddressPerDay: 5,
+  /** Per IP address and day, before its requests need a challenge (routes.ts): never a refusal. */
+  perIpPerDay: 100,
+  stepsPerIpPerDay: 300,
 };
 const DAY_MS = 86_400_000;
 
@@ -60,9 +62,9 @@ export async function startRecovery(
   if (!nationalId.ok || !method) throw new InvalidInput(errors);
   const nid = nationalId.value;
 
-  // The same limits whether or not the ID has an account, so a 429 tells a stranger nothing.
+  // The same limits whether or not the ID has an account, so a 429 tells a stranger nothing. The
+  // address's volume is the route's challenge guard.
   if (deps.rateLimits) {
-    await limit(deps, `recovery:ip:${client.ip ?? "unknown"}`, DAY_MS, RECOVERY_LIMITS.perIpPerDay);
     await limit(deps, `recovery:nid:${nid}`, DAY_MS, RECOVERY_LIMITS.perNationalIdPerDay);
     if (method !== "security_questions") {
       await limit(deps, `recovery:cooldown:${nid}`, RECOVERY_LIMITS.resendCooldownMs, 1);

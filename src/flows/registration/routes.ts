@@ -1,12 +1,12 @@
 import { Type } from "typebox";
 import { SECURITY_QUESTIONS } from "../../domain/security-questions.ts";
 import { t } from "../../messages/index.ts";
+import type { Challenges } from "../../platform/challenge.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import { type Http, locale } from "../../platform/http.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import { InvalidInput, TooManyRequests } from "../../platform/problems.ts";
-import type { ThrottleStore } from "../../platform/throttle.ts";
+import { InvalidInput } from "../../platform/problems.ts";
 import { submitRegistration } from "./service.ts";
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
@@ -32,29 +32,25 @@ export const RegistrationBody = Type.Object({
   passwordConfirmation: text(128),
 });
 
-/** Submissions per IP address per hour: each costs four argon2 hashes. */
+/** Submissions per IP address per hour before they need a challenge: each costs four argon2 hashes. */
 export const REGISTRATIONS_PER_IP_PER_HOUR = 20;
+export const REGISTRATION_ADDRESS_RULE = {
+  scope: "register",
+  threshold: REGISTRATIONS_PER_IP_PER_HOUR,
+  windowMs: 3_600_000,
+};
 
 export function registrationRoutes(
   app: Http,
-  deps: { db: Db; jobs: Jobs; clock: Clock; rateLimits: boolean; throttles: ThrottleStore },
+  deps: { db: Db; jobs: Jobs; clock: Clock; rateLimits: boolean; challenges: Challenges },
 ) {
+  const guard = deps.challenges.guard(REGISTRATION_ADDRESS_RULE);
   app.get("/api/security-questions", async (request) => {
     const loc = locale(request);
     return SECURITY_QUESTIONS.map((q) => ({ id: q.id, text: t(loc, q.key) }));
   });
 
-  app.post("/api/registrations", { schema: { body: RegistrationBody } }, async (request, reply) => {
-    if (deps.rateLimits) {
-      const { count, windowEndsAt } = await deps.throttles.hit(
-        `register:ip:${request.ip}`,
-        3_600_000,
-        deps.clock.now(),
-      );
-      if (count > REGISTRATIONS_PER_IP_PER_HOUR) {
-        throw new TooManyRequests((windowEndsAt.getTime() - deps.clock.now().getTime()) / 1000);
-      }
-    }
+  app.post("/api/registrations", { schema: { body: RegistrationBody }, ...guard }, async (request, reply) => {
     const result = await submitRegistration(deps, request.body as Record<string, unknown>, request.ip);
     if (!result.ok) throw new InvalidInput(result.errors);
     return reply

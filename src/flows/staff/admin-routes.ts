@@ -14,7 +14,7 @@ import {
 } from "./admin.ts";
 import { clientOf, recordAudit } from "./audit.ts";
 import type { StaffRouteDeps } from "./deps.ts";
-import { createStaff } from "./service.ts";
+import { createStaff, staffLoginKey } from "./service.ts";
 import { type StaffRules, staffOf } from "./sessions.ts";
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
@@ -51,7 +51,16 @@ export function adminRoutes(app: Http, deps: StaffRouteDeps, rules: StaffRules) 
       { ...admin, schema: { params: idParams } },
       async (request, reply) => {
         const { id } = request.params as { id: string };
-        await changeStaff(deps.db, staffOf(request), id, change, clientOf(request), deps.clock.now());
+        const target = await changeStaff(
+          deps.db,
+          staffOf(request),
+          id,
+          change,
+          clientOf(request),
+          deps.clock.now(),
+        );
+        // An unlock also ends a streak of failed sign-ins, the cap included.
+        if (change === "unlock") await deps.throttles.clear(staffLoginKey(target.username));
         return reply.status(204).send();
       },
     );

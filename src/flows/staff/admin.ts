@@ -86,6 +86,7 @@ export async function changeStaff(
     }[change];
     await recordAudit(trx, actor, { action, details: { username: target.username } }, client, now);
   });
+  return target;
 }
 
 /**

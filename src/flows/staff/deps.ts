@@ -1,5 +1,6 @@
 // What the console's routes need, in a module of its own: the staff, branch and admin routes all
 // import it, and none of them has to import another's routes for a type (no import circle).
+import type { Challenges } from "../../platform/challenge.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
@@ -12,6 +13,7 @@ export type StaffRouteDeps = {
   clock: Clock;
   rateLimits: boolean;
   throttles: ThrottleStore;
+  challenges: Challenges;
   /** The current SECRET_KEY (new code HMACs, new TOTP seals). */
   secretKey: string;
   /** Every key of SECRET_KEY, newest first (old codes and seals still open). */

@@ -4,16 +4,21 @@
 import type { FastifyReply } from "fastify";
 import { Type } from "typebox";
 import { parseNationalId } from "../../domain/national-id.ts";
+import { SignInAttempts } from "../../platform/attempts.ts";
 import type { Http } from "../../platform/http.ts";
-import { Lockout } from "../../platform/lockout.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { branchRoutes } from "../branch/routes.ts";
-import { LOGIN_LIMITS } from "../login/service.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { clientOf as client, recordAudit, searchAudit } from "./audit.ts";
 import type { StaffRouteDeps } from "./deps.ts";
 import { auditRefusals } from "./refusals.ts";
-import { changeStaffPassword, staffPasswordStep, staffTotpStep } from "./service.ts";
+import {
+  changeStaffPassword,
+  STAFF_ADDRESS_RULE,
+  STAFF_LOGIN_POLICY,
+  staffPasswordStep,
+  staffTotpStep,
+} from "./service.ts";
 import { RULE_PREFIX, revokeStaffSession, STAFF_COOKIE, staffOf, staffRules } from "./sessions.ts";
 
 export type { StaffRouteDeps };
@@ -31,9 +36,20 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
   });
   auditRefusals(app, deps);
   const rules = staffRules({ db: deps.db, clock: deps.clock, policy: deps.policy });
-  // Staff failures share the citizens' limits and back-off, under their own keys.
-  const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);
-  const signIn = { ...deps, lockout };
+  // Staff failures follow the citizens' policy, under their own keys and challenge scope.
+  const { challenges } = deps;
+  const attempts = new SignInAttempts(
+    { store: deps.throttles, clock: deps.clock, challenges },
+    STAFF_LOGIN_POLICY,
+    STAFF_ADDRESS_RULE.scope,
+  );
+  const guard = challenges.guard(STAFF_ADDRESS_RULE);
+  const signIn = {
+    ...deps,
+    attempts,
+    alert: (username: string) =>
+      app.log.warn({ alert: "staff.login.capped", username }, "staff sign-in stopped at the failure cap"),
+  };
   const setCookie = (reply: FastifyReply, token: string, expiresAt: Date) =>
     reply.setCookie(STAFF_COOKIE, token, {
       path: "/",
@@ -46,9 +62,10 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
   const login = Type.Object({ username: text(64), password: text(128) });
   app.post(
     "/api/staff/login",
-    { schema: { body: login }, onRequest: rules.public },
+    { schema: { body: login }, onRequest: rules.public, ...guard },
     async (request, reply) => {
-      const step = await staffPasswordStep(signIn, request.body, client(request));
+      const level = challenges.solvedLevel(request);
+      const step = await staffPasswordStep(signIn, request.body, client(request), level);
       setCookie(reply, step.token, step.expiresAt);
       return { next: step.next, ...(step.enrolment ? { enrolment: step.enrolment } : {}) };
     },
@@ -57,9 +74,10 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
   const totp = Type.Object({ code: text(32) });
   app.post(
     "/api/staff/login/totp",
-    { schema: { body: totp }, onRequest: rules.pendingTotp },
+    { schema: { body: totp }, onRequest: rules.pendingTotp, ...guard },
     async (request, reply) => {
-      const session = await staffTotpStep(signIn, staffOf(request), request.body, client(request));
+      const level = challenges.solvedLevel(request);
+      const session = await staffTotpStep(signIn, staffOf(request), request.body, client(request), level);
       setCookie(reply, session.token, session.expiresAt);
       return { ok: true };
     },

@@ -1,16 +1,23 @@
 // Staff sign-in: password (argon2id, the same dummy-hash path for unknown usernames), then a TOTP code
-// (enrolled at the first sign-in). Failures of either lock the username out like citizens' logins.
+// (enrolled at the first sign-in). Failures of either count on the username like citizens' logins:
+// challenges past the allowance, and at the cap an administrator's unlock plus an alert to admins.
 import { randomInt } from "node:crypto";
 import QRCode from "qrcode";
 import { commonPasswords } from "../../domain/common-passwords.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
+import {
+  type Attempt,
+  reserveFlat,
+  type SignInAttempts,
+  type SignInPolicy,
+} from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
-import type { Lockout } from "../../platform/lockout.ts";
 import { dummyHash, hashSecret, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import type { StaffRole } from "../../platform/schema.ts";
-import { LOGIN_LIMITS } from "../login/service.ts";
+import { ACCOUNT_LIMITS } from "../account/service.ts";
+import { LOGIN_ID_POLICY } from "../login/service.ts";
 import { cleanCode } from "../recovery/secrets.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
 import {
@@ -31,31 +38,42 @@ export type StaffDeps = {
   secretKey: string;
   secretKeys: readonly string[];
   policy: StaffSessionPolicy;
-  lockout: Lockout;
+  attempts: SignInAttempts;
+  /** The admins' alert when a username reaches the cap (a log line; the audit entry is written here). */
+  alert?: (username: string) => void;
+};
+
+export const STAFF_LOGIN_POLICY: SignInPolicy = {
+  ...LOGIN_ID_POLICY,
+  capCode: "staff.login.adminRequired",
+};
+export const STAFF_ADDRESS_RULE = {
+  scope: "staff-login",
+  threshold: 50,
+  windowMs: 15 * 60_000,
+  counts: "failures" as const,
+  // 401 wrong password; 400 a wrong or missing TOTP code.
+  failureStatuses: [400, 401],
 };
 
 const USERNAME = /^[a-z][a-z0-9._-]{2,31}$/;
-const keys = (username: string, ip: string | null) => ({
-  user: `staff-login:user:${username}`,
-  ip: `staff-login:ip:${ip ?? "unknown"}`,
-});
+export const staffLoginKey = (username: string) => `staff-login:user:${username}`;
 
-async function refuseWhileLocked(deps: StaffDeps, username: string, client: Client) {
-  if (!deps.rateLimits) return;
-  const k = keys(username, client.ip);
-  await deps.lockout.check([k.user, k.ip], deps.clock.now());
+/** Reserved before the secret is compared (a burst of guesses cannot all be judged). */
+async function reserve(deps: StaffDeps, username: string, solvedLevel: number) {
+  return deps.rateLimits ? deps.attempts.reserve(staffLoginKey(username), solvedLevel) : null;
 }
 
-async function recordFailure(deps: StaffDeps, username: string, client: Client) {
-  if (!deps.rateLimits) return;
-  const k = keys(username, client.ip);
-  await deps.lockout.fail(
-    [
-      { key: k.user, limit: LOGIN_LIMITS.failuresPerNationalId },
-      { key: k.ip, limit: LOGIN_LIMITS.failuresPerIp },
-    ],
+async function failed(deps: StaffDeps, attempt: Attempt | null, username: string, client: Client) {
+  if (!attempt?.reachesCap) return;
+  await recordAudit(
+    deps.db,
+    null,
+    { action: "staff.login.capped", result: "refused", details: { username, failures: attempt.count } },
+    client,
     deps.clock.now(),
   );
+  deps.alert?.(username);
 }
 
 export type PasswordStep = {
@@ -69,12 +87,13 @@ export async function staffPasswordStep(
   deps: StaffDeps,
   body: { username?: unknown; password?: unknown },
   client: Client,
+  solvedLevel = 0,
 ): Promise<PasswordStep> {
   const username = typeof body.username === "string" ? body.username.trim().toLowerCase() : "";
   const password = typeof body.password === "string" ? body.password : "";
   if (!username) throw new InvalidInput([{ field: "username", code: "staff.username.required" }]);
   if (!password) throw new InvalidInput([{ field: "password", code: "password.required" }]);
-  await refuseWhileLocked(deps, username, client);
+  const attempt = await reserve(deps, username, solvedLevel);
   const now = deps.clock.now();
   const staff = await deps.db
     .selectFrom("staff")
@@ -83,7 +102,7 @@ export async function staffPasswordStep(
     .executeTakeFirst();
   const matches = await verifySecret(staff?.password_hash ?? (await dummyHash()), password);
   if (!staff || !matches) {
-    await recordFailure(deps, username, client);
+    await failed(deps, attempt, username, client);
     await recordAudit(
       deps.db,
       null,
@@ -93,6 +112,8 @@ export async function staffPasswordStep(
     );
     throw new Unauthorized("invalidCredentials");
   }
+  // Not counted, not forgotten either: the streak ends only with a right TOTP code.
+  await attempt?.release();
   const actor = actorOf(staff);
   if (staff.status !== "active") {
     await recordAudit(deps.db, actor, { action: "staff.login", result: "refused" }, client, now);
@@ -123,10 +144,11 @@ export async function staffTotpStep(
   half: StaffContext,
   body: { code?: unknown },
   client: Client,
+  solvedLevel = 0,
 ) {
-  await refuseWhileLocked(deps, half.username, client);
   const code = cleanCode(body.code);
   if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
+  const attempt = await reserve(deps, half.username, solvedLevel);
   const now = deps.clock.now();
   const staff = await deps.db
     .selectFrom("staff")
@@ -149,11 +171,11 @@ export async function staffTotpStep(
           .returning("id")
           .executeTakeFirst();
   if (!claimed) {
-    await recordFailure(deps, staff.username, client);
+    await failed(deps, attempt, staff.username, client);
     await recordAudit(deps.db, actor, { action: "staff.login.totp", result: "failed" }, client, now);
     throw new InvalidInput([{ field: "code", code: "staff.totp.wrong" }]);
   }
-  if (deps.rateLimits) await deps.lockout.succeed(keys(staff.username, client.ip).user);
+  await attempt?.succeeded();
   await revokeStaffSession(deps.db, half.idHash, now);
   const session = await createStaffSession(deps.db, staff.id, "full", now, deps.policy, client);
   const action = staff.totp_enrolled_at ? "staff.login.totp" : "staff.totp.enrolled";
@@ -170,16 +192,22 @@ export async function changeStaffPassword(
 ) {
   const current = typeof body.currentPassword === "string" ? body.currentPassword : "";
   if (!current) throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.required" }]);
-  await refuseWhileLocked(deps, staff.username, client);
+  // Re-authentication inside a session: a flat limit on this member only, reserved before comparing.
+  const reauth = deps.rateLimits
+    ? await reserveFlat({ store: deps.attempts.store, clock: deps.clock }, `staff-reauth:${staff.id}`, {
+        limit: ACCOUNT_LIMITS.reauthFailures,
+        windowMs: ACCOUNT_LIMITS.reauthWindowMs,
+      })
+    : null;
   const row = await deps.db
     .selectFrom("staff")
     .select("password_hash")
     .where("id", "=", staff.id)
     .executeTakeFirstOrThrow();
   if (!(await verifySecret(row.password_hash, current))) {
-    await recordFailure(deps, staff.username, client);
     throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.wrong" }]);
   }
+  await reauth?.succeeded();
   const errors = validatePasswordPair(body.password, body.passwordConfirmation, {
     username: staff.username,
     names: [staff.name],

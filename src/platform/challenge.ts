@@ -1,0 +1,187 @@
+// Proof-of-work challenges (ALTCHA, self-hosted) instead of refusals for shared addresses (R-ABUSE):
+// carrier-grade NAT, cafés and branch kiosks put many honest people behind one address, so volume
+// from an address asks for work that grows with it, never a flat 429. docs/decisions/008.
+//
+// Wire contract: a request that needs one gets `429 {code: "challenge_required", challenge}` with the
+// challenge exactly as altcha-lib's createChallenge returns it; the client repeats the request with
+// `X-Altcha: base64(JSON.stringify({challenge, solution}))` (altcha-lib's Payload). A solution is
+// accepted once, within CHALLENGE_TTL_MS, for the scope and at the level it was issued for.
+//
+// Applying it to a route is one line (see `guard`):
+//   app.post("/api/x", { ...challenges.guard({ scope: "x", threshold: 20, windowMs: HOUR }) }, handler)
+import { createHmac } from "node:crypto";
+import { type Challenge, createChallenge, type Payload, randomInt, verifySolution } from "altcha-lib";
+import { deriveKey } from "altcha-lib/algorithms/sha";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Clock } from "./clock.ts";
+import { Problem } from "./problems.ts";
+import type { ThrottleStore } from "./throttle.ts";
+
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+export const CHALLENGE_HEADER = "x-altcha";
+
+/**
+ * Difficulty: SHA-256 (one digest per try, so the browser's native crypto does the work); the solver
+ * tries counters from 0 up to a secret one drawn from [max/2, max]. Level 1 is `level1MaxCounter`;
+ * each level doubles it, up to `maxLevel`. Level 1 was measured at ~1 s in headless Chromium with
+ * 4× CPU throttling (README, Security).
+ */
+export const DIFFICULTY = { algorithm: "SHA-256", level1MaxCounter: 40_000, maxLevel: 8 };
+
+/** The level asked of the `count`-th event where `threshold` are free: 0, then 1, 2, … per doubling. */
+export function levelFor(count: number, threshold: number): number {
+  if (count <= threshold) return 0;
+  return Math.min(DIFFICULTY.maxLevel, 1 + Math.floor(Math.log2(count / Math.max(1, threshold))));
+}
+
+export class ChallengeRequired extends Problem {
+  constructor(challenge: Challenge) {
+    super(429, "challenge_required", { challenge });
+  }
+}
+
+export type GuardRule = {
+  /** Names the counter (`<scope>:ip:<address>`) and binds the challenges issued for it. */
+  scope: string;
+  /** Requests (or failures) per address and window that need no challenge. */
+  threshold: number;
+  windowMs: number;
+  /**
+   * `requests` (default): every request counts. `failures`: only answers with a status in
+   * `failureStatuses` (default 401) count, so an address's successful sign-ins never raise its bar.
+   */
+  counts?: "requests" | "failures";
+  failureStatuses?: number[];
+};
+
+type Reservation = { key: string; failures: number[] | null };
+
+export class Challenges {
+  private readonly signKey: string;
+  private readonly keySignKey: string;
+  private readonly solved = new WeakMap<FastifyRequest, number>();
+  private readonly reservations = new WeakMap<FastifyRequest, Reservation>();
+
+  constructor(
+    private readonly deps: { store: ThrottleStore; clock: Clock; secretKey: string; enabled: boolean },
+  ) {
+    // Keys of their own, derived from SECRET_KEY, so a challenge signature is never a code's HMAC.
+    const derive = (label: string) => createHmac("sha256", deps.secretKey).update(label).digest("hex");
+    this.signKey = derive("altcha:challenge");
+    this.keySignKey = derive("altcha:key");
+  }
+
+  get enabled() {
+    return this.deps.enabled;
+  }
+
+  /** A fresh challenge for `scope` at `level` (≥ 1), valid for CHALLENGE_TTL_MS. */
+  async issue(scope: string, level: number): Promise<Challenge> {
+    const l = Math.max(1, Math.min(DIFFICULTY.maxLevel, level));
+    const max = DIFFICULTY.level1MaxCounter * 2 ** (l - 1);
+    return createChallenge({
+      algorithm: DIFFICULTY.algorithm,
+      cost: 1,
+      counter: randomInt(max, Math.floor(max / 2)),
+      deriveKey,
+      data: { scope, level: l },
+      expiresAt: new Date(this.deps.clock.now().getTime() + CHALLENGE_TTL_MS),
+      hmacSignatureSecret: this.signKey,
+      hmacKeySignatureSecret: this.keySignKey,
+    });
+  }
+
+  /** Refuses with a challenge of `scope` at `level`. */
+  async require(scope: string, level: number): Promise<never> {
+    throw new ChallengeRequired(await this.issue(scope, level));
+  }
+
+  /**
+   * The level of the solution in `header`, or 0: valid signature and solution, issued for `scope`,
+   * not expired by our clock (and by the wall clock, which altcha-lib checks too), never used before.
+   */
+  async redeem(header: string | undefined, scope: string): Promise<number> {
+    const payload = decodePayload(header);
+    if (!payload) return 0;
+    const { parameters, signature } = payload.challenge;
+    const now = this.deps.clock.now();
+    if (parameters.data?.scope !== scope || typeof parameters.data.level !== "number") return 0;
+    if (!parameters.expiresAt || parameters.expiresAt * 1000 <= now.getTime()) return 0;
+    const result = await verifySolution({
+      challenge: payload.challenge,
+      solution: payload.solution,
+      deriveKey,
+      hmacSignatureSecret: this.signKey,
+      hmacKeySignatureSecret: this.keySignKey,
+    }).catch(() => null);
+    if (!result?.verified || !signature) return 0;
+    const claimed = await this.deps.store.claimOnce(
+      `altcha:${signature}`,
+      new Date(parameters.expiresAt * 1000),
+      now,
+    );
+    return claimed ? parameters.data.level : 0;
+  }
+
+  /** The level solved by this request's X-Altcha header (0 when none), once a guard has run. */
+  solvedLevel(request: FastifyRequest): number {
+    return this.solved.get(request) ?? 0;
+  }
+
+  /**
+   * Route options (preHandler + onSend) that count the address's requests or failures under `rule`
+   * and, past the threshold, ask for a solution whose level grows with the count. Spread them into
+   * the route's options; the route then reads `solvedLevel(request)` if it has limits of its own.
+   */
+  guard(rule: GuardRule) {
+    const failures = rule.counts === "failures" ? (rule.failureStatuses ?? [401]) : null;
+    const preHandler = async (request: FastifyRequest) => {
+      if (!this.deps.enabled) return;
+      const header = request.headers[CHALLENGE_HEADER];
+      const level = await this.redeem(typeof header === "string" ? header : undefined, rule.scope);
+      this.solved.set(request, level);
+      // Reserved before the request is served, in one atomic statement: a burst cannot slip past.
+      const key = `${rule.scope}:ip:${request.ip}`;
+      const { count } = await this.deps.store.hit(key, rule.windowMs, this.deps.clock.now());
+      this.reservations.set(request, { key, failures });
+      const needed = levelFor(count, rule.threshold);
+      if (needed > level) {
+        // A refused request is not served: it must not raise the bar for the address's next one.
+        await this.release(request);
+        await this.require(rule.scope, needed);
+      }
+    };
+    const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      const r = this.reservations.get(request);
+      if (r?.failures && !r.failures.includes(reply.statusCode)) await this.release(request);
+      return payload;
+    };
+    return { preHandler, onSend };
+  }
+
+  private async release(request: FastifyRequest) {
+    const r = this.reservations.get(request);
+    if (!r) return;
+    this.reservations.delete(request);
+    await this.deps.store.release(r.key);
+  }
+}
+
+function decodePayload(header: string | undefined): Payload | null {
+  if (!header || header.length > 8192) return null;
+  try {
+    const value = JSON.parse(Buffer.from(header, "base64").toString("utf8")) as Payload;
+    const ok =
+      value &&
+      typeof value === "object" &&
+      value.challenge &&
+      typeof value.challenge === "object" &&
+      value.challenge.parameters &&
+      typeof value.challenge.parameters === "object" &&
+      value.solution &&
+      typeof value.solution === "object";
+    return ok ? value : null;
+  } catch {
+    return null;
+  }
+}
