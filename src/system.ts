@@ -71,11 +71,11 @@ export async function startSystem(options: SystemOptions) {
   opsRoutes(app, { db, jobs, metrics, ...(redis ? { redis } : {}) });
   const rateLimits = config.rateLimits;
   const limits = { rateLimits, throttles };
-  registrationRoutes(app, { db, jobs, clock, ...limits });
+  const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
+  registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
   loginRoutes(app, { db, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
-  const codes = { secretKey: config.secretKey, codeMinutes: config.codeValidityMinutes };
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,

@@ -5,12 +5,14 @@ import * as m001 from "./migrations/001-registration-core.ts";
 import * as m002 from "./migrations/002-recovery-account.ts";
 import * as m003 from "./migrations/003-branch-staff.ts";
 import * as m004 from "./migrations/004-message-codes.ts";
+import * as m005 from "./migrations/005-mobile-proof.ts";
 
 const migrations: Record<string, Migration> = {
   "001-registration-core": m001,
   "002-recovery-account": m002,
   "003-branch-staff": m003,
   "004-message-codes": m004,
+  "005-mobile-proof": m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

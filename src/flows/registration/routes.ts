@@ -7,6 +7,11 @@ import { type Http, locale } from "../../platform/http.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { InvalidInput, TooManyRequests } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
+import {
+  confirmMobileVerification,
+  type MobileVerificationDeps,
+  startMobileVerification,
+} from "./mobile-verification.ts";
 import { submitRegistration } from "./service.ts";
 
 const text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
@@ -30,6 +35,8 @@ export const RegistrationBody = Type.Object({
   ),
   password: text(128),
   passwordConfirmation: text(128),
+  /** What POST /api/registrations/mobile-verification/{id}/confirm gave for this national ID + mobile. */
+  mobileProof: text(128),
 });
 
 /** Submissions per IP address per hour: each costs four argon2 hashes. */
@@ -37,8 +44,28 @@ export const REGISTRATIONS_PER_IP_PER_HOUR = 20;
 
 export function registrationRoutes(
   app: Http,
-  deps: { db: Db; jobs: Jobs; clock: Clock; rateLimits: boolean; throttles: ThrottleStore },
+  deps: MobileVerificationDeps & {
+    db: Db;
+    jobs: Jobs;
+    clock: Clock;
+    rateLimits: boolean;
+    throttles: ThrottleStore;
+  },
 ) {
+  const step1 = Type.Object({ nationalId: text(32), mobile: text(32) });
+  app.post("/api/registrations/mobile-verification", { schema: { body: step1 } }, async (request, reply) => {
+    const result = await startMobileVerification(deps, request.body, request.ip);
+    return reply.status(202).send(result);
+  });
+
+  const confirm = Type.Object({ code: text(32) });
+  const params = Type.Object({ verificationId: Type.String({ maxLength: 64 }) });
+  app.post(
+    "/api/registrations/mobile-verification/:verificationId/confirm",
+    { schema: { body: confirm, params } },
+    async (request) => confirmMobileVerification(deps, request.params.verificationId, request.body),
+  );
+
   app.get("/api/security-questions", async (request) => {
     const loc = locale(request);
     return SECURITY_QUESTIONS.map((q) => ({ id: q.id, text: t(loc, q.key) }));
