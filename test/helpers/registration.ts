@@ -2,7 +2,7 @@
 // person would read the SMS, confirm it, and send the mobileProof with the registration.
 import { parseMobile } from "../../src/domain/mobile.ts";
 import type { ali } from "./people.ts";
-import type { TestSystem } from "./system.ts";
+import { eventually, type TestSystem } from "./system.ts";
 
 export type Call = (
   method: string,
@@ -69,4 +69,60 @@ export async function withProof<P extends Pick<typeof ali, "nationalId" | "mobil
 /** POST /api/registrations with a proof; the answer as it came. */
 export async function submitProved(call: Call, person: Pick<typeof ali, "nationalId" | "mobile">) {
   return call("POST", "/api/registrations", await withProof(call, person));
+}
+
+/**
+ * The same step 1 for a system in this process, whatever its SMS provider: the code is read from the
+ * stored message (or, once sent and redacted there, from what the outbox provider delivered).
+ */
+export async function proofFor(
+  sys: TestSystem,
+  nationalId: string,
+  mobile: string,
+  /** Where else the code may be read, e.g. a fake gateway's record, for providers without an outbox. */
+  elsewhere: () => string | undefined = () => undefined,
+): Promise<string> {
+  const call = injectCall(sys);
+  const res = await call("POST", "/api/registrations/mobile-verification", { nationalId, mobile });
+  if (res.status !== 202) throw new Error(`mobile verification ${res.status} ${JSON.stringify(res.json)}`);
+  const { verificationId } = res.json as { verificationId: string };
+  const code = await eventually(async () => {
+    const message = await sys.db
+      .selectFrom("messages")
+      .leftJoin("outbox", "outbox.message_id", "messages.id")
+      .select(["messages.body as stored", "outbox.body as delivered"])
+      .where("dedupe_key", "=", `mobile-verification:${verificationId}:code`)
+      .executeTakeFirst();
+    const digits = /(?<!\d)(\d{6})(?!\d)/;
+    return (message?.stored.match(digits) ?? message?.delivered?.match(digits))?.[1] ?? elsewhere();
+  });
+  const confirmed = await call("POST", `/api/registrations/mobile-verification/${verificationId}/confirm`, {
+    code,
+  });
+  if (confirmed.status !== 200)
+    throw new Error(`confirm ${confirmed.status} ${JSON.stringify(confirmed.json)}`);
+  return (confirmed.json as { mobileProof: string }).mobileProof;
+}
+
+/** POST /api/registrations in process, after step 1; the inject response as it came. */
+export async function registerInProcess(
+  sys: TestSystem,
+  person: Pick<typeof ali, "nationalId" | "mobile">,
+  elsewhere?: () => string | undefined,
+) {
+  const mobileProof = await proofFor(sys, person.nationalId, person.mobile, elsewhere);
+  return sys.app.inject({ method: "POST", url: "/api/registrations", payload: { ...person, mobileProof } });
+}
+
+/** A Call to a server listening at `base` (another process). */
+export function httpCall(base: string): Call {
+  return async (method, path, body) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: body ? { "content-type": "application/json" } : {},
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  };
 }
