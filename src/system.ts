@@ -79,15 +79,15 @@ export async function startSystem(options: SystemOptions) {
     enabled: rateLimits,
   });
   const limits = { rateLimits, throttles, challenges };
-  registrationRoutes(app, { db, jobs, clock, ...limits });
-  trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
-  const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
   const codes = {
     secretKey: config.secretKey,
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
   };
+  registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
+  trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
+  const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,

@@ -3,12 +3,13 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { LOGIN_ID_POLICY } from "../src/flows/login/service.ts";
 import { answer } from "./helpers/challenge.ts";
 import { ali, PASSWORD } from "./helpers/people.ts";
+import { registerInProcess } from "./helpers/registration.ts";
 import { clearThrottles, eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem;
 before(async () => {
   sys = await startTestSystem();
-  const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: ali });
+  const res = await registerInProcess(sys, ali);
   assert.equal(res.statusCode, 202);
   await eventually(async () =>
     (await sys.db.selectFrom("accounts").select("status").executeTakeFirst())?.status === "active"

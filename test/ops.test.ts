@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { registeredRoutes } from "../src/platform/openapi.ts";
 import { ali, PASSWORD } from "./helpers/people.ts";
+import { registerInProcess } from "./helpers/registration.ts";
 import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem;
@@ -22,11 +23,11 @@ describe("health and readiness", () => {
 
 describe("/metrics", () => {
   test("latency by route, registrations by outcome, queue depth, SMS sent, login failures", async () => {
-    const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: ali });
+    const res = await registerInProcess(sys, ali);
     const { requestId } = res.json() as { requestId: string };
     await eventually(async () => {
-      const m = await sys.db.selectFrom("messages").select("status").executeTakeFirst();
-      return m?.status === "sent" ? true : undefined;
+      const m = await sys.db.selectFrom("messages").select("status").execute();
+      return m.length === 2 && m.every((x) => x.status === "sent") ? true : undefined;
     });
     for (let i = 0; i < 2; i++) {
       await sys.app.inject({
@@ -52,8 +53,8 @@ describe("/metrics", () => {
     );
     assert.match(text, /hoviat_registration_requests\{status="active"\} 1/);
     assert.match(text, /hoviat_queue_depth/);
-    assert.match(text, /hoviat_messages\{channel="sms",status="sent"\} 1/);
-    assert.match(text, /hoviat_sms_sent_total\{provider="outbox"\} 1/);
+    assert.match(text, /hoviat_messages\{channel="sms",status="sent"\} 2/);
+    assert.match(text, /hoviat_sms_sent_total\{provider="outbox"\} 2/);
     assert.match(text, /hoviat_login_failures_total\{reason="wrong_credentials"\} 2/);
     assert.match(text, /hoviat_process_cpu_seconds_total/);
     assert.doesNotMatch(text, /0012345679|09121234567/, "no personal data in labels");

@@ -5,7 +5,7 @@ import { MOBILE_CODES } from "./mobile.ts";
 import { NATIONAL_ID_CODES } from "./national-id.ts";
 import { PASSWORD_CODES } from "./password-policy.ts";
 import { PERSON_NAME_CODES } from "./persian-text.ts";
-import { GENDER_CODES } from "./registration.ts";
+import { GENDER_CODES, MOBILE_PROOF_CODES } from "./registration.ts";
 import { SECURITY_ANSWER_CODES } from "./security-questions.ts";
 
 /** Every code the domain can return; each has a text under `errors.<code>` in the message files. */
@@ -19,4 +19,5 @@ export const ERROR_CODES: readonly string[] = [
   ...EMAIL_CODES,
   ...SECURITY_ANSWER_CODES,
   ...PASSWORD_CODES,
+  ...MOBILE_PROOF_CODES,
 ];

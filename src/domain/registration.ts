@@ -23,6 +23,8 @@ export const GENDERS = ["male", "female"] as const;
 export type Gender = (typeof GENDERS)[number];
 export const GENDER_CODES = ["gender.required", "gender.invalid"] as const;
 const genderFail = failureFor(GENDER_CODES);
+/** The mobileProof of step 1 (POST /api/registrations/mobile-verification): missing, or not for this pair. */
+export const MOBILE_PROOF_CODES = ["mobileProof.required", "mobileProof.invalid"] as const;
 
 export type RegistrationInput = {
   nationalId: string;

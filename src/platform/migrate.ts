@@ -5,6 +5,7 @@ import * as m001 from "./migrations/001-registration-core.ts";
 import * as m002 from "./migrations/002-recovery-account.ts";
 import * as m003 from "./migrations/003-branch-staff.ts";
 import * as m004 from "./migrations/004-message-codes.ts";
+import * as m005 from "./migrations/005-mobile-proof.ts";
 import * as m006 from "./migrations/006-challenges.ts";
 import * as m007 from "./migrations/007-hardening.ts";
 import * as m008 from "./migrations/008-oidc.ts";
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "002-recovery-account": m002,
   "003-branch-staff": m003,
   "004-message-codes": m004,
+  "005-mobile-proof": m005,
   "006-challenges": m006,
   "007-hardening": m007,
   "008-oidc": m008,

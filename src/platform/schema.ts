@@ -44,7 +44,10 @@ export interface AccountTable {
   id: string;
   national_id: string;
   mobile: string;
-  email: string;
+  /** Null once a branch activation dropped the registrant's choice; trusted only once confirmed. */
+  email: string | null;
+  /** Set when a code sent to the email came back: only then is it used for password recovery. */
+  email_confirmed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   first_name: string;
   last_name: string;
   gender: "male" | "female";
@@ -296,7 +299,56 @@ export interface OidcConsentTable {
   last_used_at: Timestamp;
 }
 
+/** pending (code sent) → proved (proof issued) → used (a registration was accepted); or dead. */
+export type MobileVerificationStatus = "pending" | "proved" | "used" | "dead";
+
+/** Proof that the registrant holds the mobile (R-REG step 1), bound to a national ID + mobile pair. */
+export interface MobileVerificationTable {
+  id: string;
+  national_id: string;
+  mobile: string;
+  /** HMAC-SHA256 of the code under SECRET_KEY, bound to this id. */
+  code_hash: string;
+  attempts: Generated<number>;
+  status: MobileVerificationStatus;
+  expires_at: Timestamp;
+  /** SHA-256 of the mobileProof handed out once the code was right. */
+  proof_hash: string | null;
+  proof_expires_at: Timestamp | null;
+  created_at: Timestamp;
+  client_ip: string | null;
+}
+
+/** pending (code sent) → done; or dead (tries spent, or replaced by a newer code). */
+export type AccountCodeStatus = "pending" | "done" | "dead";
+
+/** A code sent to an account's email, to confirm the person reads that mailbox. */
+export interface EmailConfirmationTable {
+  id: string;
+  account_id: string;
+  email: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  status: AccountCodeStatus;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+/** A code sent to the mobile proved at a branch: the person sets their first password with it. */
+export interface PasswordSetupTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  status: AccountCodeStatus;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  mobile_verifications: MobileVerificationTable;
+  email_confirmations: EmailConfirmationTable;
+  password_setups: PasswordSetupTable;
   registration_requests: RegistrationRequestTable;
   accounts: AccountTable;
   security_answers: SecurityAnswerTable;

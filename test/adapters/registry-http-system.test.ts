@@ -6,6 +6,7 @@ import { after, before, test } from "node:test";
 import { registryServer } from "../../src/adapters/simulator/http-server.ts";
 import { RegistrySimulator } from "../../src/adapters/simulator/registry-simulator.ts";
 import { ali } from "../helpers/people.ts";
+import { registerInProcess } from "../helpers/registration.ts";
 import { eventually, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
 const simulator = RegistrySimulator.fromFile("fixtures/registry.demo.json");
@@ -35,7 +36,7 @@ const statusOf = (id: string) =>
 test("a registration is verified through the HTTP registry; an outage there only postpones it", async () => {
   assert.throws(() => sys.registry, /REGISTRY_PROVIDER=http/);
   simulator.outage = true;
-  const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: ali });
+  const res = await registerInProcess(sys, ali);
   const { requestId } = res.json() as { requestId: string };
   await eventually(async () => ((await statusOf(requestId)).attempts >= 1 ? true : undefined));
   assert.equal((await statusOf(requestId)).status, "pending");

@@ -9,6 +9,7 @@ import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { totpCode } from "../../src/flows/staff/totp.ts";
 import { latestCode } from "../helpers/accounts.ts";
 import { mohammadreza } from "../helpers/people.ts";
+import { registerInProcess } from "../helpers/registration.ts";
 import { createBranch, createMember, type Member } from "../helpers/staff.ts";
 import { eventually } from "../helpers/system.ts";
 import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
@@ -54,7 +55,7 @@ describe("the branch console in the browser", { skip: skipBrowser }, () => {
   test("an operator signs in with TOTP, finds the person and activates him on the spot", async () => {
     const branch = await createBranch(h.sys, "TEH-12");
     const operator = await createMember(h.sys, "op1", "branch_operator", branch);
-    const reg = await h.sys.app.inject({ method: "POST", url: "/api/registrations", payload: mohammadreza });
+    const reg = await registerInProcess(h.sys, mohammadreza);
     assert.equal(reg.statusCode, 202);
     await eventually(async () => {
       const a = await h.sys.db.selectFrom("accounts").select("status").executeTakeFirst();

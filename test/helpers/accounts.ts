@@ -52,6 +52,7 @@ export async function resetTables(sys: TestSystem) {
     "security_answers",
     "accounts",
     "registration_requests",
+    "mobile_verifications",
     "messages",
     "outbox",
     "throttles",

@@ -5,6 +5,7 @@ import { createStaff } from "../../src/flows/staff/service.ts";
 import { totpCode } from "../../src/flows/staff/totp.ts";
 import { resetTables } from "./accounts.ts";
 import type { ali } from "./people.ts";
+import { registerInProcess } from "./registration.ts";
 import { eventually, type TestSystem } from "./system.ts";
 
 export type Member = { id: string; username: string; password: string; secret?: string };
@@ -100,7 +101,7 @@ export async function changePassword(sys: TestSystem, member: Member, cookie: st
 
 /** Submits a registration and waits for the request to reach `status`. */
 export async function register(sys: TestSystem, person: typeof ali, status: string) {
-  const res = await sys.app.inject({ method: "POST", url: "/api/registrations", payload: person });
+  const res = await registerInProcess(sys, person);
   if (res.statusCode !== 202) throw new Error(`registration ${res.statusCode}`);
   await eventually(async () => {
     const row = await sys.db

@@ -253,7 +253,12 @@ export async function verifyContactChange(
     if (owned) {
       await trx
         .updateTable("accounts")
-        .set({ [kind]: change.new_value, updated_at: now })
+        // The code sent to the new address came back: an email changed this way is confirmed.
+        .set({
+          [kind]: change.new_value,
+          ...(kind === "email" ? { email_confirmed_at: now } : {}),
+          updated_at: now,
+        })
         .where("id", "=", account.id)
         .execute();
     }
@@ -264,7 +269,7 @@ export async function verifyContactChange(
       const template = owned ? "account.mobileChanged" : "account.mobileChangePending";
       const text = t("fa", `sms.${template}`, { mobile: maskMobile(change.new_value) });
       await notify(deps, trx, { channel: "sms", to: account.mobile, template, body: text, dedupeKey });
-    } else {
+    } else if (account.email) {
       await notify(deps, trx, {
         channel: "email",
         to: account.email,

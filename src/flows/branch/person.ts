@@ -76,7 +76,7 @@ export async function findPerson(db: Db, nationalId: string) {
           gender: account.gender,
           status: account.status,
           mobile: maskMobile(account.mobile),
-          email: maskEmail(account.email),
+          email: account.email ? maskEmail(account.email) : null,
           createdOn: jalali(account.created_at),
           activatedOn: jalali(account.activated_at),
         }

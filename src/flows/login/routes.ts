@@ -86,16 +86,36 @@ export function loginRoutes(app: Http, deps: LoginRouteDeps) {
     if (!session) throw new Unauthorized();
     const account = await deps.db
       .selectFrom("accounts")
-      .select(["national_id", "first_name", "last_name", "gender", "mobile", "email", "status", "birth_date"])
+      .select([
+        "id",
+        "national_id",
+        "first_name",
+        "last_name",
+        "gender",
+        "mobile",
+        "email",
+        "email_confirmed_at",
+        "status",
+        "birth_date",
+      ])
       .where("id", "=", session.accountId)
       .executeTakeFirstOrThrow();
+    const answers = await deps.db
+      .selectFrom("security_answers")
+      .select("question_id")
+      .where("account_id", "=", account.id)
+      .limit(1)
+      .execute();
     return {
       nationalId: maskNationalId(account.national_id),
       firstName: account.first_name,
       lastName: account.last_name,
       gender: account.gender,
       mobile: maskMobile(account.mobile),
-      email: account.email.replace(/^(.).*@/, "$1***@"),
+      email: account.email ? account.email.replace(/^(.).*@/, "$1***@") : null,
+      emailConfirmed: account.email_confirmed_at !== null,
+      // An account activated at a branch has none yet: the account pages ask for them first.
+      securityQuestionsSet: answers.length > 0,
       status: account.status,
       birthDate: account.birth_date,
     };

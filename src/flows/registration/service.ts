@@ -1,8 +1,10 @@
-// Submitting a registration: validate, hash the secrets, store the request and enqueue its
-// verification in one transaction. The answer is the same whether or not the national ID already
+// Submitting a registration: validate, check the mobileProof of step 1, hash the secrets, store the
+// request, spend the proof and enqueue its verification in one transaction. The answer is the same whether or not the national ID already
 // has an account; that case is settled by the verification job, out of the requester's sight.
 
 import { commonPasswords } from "../../domain/common-passwords.ts";
+import { parseMobile } from "../../domain/mobile.ts";
+import { parseNationalId } from "../../domain/national-id.ts";
 import { normalizeAnswer } from "../../domain/persian-text.ts";
 import { validateRegistration } from "../../domain/registration.ts";
 import type { FieldError } from "../../domain/result.ts";
@@ -10,6 +12,7 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { hashSecret } from "../../platform/passwords.ts";
+import { provedVerification } from "./mobile-verification.ts";
 import { VERIFY_LEASE_MS, VERIFY_QUEUE } from "./verification-job.ts";
 
 export type SubmitDeps = { db: Db; jobs: Jobs; clock: Clock };
@@ -23,7 +26,22 @@ export async function submitRegistration(
 ): Promise<SubmitResult> {
   const now = deps.clock.now();
   const checked = validateRegistration(raw, now, { blocklist: commonPasswords() });
-  if (!checked.ok) return { ok: false, errors: checked.errors };
+  // The proof is checked as soon as step 1 is valid, so that its error comes with the others.
+  const nationalId = parseNationalId(raw.nationalId);
+  const mobile = parseMobile(raw.mobile);
+  const verificationId =
+    nationalId.ok && mobile.ok
+      ? await provedVerification(deps.db, raw.mobileProof, nationalId.value, mobile.value, now)
+      : undefined;
+  const proofError: FieldError[] =
+    typeof raw.mobileProof !== "string" || raw.mobileProof === ""
+      ? [{ field: "mobileProof", code: "mobileProof.required" }]
+      : nationalId.ok && mobile.ok && !verificationId
+        ? [{ field: "mobileProof", code: "mobileProof.invalid" }]
+        : [];
+  if (!checked.ok || proofError.length || !verificationId) {
+    return { ok: false, errors: [...(checked.ok ? [] : checked.errors), ...proofError] };
+  }
   const input = checked.value;
 
   const [passwordHash, ...answerHashes] = await Promise.all([
@@ -33,7 +51,16 @@ export async function submitRegistration(
   const answers = input.securityAnswers.map((a, i) => ({ questionId: a.questionId, hash: answerHashes[i]! }));
 
   const requestId = crypto.randomUUID();
-  await deps.db.transaction().execute(async (trx) => {
+  const accepted = await deps.db.transaction().execute(async (trx) => {
+    // Spent by the accepted registration only: a refused one (400) costs the person no new SMS.
+    const spent = await trx
+      .updateTable("mobile_verifications")
+      .set({ status: "used" })
+      .where("id", "=", verificationId)
+      .where("status", "=", "proved")
+      .returning("id")
+      .executeTakeFirst();
+    if (!spent) return false;
     await trx
       .insertInto("registration_requests")
       .values({
@@ -55,7 +82,9 @@ export async function submitRegistration(
       })
       .execute();
     await deps.jobs.sendInTransaction(trx, VERIFY_QUEUE, { id: requestId });
+    return true;
   });
+  if (!accepted) return { ok: false, errors: [{ field: "mobileProof", code: "mobileProof.invalid" }] };
   deps.jobs.nudge(VERIFY_QUEUE);
   return { ok: true, requestId };
 }
