@@ -3,6 +3,9 @@
 // rule is listed at once.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { gunzipSync } from "node:zlib";
+import { commonPasswords } from "../src/domain/common-passwords.ts";
+import { blocklistFromText } from "../src/domain/password-blocklist.ts";
 import { totpCode } from "../src/flows/staff/totp.ts";
 import { createAccount, latestCode, loginCookie, resetTables } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
@@ -117,5 +120,32 @@ describe("staff password change", () => {
       post(sys, "/api/staff/password", cookie, { currentPassword: member.password, ...pair(password) });
     for (const p of ["Password2026", "Karimi2024", "SaraKarimi1"]) assertRefused(await change(p), p);
     await changePassword(sys, member, cookie);
+  });
+});
+
+describe("the list in the browser", () => {
+  test("a separate, cached, gzipped asset named in the page; not in the app bundle", async () => {
+    const page = await sys.app.inject({ method: "GET", url: "/register" });
+    const url =
+      /<meta name="hoviat-blocklist" content="(\/assets\/common-passwords-[0-9a-f]{10}\.txt)">/.exec(
+        page.body,
+      )?.[1];
+    assert.ok(url, "named in the page");
+    const zipped = await sys.app.inject({ method: "GET", url, headers: { "accept-encoding": "gzip, br" } });
+    assert.equal(zipped.headers["content-encoding"], "gzip");
+    assert.match(String(zipped.headers["cache-control"]), /immutable/);
+    const text = gunzipSync(zipped.rawPayload).toString();
+    assert.deepEqual(blocklistFromText(text), new Set(commonPasswords()));
+    const plain = await sys.app.inject({ method: "GET", url });
+    assert.equal(plain.headers["content-encoding"], undefined);
+    assert.equal(plain.body, text);
+
+    const script = /src="(\/assets\/app-[^"]+\.js)"/.exec(page.body)?.[1] ?? "";
+    const app = (await sys.app.inject({ method: "GET", url: script })).body;
+    assert.ok(
+      !app.includes("taminejtemaei") && !app.includes("trustno1"),
+      "the list stays out of the bundle",
+    );
+    assert.ok(zipped.rawPayload.length < 100_000, `${zipped.rawPayload.length} bytes gzipped`);
   });
 });

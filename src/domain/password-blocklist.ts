@@ -7,11 +7,12 @@ import { matchNameAt, type NamePattern, namePatterns } from "./transliteration.t
  * R-PWD beyond the guide (NIST SP 800-63B-4 §3.1.1.2: refuse common and context-specific values).
  * One rule, one message, two halves:
  *
- * Common. A password is reduced to a key and looked up in the blocklist (src/domain/common-passwords.ts):
- * lower case; digits at both ends dropped (Password1, 1365Tehran, 2wsx… keep their core); leetspeak
- * inside read as letters (0→o 1→i or l 3→e 4→a 5→s 7→t 8→b). When fewer than four characters remain
- * without the end digits, the whole password is the key instead, so "Abc12345" is matched whole while
- * "Abc" does not bar every "Abc…". The blocklist holds the key of each listed password.
+ * Common. A password is reduced to keys looked up in the blocklist (src/domain/common-passwords.ts):
+ * lower case; digits at both ends dropped (Password1, 1365Tehran, 2wsx… keep their core), though the
+ * ones next to the core may be leetspeak too (Kimi4); leetspeak inside read as letters (0→o 1→i or l
+ * 3→e 4→a 5→s 7→t 8→b). A core must keep four characters; the whole password is a key too, so
+ * "Abc12345" is matched whole while "Abc" does not bar every "Abc…". The blocklist holds one key per
+ * listed password: its core, or the whole of it when the core is shorter.
  *
  * Personal. The pieces of the person's own data are found in the password: each word of the Persian
  * names in its Latin spellings (transliteration.ts; from the start, a capital, a digit or the end of
@@ -47,10 +48,10 @@ function readLeet(s: string, one: "i" | "l"): string {
   return s.replace(/[0134578]/g, (d) => (d === "1" ? one : (LEET[d] ?? d)));
 }
 
-function key(word: string, one: "i" | "l"): string {
+function key(word: string): string {
   const lower = word.toLowerCase();
   const core = lower.replace(/^\d+|\d+$/g, "");
-  return readLeet(core.length >= MIN_CORE ? core : lower, one);
+  return readLeet(core.length >= MIN_CORE ? core : lower, "i");
 }
 
 /**
@@ -59,7 +60,7 @@ function key(word: string, one: "i" | "l"): string {
  */
 export function blocklistKey(word: string): string | undefined {
   if (!/[a-z]/i.test(word)) return undefined;
-  const k = key(word, "i");
+  const k = key(word);
   const core = word.toLowerCase().replace(/^\d+|\d+$/g, "");
   return core.length >= MIN_CORE || k.length >= 8 ? k : undefined;
 }
@@ -101,8 +102,27 @@ export function blocklistFromText(text: string): Blocklist {
   return keys;
 }
 
+/**
+ * The password's keys: the whole of it, and its core with its end digits dropped, where the digits
+ * next to the core may also be leetspeak ("Kimi4" is kimia, "Dragon5" dragons): up to four each side.
+ */
+function passwordKeys(password: string): string[] {
+  const lower = password.toLowerCase();
+  const [, lead = "", middle = "", trail = ""] = /^(\d*)(.*?)(\d*)$/.exec(lower) ?? [];
+  const keys: string[] = [];
+  for (const one of ["i", "l"] as const) {
+    keys.push(readLeet(lower, one));
+    for (let a = 0; a <= Math.min(4, lead.length); a++)
+      for (let b = 0; b <= Math.min(4, trail.length); b++) {
+        const core = lead.slice(lead.length - a) + middle + trail.slice(0, b);
+        if (middle !== "" && core.length >= MIN_CORE) keys.push(readLeet(core, one));
+      }
+  }
+  return keys;
+}
+
 export function isCommonPassword(password: string, list: Blocklist): boolean {
-  return list.has(key(password, "i")) || list.has(key(password, "l"));
+  return passwordKeys(password).some((k) => list.has(k));
 }
 
 /** True when the password is common (with a blocklist) or made of the person's own data. */

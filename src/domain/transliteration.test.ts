@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { isSpellingOf, matchNameAt, namePatterns } from "./transliteration.ts";
+import fc from "fast-check";
+import { isSpellingOf, LATIN_LETTERS, matchNameAt, namePatterns } from "./transliteration.ts";
 
 describe("isSpellingOf: the usual Latin spellings of Persian names", () => {
   const cases: [string, string[]][] = [
@@ -60,5 +61,31 @@ describe("matchNameAt", () => {
     const started = performance.now();
     for (let i = 0; i < 100; i++) matchNameAt(pattern, "e".repeat(200), i);
     assert.ok(performance.now() - started < 500);
+  });
+});
+
+describe("transliteration, properties", () => {
+  const persian = Object.keys(LATIN_LETTERS).filter((ch) => ch !== "\u0621");
+  const word = fc.array(fc.constantFrom(...persian), { minLength: 2, maxLength: 10 });
+
+  test("any spelling put together letter by letter, with short vowels between, is found — in any case", () => {
+    fc.assert(
+      fc.property(word, fc.array(fc.nat(), { minLength: 30, maxLength: 30 }), (letters, choices) => {
+        const spelling = letters
+          .map((ch, i) => {
+            const options = LATIN_LETTERS[ch] ?? [""];
+            const pick = choices[i] ?? 0;
+            const vowel = i < letters.length - 1 && pick % 3 === 0 ? "aeiou"[pick % 5] : "";
+            return (options[pick % options.length] ?? "") + vowel;
+          })
+          .join("");
+        fc.pre(spelling.length > 0);
+        const name = letters.join("");
+        assert.ok(isSpellingOf(spelling, name), `${spelling} ← ${name}`);
+        assert.ok(isSpellingOf(spelling.toUpperCase(), name));
+        const [pattern] = namePatterns(name);
+        assert.ok(pattern && matchNameAt(pattern, `x${spelling}`, 1) >= 1 + spelling.length);
+      }),
+    );
   });
 });

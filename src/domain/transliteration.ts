@@ -10,7 +10,8 @@ import { normalizePersian } from "./persian-text.ts";
  */
 export type NamePattern = readonly (readonly string[])[];
 
-const LETTERS: Record<string, readonly string[]> = {
+/** Each Persian letter's usual Latin spellings. */
+export const LATIN_LETTERS: Record<string, readonly string[]> = {
   "\u0622": ["a", "aa"], // آ
   "\u0627": ["a", "aa", "o", "e", ""], // ا (initial: the seat of any vowel, as in امید ایمان)
   "\u0628": ["b"],
@@ -55,7 +56,7 @@ const MAX_WORD = 16;
 export function namePatterns(name: string): NamePattern[] {
   return normalizePersian(name)
     .split(" ")
-    .map((word) => [...word].flatMap((ch) => (LETTERS[ch] ? [withDoubles(LETTERS[ch])] : [])))
+    .map((word) => [...word].flatMap((ch) => (LATIN_LETTERS[ch] ? [withDoubles(LATIN_LETTERS[ch])] : [])))
     .filter((pattern) => pattern.length >= 2 && pattern.length <= MAX_WORD);
 }
 

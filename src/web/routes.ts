@@ -92,14 +92,10 @@ export function webRoutes(app: Http, deps: { logger: Logger }) {
     const asset = b.assets.get(request.url.split("?")[0] ?? "");
     if (!asset) return reply.callNotFound();
     reply.header("etag", asset.etag).header("cache-control", "public, max-age=31536000, immutable");
-    if (asset.br) reply.header("vary", "accept-encoding");
+    if (asset.gzip) reply.header("vary", "accept-encoding");
     if (request.headers["if-none-match"] === asset.etag) return reply.status(304).send();
-    const accepted = String(request.headers["accept-encoding"] ?? "");
-    const encoding =
-      asset.br && /\bbr\b/.test(accepted) ? "br" : asset.gzip && /\bgzip\b/.test(accepted) ? "gzip" : "";
-    if (encoding) reply.header("content-encoding", encoding);
-    return reply
-      .type(asset.type)
-      .send(encoding === "br" ? asset.br : encoding === "gzip" ? asset.gzip : asset.body);
+    const gzip = asset.gzip && /\bgzip\b/.test(String(request.headers["accept-encoding"] ?? ""));
+    if (gzip) reply.header("content-encoding", "gzip");
+    return reply.type(asset.type).send(gzip ? asset.gzip : asset.body);
   });
 }

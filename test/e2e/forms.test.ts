@@ -94,14 +94,31 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     await page.click(NEXT);
 
     await page.fill("#f-password", "abc");
-    assert.equal(await page.locator(".rule--kept").count(), 3, "charset, lower and no-national-ID kept");
+    assert.equal(await page.locator(".rule--kept").count(), 4, "charset, lower, no national ID, not common");
     await page.fill("#f-passwordConfirmation", "abd");
     await page.click(NEXT);
-    // One message per field, the first broken rule; the live checklist shows the others.
-    expectErrors(await summary(page), ["password.length", "passwordConfirmation.mismatch"]);
+    // Every broken rule has its own message at once (issue 14), in the summary and under the field.
+    expectErrors(await summary(page), [
+      "password.length",
+      "password.upper",
+      "password.digit",
+      "passwordConfirmation.mismatch",
+    ]);
+    assert.equal(await page.locator("#f-password-error .error-message").count(), 3);
     await page.fill("#f-password", `A${zahra.nationalId}b`);
     await page.click(NEXT);
     expectErrors(await summary(page), ["password.nationalId"]);
+    // Her own name and birth year, live and on «مرحله بعد»; then a common one, once the list arrived.
+    const blocked = page.locator(".rule:not(.rule--kept)", {
+      hasText: t("fa", "passwordRules.commonOrPersonal"),
+    });
+    await page.fill("#f-password", "ZahraKarimi1370");
+    await blocked.waitFor();
+    await page.fill("#f-password", "Persepolis1404");
+    await blocked.waitFor();
+    await page.fill("#f-passwordConfirmation", "Persepolis1404");
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["password.commonOrPersonal"]);
     await assertAccessible(page, "register step 5 with errors");
 
     // «مرحله قبل» keeps what was entered.

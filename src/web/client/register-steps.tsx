@@ -119,7 +119,16 @@ export function StepFields(p: Props) {
             dir: "ltr",
             hint: t("passwordHint"),
           })}
-          <PasswordChecklist password={v.password} person={v} />
+          <PasswordChecklist
+            password={v.password}
+            person={{
+              nationalId: v.nationalId,
+              mobile: v.mobile,
+              firstName: v.firstName,
+              lastName: v.lastName,
+              birthDate: v.birthDate,
+            }}
+          />
           {text("passwordConfirmation", { type: "password", autocomplete: "new-password", dir: "ltr" })}
         </>
       );
