@@ -85,8 +85,6 @@ export async function resetPassword(
       .returning("id")
       .executeTakeFirst();
     if (!changed) throw new Problem(400, "recovery.invalidToken");
-    // A new password ends the streak of failed sign-ins (and the cap that waits for this reset).
-    await deps.throttles.clear(loginKey(recovery.national_id));
     await trx
       .updateTable("sessions")
       .set({ revoked_at: now })
@@ -118,6 +116,9 @@ export async function resetPassword(
       now,
     );
   });
+  // A new password ends the streak of failed sign-ins and the cap that waited for it. After the
+  // commit: the store may be this same database, whose one embedded connection the transaction holds.
+  await deps.throttles.clear(loginKey(recovery.national_id));
   deps.jobs.nudge(SEND_QUEUE);
   // Whoever knew the old password may hold e-service tokens too: they go with the sessions.
   await endSsoSessions(deps.db, accountId, { everything: true });
