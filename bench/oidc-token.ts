@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Provider from "oidc-provider";
+import pg from "pg";
 import { databaseAdapter } from "../src/flows/oidc/adapter.ts";
 import { systemClock } from "../src/platform/clock.ts";
 import { loadConfig } from "../src/platform/config.ts";
@@ -37,8 +38,25 @@ const probe = createServer();
 await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
 const port = (probe.address() as AddressInfo).port;
 await new Promise((r) => probe.close(r));
+// On PostgreSQL, a database of its own made from DATABASE_URL (and dropped after), as bench/run.ts does.
+const adminUrl = process.env.DATABASE_URL || undefined;
+const dbName = `hoviat_bench_oidc_${process.pid}_${Date.now()}`;
+async function onAdmin(statement: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(statement);
+  await admin.end();
+}
+let databaseUrl: string | undefined;
+if (adminUrl) {
+  await onAdmin(`create database ${dbName}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  databaseUrl = u.toString();
+}
 const config = loadConfig({
   ...process.env,
+  DATABASE_URL: databaseUrl ?? "",
   NODE_ENV: "test",
   LOG_LEVEL: "silent",
   DATA_DIR: join(dir, "data"),
@@ -202,6 +220,7 @@ writeFileSync(
 );
 bareServer.close();
 await system.close();
+if (adminUrl) await onAdmin(`drop database if exists ${dbName} with (force)`);
 rmSync(dir, { recursive: true, force: true });
 const incomplete = rows.some((r) => r.hoviat.ok !== r.hoviat.total || r.bare.ok !== r.bare.total);
 process.exit(incomplete ? 1 : 0);
