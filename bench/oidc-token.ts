@@ -190,7 +190,8 @@ for (const kind of ["code", "refresh"] as const) {
           })
         : new URLSearchParams({ grant_type: "refresh_token", refresh_token: v }),
     );
-    (results[kind] ??= {})[t.name] = await fire(t.url, t.clientId, bodies);
+    results[kind] ??= {};
+    results[kind][t.name] = await fire(t.url, t.clientId, bodies);
   }
 }
 const database = config.databaseUrl ? "PostgreSQL" : "embedded PGlite";
