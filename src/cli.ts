@@ -1,5 +1,6 @@
 // `npm run cli -- <command>`: operator commands, one entry each in the table below.
 
+import { oidcClientCreate, oidcKeysRotate } from "./flows/oidc/cli.ts";
 import { branchCreate, staffCreate } from "./flows/staff/cli.ts";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { maskedConfig } from "./platform/config-mask.ts";
@@ -29,10 +30,18 @@ const commands: Record<string, Command> = {
     summary: "create a branch: --code CODE --name NAME (before its operators)",
     run: branchCreate,
   },
+  "oidc-client:create": {
+    summary: "register or update an e-service: --id --name --redirect-uri … (see README, Single sign-on)",
+    run: oidcClientCreate,
+  },
+  "oidc-keys:rotate": {
+    summary: "add new ES256 and RS256 signing keys; the previous ones stay published until the next rotation",
+    run: oidcKeysRotate,
+  },
 };
 
 function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)}${c.summary}`);
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)}${c.summary}`);
   return `usage: npm run cli -- <command>\n\ncommands:\n${lines.join("\n")}`;
 }
 

@@ -91,7 +91,7 @@ export function findAccount(db: Db) {
       .where("id", "=", accountId)
       .executeTakeFirst();
     // A locked account (or one sent back to a branch) answers no userinfo and refreshes no token.
-    if (!account || account.status !== "active") return undefined;
+    if (account?.status !== "active") return undefined;
     const emailVerified = await db
       .selectFrom("account_changes")
       .select("id")

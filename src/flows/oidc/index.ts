@@ -1,5 +1,6 @@
 // R-SSO wired into the system: the provider on our database, the e-services of OIDC_CLIENTS_FILE,
 // the routes, and the hook other flows call to end SSO sessions.
+import type { ClientMetadata } from "oidc-provider";
 import type { Logger } from "pino";
 import type { Challenges } from "../../platform/challenge.ts";
 import type { Clock } from "../../platform/clock.ts";
@@ -10,7 +11,7 @@ import type { Jobs } from "../../platform/jobs.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
-import { readClientsFile, upsertClient } from "./clients.ts";
+import { type ClientInput, ClientInputError, readClientsFile, toMetadata, upsertClient } from "./clients.ts";
 import { registerProvider } from "./logout.ts";
 import { createProvider } from "./provider.ts";
 import { oidcRoutes } from "./routes.ts";
@@ -28,11 +29,6 @@ export type SsoDeps = {
 
 export async function startSso(app: Http, deps: SsoDeps) {
   const { config, db, clock } = deps;
-  if (config.oidcClientsFile) {
-    for (const client of readClientsFile(config.oidcClientsFile)) {
-      await upsertClient(db, client, "file", config.secretKey, clock.now());
-    }
-  }
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
   const provider = await createProvider({
     db,
@@ -45,6 +41,20 @@ export async function startSso(app: Http, deps: SsoDeps) {
     allowLoopbackBackchannel: config.oidcAllowLoopbackBackchannel,
   });
   registerProvider(db, provider, deps.logger);
+  const validate = async (input: ClientInput) => {
+    try {
+      await provider.Client.validate(toMetadata(input) as unknown as ClientMetadata);
+    } catch (error) {
+      const why = (error as { error_description?: string }).error_description ?? String(error);
+      throw new ClientInputError(`client ${input.client_id}: ${why}`);
+    }
+  };
+  if (config.oidcClientsFile) {
+    for (const client of readClientsFile(config.oidcClientsFile)) {
+      await validate(client);
+      await upsertClient(db, client, "file", config.secretKey, clock.now());
+    }
+  }
   oidcRoutes(app, {
     provider,
     db,
@@ -61,7 +71,7 @@ export async function startSso(app: Http, deps: SsoDeps) {
     idleMinutes: config.staffSessionIdleMinutes,
     absoluteHours: config.staffSessionAbsoluteHours,
   };
-  clientAdminRoutes(app, { db, clock, policy, secretKey: config.secretKey });
+  clientAdminRoutes(app, { db, clock, policy, secretKey: config.secretKey, validate });
 
   // Expired codes, tokens and sessions are never read again (find checks the expiry); drop them hourly.
   const purge = setInterval(() => {
@@ -70,6 +80,7 @@ export async function startSso(app: Http, deps: SsoDeps) {
   purge.unref();
   return {
     provider,
+    validate,
     close() {
       clearInterval(purge);
     },

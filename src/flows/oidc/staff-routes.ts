@@ -6,9 +6,23 @@ import type { Http } from "../../platform/http.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { clientOf, recordAudit } from "../staff/audit.ts";
 import { type StaffSessionPolicy, staffOf, staffRules } from "../staff/sessions.ts";
-import { ClientInputError, deleteClient, listClients, parseClientInput, upsertClient } from "./clients.ts";
+import {
+  type ClientInput,
+  ClientInputError,
+  deleteClient,
+  listClients,
+  parseClientInput,
+  upsertClient,
+} from "./clients.ts";
 
-export type ClientAdminDeps = { db: Db; clock: Clock; policy: StaffSessionPolicy; secretKey: string };
+export type ClientAdminDeps = {
+  db: Db;
+  clock: Clock;
+  policy: StaffSessionPolicy;
+  secretKey: string;
+  /** oidc-provider's own check of the metadata (redirect URIs, keys, sector). */
+  validate: (input: ClientInput) => Promise<void>;
+};
 
 export function clientAdminRoutes(app: Http, deps: ClientAdminDeps) {
   const admin = { onRequest: staffRules(deps).admin };
@@ -20,6 +34,7 @@ export function clientAdminRoutes(app: Http, deps: ClientAdminDeps) {
     let input: ReturnType<typeof parseClientInput>;
     try {
       input = parseClientInput(request.body);
+      await deps.validate(input);
     } catch (error) {
       if (!(error instanceof ClientInputError)) throw error;
       throw new InvalidInput([{ field: "body", code: "oidc.client.invalid" }]);

@@ -6,6 +6,7 @@ import { useI18n } from "../i18n.ts";
 import { Link, navigate, PageHeading } from "../router.tsx";
 import { StaffAdminPage } from "./admin.tsx";
 import { AuditPage } from "./audit.tsx";
+import { EservicesAdminPage } from "./eservices.tsx";
 import { StaffLogin } from "./login.tsx";
 import { StaffPasswordPage } from "./password.tsx";
 import { FindPersonPage } from "./person.tsx";
@@ -24,6 +25,7 @@ const ADMIN_PAGES = [
   ["/staff", "staff.nav.stats"],
   ["/staff/admin", "staff.nav.admin"],
   ["/staff/audit", "staff.nav.audit"],
+  ["/staff/eservices", "staff.nav.eservices"],
 ] as const;
 
 export function StaffConsole({ path }: { path: string }) {
@@ -84,6 +86,7 @@ function StaffPage({ path, me }: { path: string; me: StaffMe }) {
   if (me.role === "admin" && path === "/staff") return <StatsPage />;
   if (me.role === "admin" && path === "/staff/admin") return <StaffAdminPage me={me} />;
   if (me.role === "admin" && path === "/staff/audit") return <AuditPage />;
+  if (me.role === "admin" && path === "/staff/eservices") return <EservicesAdminPage />;
   return (
     <div class="narrow">
       <PageHeading title={t("notFound.title")}>{t("notFound.title")}</PageHeading>

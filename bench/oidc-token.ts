@@ -1,0 +1,227 @@
+// `npm run bench:oidc [-- --quick]`: the token endpoint (code exchange with PKCE, then refresh with
+// rotation), requests per second, Hoviat's provider vs a bare oidc-provider with default settings on
+// the same database adapter, measured in the same run and process (embedded PGlite, or DATABASE_URL
+// as given). Codes and refresh tokens are minted through each provider's models beforehand, so the
+// figure is the token endpoint alone, not the sign-in.
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Provider from "oidc-provider";
+import pg from "pg";
+import { databaseAdapter } from "../src/flows/oidc/adapter.ts";
+import { systemClock } from "../src/platform/clock.ts";
+import { loadConfig } from "../src/platform/config.ts";
+import { hashSecret } from "../src/platform/passwords.ts";
+import { startSystem } from "../src/system.ts";
+import { ROOT } from "./lib.ts";
+
+const quick = process.argv.includes("--quick");
+const COUNT = quick ? 200 : 1500;
+const CONCURRENCY = 8;
+const SECRET = "bench-client-secret-of-at-least-32-characters";
+const REDIRECT = "http://127.0.0.1:1/cb";
+const dir = mkdtempSync(join(tmpdir(), "hoviat-bench-oidc-"));
+const clientsFile = join(dir, "clients.json");
+const client = {
+  client_id: "bench",
+  client_secret: SECRET,
+  client_name: "بنچ",
+  redirect_uris: [REDIRECT],
+  token_endpoint_auth_method: "client_secret_basic",
+};
+writeFileSync(clientsFile, JSON.stringify({ clients: [client] }));
+
+const probe = createServer();
+await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+const port = (probe.address() as AddressInfo).port;
+await new Promise((r) => probe.close(r));
+// On PostgreSQL, a database of its own made from DATABASE_URL (and dropped after), as bench/run.ts does.
+const adminUrl = process.env.DATABASE_URL || undefined;
+const dbName = `hoviat_bench_oidc_${process.pid}_${Date.now()}`;
+async function onAdmin(statement: string) {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(statement);
+  await admin.end();
+}
+let databaseUrl: string | undefined;
+if (adminUrl) {
+  await onAdmin(`create database ${dbName}`);
+  const u = new URL(adminUrl);
+  u.pathname = `/${dbName}`;
+  databaseUrl = u.toString();
+}
+const config = loadConfig({
+  ...process.env,
+  DATABASE_URL: databaseUrl ?? "",
+  NODE_ENV: "test",
+  LOG_LEVEL: "silent",
+  DATA_DIR: join(dir, "data"),
+  PORT: String(port),
+  PUBLIC_URL: `http://127.0.0.1:${port}`,
+  OIDC_CLIENTS_FILE: clientsFile,
+  RATE_LIMITS: "off",
+});
+const system = await startSystem({ config });
+await system.app.listen({ port, host: "127.0.0.1" });
+const { db } = system;
+const accountId = crypto.randomUUID();
+const now = new Date();
+await db
+  .insertInto("accounts")
+  .values({
+    id: accountId,
+    national_id: "0012345679",
+    mobile: "09121234567",
+    email: "bench@example.com",
+    first_name: "علی",
+    last_name: "رضایی",
+    gender: "male",
+    birth_date: "1365/04/12",
+    birth_certificate_number: "1234",
+    status: "active",
+    password_hash: await hashSecret("Hoviat2026x"),
+    registration_request_id: crypto.randomUUID(),
+    created_at: now,
+    updated_at: now,
+    activated_at: now,
+  })
+  .execute();
+
+// The baseline: oidc-provider as it comes, on the same adapter class and database, its own issuer.
+const barePort = port + 1;
+const bare = new Provider(`http://127.0.0.1:${barePort}`, {
+  adapter: databaseAdapter({ db, clock: systemClock, secretKey: config.secretKey }),
+  clients: [
+    {
+      ...client,
+      client_id: "bare",
+      token_endpoint_auth_method: "client_secret_basic",
+      grant_types: ["authorization_code", "refresh_token"],
+    },
+  ],
+  findAccount: async (_ctx, id) => ({ accountId: id, claims: async () => ({ sub: id }) }),
+  features: { devInteractions: { enabled: false } },
+});
+const bareServer = bare.listen(barePort);
+
+const verifier = randomBytes(32).toString("base64url");
+const challenge = createHash("sha256").update(verifier).digest("base64url");
+
+async function mint(
+  provider: Provider,
+  clientId: string,
+  kind: "code" | "refresh",
+  n: number,
+): Promise<string[]> {
+  const found = (await provider.Client.find(clientId))!;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const grant = new provider.Grant({ accountId, clientId });
+    grant.addOIDCScope("openid offline_access");
+    const grantId = await grant.save();
+    const common = {
+      accountId,
+      grantId,
+      client: found,
+      scope: "openid offline_access",
+      acr: "urn:hoviat:acr:registry-mobile",
+    };
+    const token =
+      kind === "code"
+        ? new provider.AuthorizationCode({
+            ...common,
+            redirectUri: REDIRECT,
+            codeChallenge: challenge,
+            codeChallengeMethod: "S256",
+          } as never)
+        : new provider.RefreshToken({ ...common, gty: "authorization_code" } as never);
+    out.push(await token.save());
+  }
+  return out;
+}
+
+async function fire(url: string, clientId: string, bodies: URLSearchParams[]) {
+  const auth = `Basic ${Buffer.from(`${clientId}:${SECRET}`).toString("base64")}`;
+  let next = 0;
+  let ok = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { authorization: auth, "content-type": "application/x-www-form-urlencoded" },
+          body,
+        });
+        if (res.ok) ok++;
+        await res.arrayBuffer();
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  return { rps: Math.round((ok / seconds) * 10) / 10, ok, total: bodies.length };
+}
+
+const targets = [
+  {
+    name: "hoviat",
+    provider: system.sso.provider,
+    clientId: "bench",
+    url: `http://127.0.0.1:${port}/oidc/token`,
+  },
+  { name: "bare", provider: bare, clientId: "bare", url: `http://127.0.0.1:${barePort}/token` },
+];
+const results: Record<string, Record<string, { rps: number; ok: number; total: number }>> = {};
+for (const kind of ["code", "refresh"] as const) {
+  for (const t of targets) {
+    const values = await mint(t.provider, t.clientId, kind, COUNT);
+    const bodies = values.map((v) =>
+      kind === "code"
+        ? new URLSearchParams({
+            grant_type: "authorization_code",
+            code: v,
+            redirect_uri: REDIRECT,
+            code_verifier: verifier,
+          })
+        : new URLSearchParams({ grant_type: "refresh_token", refresh_token: v }),
+    );
+    results[kind] ??= {};
+    results[kind][t.name] = await fire(t.url, t.clientId, bodies);
+  }
+}
+const database = config.databaseUrl ? "PostgreSQL" : "embedded PGlite";
+const rows = (["code", "refresh"] as const).map((kind) => {
+  const h = results[kind]!.hoviat!;
+  const b = results[kind]!.bare!;
+  return {
+    scenario: `token endpoint, ${kind === "code" ? "code exchange" : "refresh (rotated)"} (req/s)`,
+    hoviat: h,
+    bare: b,
+    ratio: Math.round((h.rps / b.rps) * 100) / 100,
+  };
+});
+console.log(`OIDC token endpoint, ${database}, concurrency ${CONCURRENCY}, ${COUNT} requests each`);
+for (const r of rows)
+  console.log(
+    `  ${r.scenario}: ${r.hoviat.rps} vs bare ${r.bare.rps} → ${r.ratio} (ok ${r.hoviat.ok}/${r.hoviat.total}, bare ${r.bare.ok}/${r.bare.total})`,
+  );
+mkdirSync(join(ROOT, "bench/results"), { recursive: true });
+const file = join(
+  ROOT,
+  `bench/results/${new Date().toISOString().slice(0, 10)}-oidc${config.databaseUrl ? "-postgresql" : ""}.json`,
+);
+writeFileSync(
+  file,
+  `${JSON.stringify({ database, concurrency: CONCURRENCY, count: COUNT, quick, rows }, null, 2)}\n`,
+);
+bareServer.close();
+await system.close();
+if (adminUrl) await onAdmin(`drop database if exists ${dbName} with (force)`);
+rmSync(dir, { recursive: true, force: true });
+const incomplete = rows.some((r) => r.hoviat.ok !== r.hoviat.total || r.bare.ok !== r.bare.total);
+process.exit(incomplete ? 1 : 0);

@@ -1,0 +1,90 @@
+// `npm run cli -- oidc-client:create …` and `npm run cli -- oidc-keys:rotate`: e-services and signing
+// keys from the operator's shell, audited like the console (actor: the CLI).
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../platform/config.ts";
+import { type Db, openDatabase } from "../../platform/database.ts";
+import { migrate } from "../../platform/migrate.ts";
+import { recordAudit } from "../staff/audit.ts";
+import { ClientInputError, parseClientInput, upsertClient } from "./clients.ts";
+import { rotateKeys } from "./keys.ts";
+
+type Out = { log(text: string): void; error(text: string): void };
+const CLI = { ip: null, userAgent: "cli" };
+
+async function withDatabase(run: (db: Db, secretKey: string) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: 1,
+  });
+  try {
+    await migrate(database.db);
+    return await run(database.db, config.secretKey);
+  } finally {
+    await database.close();
+  }
+}
+
+export const oidcClientCreate = (argv: string[]) =>
+  withDatabase((db, key) => createClientFromArgs(db, key, argv, new Date(), console));
+export const oidcKeysRotate = () => withDatabase((db) => rotateKeysCommand(db, new Date(), console));
+
+/** The command on an open database: what the CLI runs, and what tests run in-process. */
+export async function createClientFromArgs(db: Db, secretKey: string, argv: string[], now: Date, out: Out) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      id: { type: "string" },
+      name: { type: "string" },
+      "redirect-uri": { type: "string", multiple: true },
+      "post-logout-uri": { type: "string", multiple: true },
+      "backchannel-uri": { type: "string" },
+      auth: { type: "string", default: "client_secret_basic" },
+      secret: { type: "string" },
+      "jwks-file": { type: "string" },
+      scopes: { type: "string" },
+    },
+  });
+  const basic = values.auth === "client_secret_basic";
+  const secret = basic ? (values.secret ?? randomBytes(32).toString("base64url")) : undefined;
+  try {
+    const input = parseClientInput({
+      client_id: values.id,
+      client_name: values.name,
+      redirect_uris: values["redirect-uri"],
+      token_endpoint_auth_method: values.auth,
+      ...(secret ? { client_secret: secret } : {}),
+      ...(values["post-logout-uri"] ? { post_logout_redirect_uris: values["post-logout-uri"] } : {}),
+      ...(values["backchannel-uri"] ? { backchannel_logout_uri: values["backchannel-uri"] } : {}),
+      ...(values["jwks-file"] ? { jwks: JSON.parse(readFileSync(values["jwks-file"], "utf8")) } : {}),
+      ...(values.scopes ? { allowed_scopes: values.scopes.split(/[\s,]+/).filter(Boolean) } : {}),
+    });
+    await upsertClient(db, input, "cli", secretKey, now);
+    const details = { clientId: input.client_id, name: input.client_name, redirectUris: input.redirect_uris };
+    await recordAudit(db, null, { action: "cli.oidcClient.saved", details }, CLI, now);
+    out.log(`e-service saved: ${input.client_id} (${input.client_name})`);
+    if (secret && !values.secret) out.log(`client secret (shown once, stored sealed): ${secret}`);
+    out.log("Restart is not needed: Hoviat reads e-services from the database on each use.");
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ClientInputError)) throw error;
+    out.error(error.message);
+    out.error(
+      "usage: oidc-client:create --id ID --name NAME --redirect-uri URL [--redirect-uri URL …] [--post-logout-uri URL]\n" +
+        "       [--backchannel-uri URL] [--auth client_secret_basic|private_key_jwt] [--secret S | --jwks-file F] [--scopes 'profile phone']",
+    );
+    return 2;
+  }
+}
+
+export async function rotateKeysCommand(db: Db, now: Date, out: Out) {
+  const kids = await rotateKeys(db, now);
+  await recordAudit(db, null, { action: "cli.oidcKeys.rotated", details: { kids } }, CLI, now);
+  out.log(`new signing keys (ES256, RS256): ${kids.join(", ")}
+The previous keys stay published in the JWKS until the next rotation. Restart every Hoviat instance
+to sign with the new keys.`);
+  return 0;
+}
