@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Logger } from "pino";
 import type { FieldError } from "../domain/result.ts";
 import { type Locale, t } from "../messages/index.ts";
+import { controlCharacterErrors } from "./input-text.ts";
 import { InvalidInput, Problem } from "./problems.ts";
 
 export type App = FastifyInstance & { withTypeProvider: () => unknown };
@@ -53,6 +54,14 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     const origin = request.headers.origin;
     const sameOrigin = !origin || origin === `${request.protocol}://${request.headers.host}`;
     if (site === "cross-site" || !sameOrigin) throw new Problem(403, "crossSiteRequest");
+  });
+
+  // Before any schema or handler, on every route: no control or bidi-override characters anywhere.
+  app.addHook("preValidation", async (request) => {
+    const errors = [request.params, request.query, request.body].flatMap((part) =>
+      controlCharacterErrors(part),
+    );
+    if (errors.length) throw new InvalidInput(errors);
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
