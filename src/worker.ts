@@ -8,6 +8,7 @@ import {
   type VerifyDeps,
   verifyRegistration,
 } from "./flows/registration/verification-job.ts";
+import { pruneStaffSessions } from "./flows/staff/sessions.ts";
 import type { Jobs, QueueSpec } from "./platform/jobs.ts";
 import { dispatchDue } from "./platform/sweeper.ts";
 import type { ThrottleStore } from "./platform/throttle.ts";
@@ -54,6 +55,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       now,
     );
     await deps.throttles.prune(now);
+    await pruneStaffSessions(verify.db, now);
   };
   let running = false;
   const timer = setInterval(() => {

@@ -3,7 +3,8 @@ import type { Transaction } from "kysely";
 import type { Db } from "../../platform/database.ts";
 import type { Database } from "../../platform/schema.ts";
 
-export type Client = { ip: string | null; userAgent: string | null };
+/** `staff` is set when a staff member acts: the holder then sees the branch, not the operator's device. */
+export type Client = { ip: string | null; userAgent: string | null; staff?: { branchId: string | null } };
 
 export async function recordEvent(
   db: Db | Transaction<Database>,
@@ -18,8 +19,11 @@ export async function recordEvent(
       account_id: event.accountId,
       national_id: event.nationalId,
       type: event.type,
-      ip: client.ip,
-      user_agent: client.userAgent?.slice(0, 300) ?? null,
+      // An operator's address and browser are theirs, not the citizen's: the audit log keeps them.
+      ip: client.staff ? null : client.ip,
+      user_agent: client.staff ? null : (client.userAgent?.slice(0, 300) ?? null),
+      by_staff: Boolean(client.staff),
+      branch_id: client.staff?.branchId ?? null,
       created_at: now,
     })
     .execute();
@@ -29,9 +33,18 @@ export async function recordEvent(
 export async function listSecurityEvents(db: Db, accountId: string, limit = 50) {
   const rows = await db
     .selectFrom("security_events")
-    .select(["id", "type", "ip", "user_agent", "created_at"])
+    .leftJoin("branches", "branches.id", "security_events.branch_id")
+    .select([
+      "security_events.id",
+      "type",
+      "ip",
+      "user_agent",
+      "by_staff",
+      "branches.name as branch",
+      "security_events.created_at",
+    ])
     .where("account_id", "=", accountId)
-    .orderBy("created_at", "desc")
+    .orderBy("security_events.created_at", "desc")
     .limit(limit)
     .execute();
   return rows.map((r) => ({
@@ -40,5 +53,8 @@ export async function listSecurityEvents(db: Db, accountId: string, limit = 50) 
     at: r.created_at.toISOString(),
     ip: r.ip,
     userAgent: r.user_agent,
+    /** Done by staff: `branch` is the branch's name (null for the head office's administrators). */
+    byStaff: r.by_staff,
+    branch: r.branch,
   }));
 }

@@ -3,7 +3,15 @@ import { Type } from "typebox";
 import { parseNationalId } from "../../domain/national-id.ts";
 import type { Http } from "../../platform/http.ts";
 import { InvalidInput } from "../../platform/problems.ts";
-import { adminStats, changeStaff, createBranch, listBranches, listStaff, setCitizenLock } from "./admin.ts";
+import {
+  adminStats,
+  changeStaff,
+  createBranch,
+  listBranches,
+  listStaff,
+  resetStaffPassword,
+  setCitizenLock,
+} from "./admin.ts";
 import { clientOf, recordAudit } from "./audit.ts";
 import type { StaffRouteDeps } from "./deps.ts";
 import { createStaff } from "./service.ts";
@@ -48,6 +56,16 @@ export function adminRoutes(app: Http, deps: StaffRouteDeps, rules: StaffRules) 
       },
     );
   }
+
+  // Like staff:create, the one-time password is in this answer only; the member must replace it.
+  app.post(
+    "/api/staff/admin/staff/:id/reset-password",
+    { ...admin, schema: { params: idParams } },
+    async (request) => {
+      const { id } = request.params as { id: string };
+      return resetStaffPassword(deps.db, staffOf(request), id, clientOf(request), deps.clock.now());
+    },
+  );
 
   app.get("/api/staff/admin/branches", admin, async () => listBranches(deps.db));
 

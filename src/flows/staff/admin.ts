@@ -6,11 +6,13 @@ import { maskMobile } from "../../domain/mobile.ts";
 import { t } from "../../messages/index.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { VERIFY_QUEUE } from "../registration/verification-job.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
+import { oneTimePassword } from "./service.ts";
 
 type Body = Record<string, unknown>;
 const jalali = (d: Date) => formatJalaliDate(gregorianToJalali(d));
@@ -83,6 +85,33 @@ export async function changeStaff(
     }[change];
     await recordAudit(trx, actor, { action, details: { username: target.username } }, client, now);
   });
+}
+
+/**
+ * A new one-time password for a member who lost theirs: shown once to the admin who hands it over,
+ * stored only hashed, to be changed at the next sign-in; every session of the member ends.
+ */
+export async function resetStaffPassword(db: Db, actor: Actor, id: string, client: Client, now: Date) {
+  const target = await staffById(db, id);
+  if (target.id === actor?.id) throw new Problem(409, "staff.notSelf");
+  const password = oneTimePassword();
+  const hash = await hashSecret(password);
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable("staff")
+      .set({ password_hash: hash, password_must_change: true, updated_at: now })
+      .where("id", "=", id)
+      .execute();
+    await trx
+      .updateTable("staff_sessions")
+      .set({ revoked_at: now })
+      .where("staff_id", "=", id)
+      .where("revoked_at", "is", null)
+      .execute();
+    const details = { username: target.username };
+    await recordAudit(trx, actor, { action: "admin.staff.passwordReset", details }, client, now);
+  });
+  return { id: target.id, username: target.username, password };
 }
 
 export async function listBranches(db: Db) {

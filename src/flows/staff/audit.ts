@@ -4,14 +4,20 @@ import type { FastifyRequest } from "fastify";
 import type { Transaction } from "kysely";
 import type { Db } from "../../platform/database.ts";
 import type { Database } from "../../platform/schema.ts";
+import { admittedStaff } from "./context.ts";
 
 export type Actor = { id: string; username: string; role: string; branchId: string | null } | null;
-export type Client = { ip: string | null; userAgent: string | null };
+export type Client = { ip: string | null; userAgent: string | null; staff?: { branchId: string | null } };
 
-export const clientOf = (request: FastifyRequest): Client => ({
-  ip: request.ip,
-  userAgent: request.headers["user-agent"] ?? null,
-});
+/** The request's client; once a rule admitted a staff member, it says so (and from which branch). */
+export const clientOf = (request: FastifyRequest): Client => {
+  const staff = admittedStaff(request);
+  return {
+    ip: request.ip,
+    userAgent: request.headers["user-agent"] ?? null,
+    ...(staff ? { staff: { branchId: staff.branchId } } : {}),
+  };
+};
 
 export type AuditEntry = {
   action: string;

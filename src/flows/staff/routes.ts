@@ -12,6 +12,7 @@ import { LOGIN_LIMITS } from "../login/service.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { clientOf as client, recordAudit, searchAudit } from "./audit.ts";
 import type { StaffRouteDeps } from "./deps.ts";
+import { auditRefusals } from "./refusals.ts";
 import { changeStaffPassword, staffPasswordStep, staffTotpStep } from "./service.ts";
 import { RULE_PREFIX, revokeStaffSession, STAFF_COOKIE, staffOf, staffRules } from "./sessions.ts";
 
@@ -28,6 +29,7 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
       throw new Error(`${route.method} ${route.url} declares no staff authorisation rule`);
     }
   });
+  auditRefusals(app, deps);
   const rules = staffRules({ db: deps.db, clock: deps.clock, policy: deps.policy });
   // Staff failures share the citizens' limits and back-off, under their own keys.
   const lockout = new Lockout(deps.throttles, LOGIN_LIMITS);

@@ -4,24 +4,16 @@ import type { FastifyRequest } from "fastify";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
-import type { StaffRole } from "../../platform/schema.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
+import { admit, admittedStaff, noteSession, type StaffContext } from "./context.ts";
+
+export type { StaffContext };
 
 export const STAFF_COOKIE = "hoviat_staff";
 /** Between the password and the TOTP code: long enough to open the authenticator app. */
 export const TOTP_STAGE_MINUTES = 5;
 
 export type StaffSessionPolicy = { idleMinutes: number; absoluteHours: number };
-export type StaffContext = {
-  id: string;
-  username: string;
-  name: string;
-  role: StaffRole;
-  branchId: string | null;
-  stage: "totp" | "full";
-  mustChangePassword: boolean;
-  idHash: string;
-};
 
 export async function createStaffSession(
   db: Db,
@@ -59,6 +51,18 @@ export async function revokeStaffSession(db: Db, idHash: string, now: Date): Pro
     .execute();
 }
 
+/** Rows of sessions that ended (expired or revoked) over a day ago: the worker's sweep deletes them. */
+export async function pruneStaffSessions(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - 86_400_000);
+  const deleted = await db
+    .deleteFrom("staff_sessions")
+    .where((eb) =>
+      eb.or([eb("expires_at", "<", before), eb("revoked_at", "<", before), eb("last_seen_at", "<", before)]),
+    )
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
 /** The staff member of a live session of an active account, touching its idle clock; else null. */
 async function resolveStaffSession(
   db: Db,
@@ -94,11 +98,9 @@ async function resolveStaffSession(
   return { id, username, name, role, branchId, stage, mustChangePassword: row.password_must_change, idHash };
 }
 
-const contexts = new WeakMap<FastifyRequest, StaffContext>();
-
 /** The staff member the route's rule admitted (only after a rule other than `public`). */
 export function staffOf(request: FastifyRequest): StaffContext {
-  const staff = contexts.get(request);
+  const staff = admittedStaff(request);
   if (!staff) throw new Unauthorized();
   return staff;
 }
@@ -128,11 +130,12 @@ export function staffRules(deps: { db: Db; clock: Clock; policy: StaffSessionPol
       const token = request.cookies[STAFF_COOKIE];
       const staff = token ? await resolveStaffSession(deps.db, token, deps.clock.now(), deps.policy) : null;
       if (!staff) throw new Unauthorized();
+      noteSession(request, staff);
       if (!admits[name](staff)) throw new Problem(403, "staff.forbidden");
       if (staff.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(name)) {
         throw new Problem(403, "staff.passwordChangeRequired");
       }
-      contexts.set(request, staff);
+      admit(request, staff);
     };
     Object.defineProperty(hook, "name", { value: `${RULE_PREFIX}${name}` });
     return hook;

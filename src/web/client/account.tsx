@@ -83,7 +83,22 @@ export function AccountPage() {
   );
 }
 
-type SecurityEvent = { id: string; type: string; at: string; ip: string | null; userAgent: string | null };
+type SecurityEvent = {
+  id: string;
+  type: string;
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+  byStaff: boolean;
+  branch: string | null;
+};
+
+/** «شعبه X» for what staff did: the branch, never the operator's address. */
+function where(e: SecurityEvent, t: (key: string, params?: Record<string, string>) => string): string {
+  if (!e.byStaff) return e.ip ? ` · IP ${e.ip}` : "";
+  if (!e.branch) return ` · ${t("account.event.headOffice")}`;
+  return ` · ${e.branch.startsWith("شعبه") ? e.branch : t("account.event.atBranch", { name: e.branch })}`;
+}
 
 /** The holder's own security record (logins aside): changes, recoveries, branch actions, locks. */
 function SecurityEvents() {
@@ -103,7 +118,7 @@ function SecurityEvents() {
             <p class="session__device">{t(`account.event.${e.type}`)}</p>
             <p class="hint">
               {formatJalaliDateTime(new Date(e.at), locale)}
-              {e.ip ? ` · IP ${e.ip}` : ""}
+              {where(e, t)}
             </p>
           </li>
         ))}
