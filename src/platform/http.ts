@@ -30,7 +30,8 @@ function ajvErrors(error: FastifyError): FieldError[] {
   });
 }
 
-export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
+/** `hsts`: the site is HTTPS-only (secure cookies or production), so browsers are told to keep it so. */
+export function createHttp(logger: Logger, options: { trustProxy: boolean; hsts?: boolean }) {
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: options.trustProxy,
@@ -45,6 +46,7 @@ export function createHttp(logger: Logger, options: { trustProxy: boolean }) {
     reply.header("referrer-policy", "no-referrer");
     reply.header("x-frame-options", "DENY");
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    if (options.hsts) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
 
   // Browsers say where a request comes from; a write from another site is refused outright.

@@ -57,7 +57,7 @@ test("a 5xx requeues with back-off; once the gateway is back the SMS goes once, 
   );
   assert.match(gateway.sent.get(sent.id)!.text, /علی رضایی/);
 
-  const metrics = (await sys.app.inject({ method: "GET", url: "/metrics" })).body;
+  const metrics = (await sys.ops.inject({ method: "GET", url: "/metrics" })).body;
   assert.match(metrics, /hoviat_sms_sent_total\{provider="kavenegar"\} 1/);
   assert.match(metrics, /hoviat_sms_failed_total\{provider="kavenegar",retryable="true"\} 1/);
 });
