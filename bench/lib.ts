@@ -90,6 +90,8 @@ export async function startServer(script: string, env: Record<string, string>, t
       ...process.env,
       PORT: String(port),
       BENCH_BASELINE_PORT: String(basePort),
+      // src/main.ts also opens the internal listener: a free port, so runs never collide.
+      OPS_PORT: "0",
       LOG_LEVEL: "warn",
       CI: "1",
       ...env,

@@ -1,6 +1,7 @@
 // `npm start`: the whole system in one process, on embedded PGlite unless DATABASE_URL is set.
 // `npm run start:web` (ROLE=web) serves HTTP without jobs; `npm run start:worker` (ROLE=worker) runs the
-// jobs and answers only /healthz, /readyz and /metrics on PORT, for the orchestrator and Prometheus.
+// jobs and answers only /healthz and /readyz on PORT, for the orchestrator. Every role also serves the
+// internal listener on OPS_PORT/OPS_HOST: /metrics, /docs, /docs/json, /healthz, /readyz.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
@@ -18,7 +19,7 @@ try {
   throw error;
 }
 
-const OPS_ROUTES = new Set(["/healthz", "/readyz", "/metrics"]);
+const HEALTH_ROUTES = new Set(["/healthz", "/readyz"]);
 
 const started = performance.now();
 const system = await startSystem({ config }).catch((error) => {
@@ -31,7 +32,7 @@ let closeOps = async () => {};
 if (config.role === "worker") {
   const ops = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0]!;
-    if (request.method !== "GET" || !OPS_ROUTES.has(path)) return response.writeHead(404).end();
+    if (request.method !== "GET" || !HEALTH_ROUTES.has(path)) return response.writeHead(404).end();
     system.app.inject({ method: "GET", url: path }).then(
       (answer) =>
         response.writeHead(answer.statusCode, answer.headers as Record<string, string>).end(answer.body),
@@ -44,6 +45,7 @@ if (config.role === "worker") {
 } else {
   address = await system.app.listen({ port: config.port, host: config.host });
 }
+const opsAddress = await system.ops.listen({ port: config.opsPort, host: config.opsHost });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 system.logger.info(
   {
@@ -51,12 +53,15 @@ system.logger.info(
     worker: config.worker,
     database: config.databaseUrl ? "postgresql" : `embedded PGlite in ${config.dataDir}`,
     seconds,
+    ops: opsAddress,
   },
-  `Hoviat is listening on ${address}`,
+  `Hoviat is listening on ${address} (metrics and docs on ${opsAddress})`,
 );
 if (!process.env.CI && config.role !== "worker") {
   const outbox = config.smsProviders.includes("outbox") ? `\n  Dev outbox: ${address}/dev/outbox` : "";
-  console.log(`\n  Hoviat (هویت) is ready: ${address}${outbox}\n`);
+  console.log(
+    `\n  Hoviat (هویت) is ready: ${address}${outbox}\n  Metrics and API docs: ${opsAddress}/docs\n`,
+  );
 }
 
 let closing = false;

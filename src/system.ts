@@ -17,9 +17,10 @@ import { openDatabase } from "./platform/database.ts";
 import { createHttp } from "./platform/http.ts";
 import { Jobs } from "./platform/jobs.ts";
 import { createLogger } from "./platform/logging.ts";
-import { countedSms, createMetrics, observeHttp, opsRoutes } from "./platform/metrics.ts";
+import { countedSms, createMetrics, healthRoutes, observeHttp } from "./platform/metrics.ts";
 import { migrate } from "./platform/migrate.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
+import { createOpsApp } from "./platform/ops-http.ts";
 import { dummyHash } from "./platform/passwords.ts";
 import { withStartupLock } from "./platform/startup-lock.ts";
 import { PostgresThrottleStore } from "./platform/throttle.ts";
@@ -66,11 +67,14 @@ export async function startSystem(options: SystemOptions) {
   const metrics = createMetrics(db);
   const sms = countedSms(adapters.sms, metrics);
 
-  const app = createHttp(logger, { trustProxy: config.trustProxy });
+  const app = createHttp(logger, {
+    trustProxy: config.trustProxy,
+    hsts: config.cookieSecure || config.env === "production",
+  });
   observeHttp(app, metrics);
   await registerOpenApi(app);
-  app.get("/healthz", async () => ({ status: "ok" }));
-  opsRoutes(app, { db, jobs, metrics, ...(redis ? { redis } : {}) });
+  const opsDeps = { db, jobs, metrics, ...(redis ? { redis } : {}) };
+  healthRoutes(app, opsDeps);
   const rateLimits = config.rateLimits;
   const challenges = new Challenges({
     store: throttles,
@@ -135,9 +139,12 @@ export async function startSystem(options: SystemOptions) {
     });
   }
   await app.ready();
+  const ops = await createOpsApp(app, logger, opsDeps);
 
   return {
     app,
+    /** The internal listener's app: /metrics, /docs, /docs/json, /healthz, /readyz (main.ts listens on OPS_PORT). */
+    ops,
     db,
     database,
     jobs,
@@ -159,6 +166,7 @@ export async function startSystem(options: SystemOptions) {
     async close() {
       sso.close();
       await app.close();
+      await ops.close();
       worker?.stop();
       await jobs.stop();
       adapters.close();

@@ -70,6 +70,8 @@ export async function startHoviat(
       CI: "1",
       HOST: "127.0.0.1",
       PORT: String(port),
+      // Many instances on one machine: each takes a free internal port.
+      OPS_PORT: "0",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -43,7 +43,7 @@ describe("/metrics", () => {
     });
     assert.ok(requestId);
 
-    const res2 = await sys.app.inject({ method: "GET", url: "/metrics" });
+    const res2 = await sys.ops.inject({ method: "GET", url: "/metrics" });
     assert.equal(res2.statusCode, 200);
     assert.match(res2.headers["content-type"] as string, /^text\/plain/);
     const text = res2.body;
@@ -63,7 +63,7 @@ describe("/metrics", () => {
 
 describe("OpenAPI", () => {
   test("/docs/json is OpenAPI 3.1 and lists every registered route with its method", async () => {
-    const doc = (await sys.app.inject({ method: "GET", url: "/docs/json" })).json() as {
+    const doc = (await sys.ops.inject({ method: "GET", url: "/docs/json" })).json() as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
     };
@@ -82,8 +82,26 @@ describe("OpenAPI", () => {
   });
 
   test("/docs serves the browsable documentation", async () => {
-    const res = await sys.app.inject({ method: "GET", url: "/docs" });
-    assert.equal(res.statusCode, 200);
-    assert.match(res.body, /swagger/i);
+    const res = await sys.ops.inject({ method: "GET", url: "/docs", headers: { accept: "text/html" } });
+    assert.ok([200, 302].includes(res.statusCode), String(res.statusCode));
+    const page =
+      res.statusCode === 302
+        ? await sys.ops.inject({ method: "GET", url: res.headers.location as string })
+        : res;
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /swagger/i);
+  });
+});
+
+describe("the internal listener (issue 10)", () => {
+  test("/metrics, /docs and /docs/json are not on the public listener; /healthz and /readyz are on both", async () => {
+    for (const url of ["/metrics", "/docs", "/docs/json", "/docs/static/index.html"]) {
+      assert.equal((await sys.app.inject({ method: "GET", url })).statusCode, 404, url);
+    }
+    for (const url of ["/healthz", "/readyz"]) {
+      assert.equal((await sys.app.inject({ method: "GET", url })).statusCode, 200, url);
+      assert.equal((await sys.ops.inject({ method: "GET", url })).statusCode, 200, url);
+    }
+    assert.equal((await sys.ops.inject({ method: "GET", url: "/api/me" })).statusCode, 404);
   });
 });

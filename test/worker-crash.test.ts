@@ -34,6 +34,7 @@ test("a worker killed mid-verification: the request still ends once, with one SM
       NODE_ENV: "test",
       DATABASE_URL: (sys.database.pool.options as { connectionString: string }).connectionString,
       PORT: "0",
+      OPS_PORT: "0",
       REGISTRY_LATENCY_MS: "30000",
       LOG_LEVEL: "silent",
       CI: "1",

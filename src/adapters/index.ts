@@ -60,7 +60,12 @@ export function createAdapters(
 
   const smtp =
     config.emailProvider === "smtp"
-      ? new SmtpEmail({ url: config.smtpUrl!, from: config.emailFrom, timeoutMs: SMTP_TIMEOUT_MS })
+      ? new SmtpEmail({
+          url: config.smtpUrl!,
+          from: config.emailFrom,
+          timeoutMs: SMTP_TIMEOUT_MS,
+          requireTls: config.env === "production",
+        })
       : undefined;
   const email = smtp ?? new OutboxEmail(db, now);
 

@@ -41,7 +41,8 @@ function isBadValue(error: FastifyError): boolean {
   return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
-export function createHttp(logger: Logger, options: { trustProxy: TrustProxy }) {
+/** `hsts`: the site is HTTPS-only (secure cookies or production), so browsers are told to keep it so. */
+export function createHttp(logger: Logger, options: { trustProxy: TrustProxy; hsts?: boolean }) {
   const app = Fastify({
     loggerInstance: logger,
     // A hop count or the proxies' addresses (proxy-addr); cast only to keep Fastify's HTTP/1 overload.
@@ -57,6 +58,7 @@ export function createHttp(logger: Logger, options: { trustProxy: TrustProxy }) 
     reply.header("referrer-policy", "no-referrer");
     reply.header("x-frame-options", "DENY");
     if (!reply.hasHeader("cache-control")) reply.header("cache-control", "no-store");
+    if (options.hsts) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
 
   // Browsers say where a request comes from; a write from another site is refused outright.

@@ -4,15 +4,22 @@
 // something else («RLO» turns "evil.gpj" around); other C0 controls have no place in names, codes or IDs.
 import type { FieldError } from "../domain/result.ts";
 
-/** C0 controls, DEL, C1 controls, bidi embeddings/overrides (U+202A–202E) and isolates (U+2066–2069). */
-const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
-const FORBIDDEN_MULTILINE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** Free-text fields that may span lines (tab, newline, carriage return): a lock's reason. */
 const MULTILINE_FIELDS = new Set(["reason"]);
+const LINE_CHARACTERS = new Set([0x09, 0x0a, 0x0d]);
+
+/** C0 controls, DEL, C1 controls, bidi embeddings/overrides (U+202A–202E) and isolates (U+2066–2069). */
+function forbidden(code: number, multiline: boolean): boolean {
+  if (code <= 0x1f) return !(multiline && LINE_CHARACTERS.has(code));
+  return (
+    (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+  );
+}
 
 export function forbiddenText(value: string, field: string): boolean {
-  const last = field.split(".").at(-1) ?? field;
-  return (MULTILINE_FIELDS.has(last) ? FORBIDDEN_MULTILINE : FORBIDDEN).test(value);
+  const multiline = MULTILINE_FIELDS.has(field.split(".").at(-1) ?? field);
+  for (let i = 0; i < value.length; i++) if (forbidden(value.charCodeAt(i), multiline)) return true;
+  return false;
 }
 
 /** Every string in `value` (objects and arrays walked, depth-limited) that holds a forbidden character. */
@@ -21,13 +28,13 @@ export function controlCharacterErrors(value: unknown, path = "", errors: FieldE
   if (typeof value === "string") {
     if (forbiddenText(value, path)) errors.push({ field: path || "body", code: "text.controlCharacters" });
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) =>
-      controlCharacterErrors(item, path ? `${path}.${i}` : String(i), errors, depth + 1),
-    );
+    for (const [i, item] of value.entries()) {
+      controlCharacterErrors(item, path ? `${path}.${i}` : String(i), errors, depth + 1);
+    }
   } else if (value && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
       const field = path ? `${path}.${key}` : key;
-      if (FORBIDDEN.test(key)) errors.push({ field: path || "body", code: "text.controlCharacters" });
+      if (forbiddenText(key, "")) errors.push({ field: path || "body", code: "text.controlCharacters" });
       else controlCharacterErrors(item, field, errors, depth + 1);
     }
   }

@@ -121,18 +121,15 @@ export function observeHttp(app: Http, metrics: Metrics): void {
   });
 }
 
-export function opsRoutes(
-  app: Http,
-  deps: { db: Db; jobs: Jobs; metrics: Metrics; redis?: { ping(): Promise<unknown> } },
-): void {
+export type OpsDeps = { db: Db; jobs: Jobs; metrics: Metrics; redis?: { ping(): Promise<unknown> } };
+
+/** /healthz and /readyz: on the public listener for orchestrators, and on the internal one. */
+export function healthRoutes(app: Http, deps: OpsDeps): void {
   let queueRunning = true;
   deps.jobs.boss.on("stopped", () => {
     queueRunning = false;
   });
-  app.get("/metrics", async (_request, reply) => {
-    reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  app.get("/healthz", async () => ({ status: "ok" }));
   app.get("/readyz", async (_request, reply) => {
     const checks: Record<string, string> = { database: "ok", queue: queueRunning ? "ok" : "stopped" };
     try {
@@ -149,5 +146,13 @@ export function opsRoutes(
     const ready = Object.values(checks).every((c) => c === "ok");
     reply.status(ready ? 200 : 503);
     return { status: ready ? "ready" : "not_ready", checks };
+  });
+}
+
+/** /metrics: the internal listener only (it tells an outsider the traffic and the queues). */
+export function metricsRoute(app: Http, deps: OpsDeps): void {
+  app.get("/metrics", async (_request, reply) => {
+    reply.type(deps.metrics.registry.contentType);
+    return deps.metrics.registry.metrics();
   });
 }

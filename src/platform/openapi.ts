@@ -1,7 +1,7 @@
-// OpenAPI 3.1 from the route schemas (@fastify/swagger), browsable at /docs, JSON at /docs/json.
-// Registered before any route: the generator learns routes as they are added.
+// OpenAPI 3.1 from the route schemas (@fastify/swagger). Registered before any route: the generator
+// learns routes as they are added. The document is served (/docs, /docs/json) by the internal
+// listener only (ops-http.ts), not by the public app that generates it.
 import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { Http } from "./http.ts";
 
 export const DOCS_PREFIX = "/docs";
@@ -37,5 +37,4 @@ export async function registerOpenApi(app: Http): Promise<void> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
 }

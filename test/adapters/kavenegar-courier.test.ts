@@ -60,7 +60,7 @@ test("a 5xx requeues with back-off; once the gateway is back the SMS goes once, 
   );
   assert.match(gateway.sent.get(sent.id)!.text, /علی رضایی/);
 
-  const metrics = (await sys.app.inject({ method: "GET", url: "/metrics" })).body;
+  const metrics = (await sys.ops.inject({ method: "GET", url: "/metrics" })).body;
   // Two messages went through the outage: the step-1 code (which stayed queued, readable, until it
   // was sent) and the outcome.
   assert.match(metrics, /hoviat_sms_sent_total\{provider="kavenegar"\} 2/);

@@ -116,3 +116,23 @@ test("an SMTP server that cannot be reached is a retryable failure", async () =>
   );
   smtp.close();
 });
+
+test("with requireTls (production), smtp:// never sends in clear text: no STARTTLS, no message", async () => {
+  const plain = await smtpPeer();
+  const smtp = new SmtpEmail({
+    url: plain.url,
+    from: "Hoviat <no-reply@hoviat.example>",
+    timeoutMs: 2_000,
+    requireTls: true,
+  });
+  try {
+    await assert.rejects(
+      smtp.send({ id: "m-3", to: "ali@example.com", subject: "کد", text: "۱۲۳۴۵۶" }),
+      (e) => e instanceof DeliveryFailed,
+    );
+    assert.equal(plain.received.length, 0);
+  } finally {
+    smtp.close();
+    await plain.close();
+  }
+});

@@ -10,6 +10,11 @@ export type SmtpOptions = {
   url: string;
   from: string;
   timeoutMs: number;
+  /**
+   * smtp:// must upgrade with STARTTLS or fail (production sets it): without it nodemailer sends in clear
+   * text whenever the server offers no STARTTLS, or an attacker strips the offer. smtps:// is TLS already.
+   */
+  requireTls?: boolean;
 };
 
 export class SmtpEmail implements EmailSender {
@@ -20,6 +25,7 @@ export class SmtpEmail implements EmailSender {
   constructor(private readonly options: SmtpOptions) {
     this.transport = nodemailer.createTransport({
       url: options.url,
+      requireTLS: Boolean(options.requireTls) && options.url.startsWith("smtp://"),
       connectionTimeout: options.timeoutMs,
       greetingTimeout: options.timeoutMs,
       socketTimeout: options.timeoutMs,

@@ -4,7 +4,6 @@ import type { FastifyRequest } from "fastify";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
-import type { StaffRole } from "../../platform/schema.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
 import { admit, admittedStaff, noteSession, type StaffContext } from "./context.ts";
 

@@ -1,0 +1,121 @@
+// SECRET_KEY rotation (issue 10): the same database under "A", then "B,A", then "B". Old TOTP seals
+// and old codes keep working while A is listed; once it is removed they are refused clearly, never a 500.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import pg from "pg";
+import { codeMatches } from "../src/flows/recovery/secrets.ts";
+import { openWithRing } from "../src/flows/staff/totp-keys.ts";
+import { ManualClock } from "../src/platform/clock.ts";
+import { createAccount, latestCode } from "./helpers/accounts.ts";
+import { ali } from "./helpers/people.ts";
+import { createMember, type Member, passwordStep, post, signIn } from "./helpers/staff.ts";
+import { startTestSystem, type TestSystem } from "./helpers/system.ts";
+
+const KEY_A = "rotation-key-a-with-thirty-two-characters";
+const KEY_B = "rotation-key-b-with-thirty-two-characters";
+const clock = new ManualClock(new Date());
+const dataDir = mkdtempSync(join(tmpdir(), "hoviat-rotation-"));
+let databaseUrl: string | undefined;
+
+/** One database for every start: a PGlite folder, or a PostgreSQL database of this file's own. */
+async function database(): Promise<Record<string, string>> {
+  if (!process.env.DATABASE_URL) return { DATA_DIR: dataDir };
+  if (!databaseUrl) {
+    const name = `hoviat_rot_${process.pid}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+  }
+  return { DATABASE_URL: databaseUrl };
+}
+const start = async (secretKey: string) =>
+  startTestSystem({ ...(await database()), SECRET_KEY: secretKey }, { clock });
+
+after(async () => {
+  rmSync(dataDir, { recursive: true, force: true });
+  if (databaseUrl) {
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`drop database if exists ${new URL(databaseUrl).pathname.slice(1)} with (force)`);
+    await admin.end();
+  }
+});
+
+const sealOf = async (sys: TestSystem, id: string) =>
+  (await sys.db.selectFrom("staff").select("totp_secret").where("id", "=", id).executeTakeFirstOrThrow())
+    .totp_secret!;
+
+test("rotate A → B,A → B: old seals and codes work while A is listed, and are refused cleanly after", async () => {
+  // Under A: two members enrol an authenticator, a recovery code is sent.
+  let sys = await start(KEY_A);
+  const kept: Member = await createMember(sys, "kept1", "admin");
+  const idle: Member = await createMember(sys, "idle1", "admin");
+  await signIn(sys, kept);
+  await signIn(sys, idle);
+  await createAccount(sys, ali);
+  const first = await post(sys, "/api/password-recovery", undefined, {
+    nationalId: ali.nationalId,
+    method: "sms",
+  });
+  const code = await latestCode(sys, ali.mobile);
+  clock.advance(61_000);
+  const second = await post(sys, "/api/password-recovery", undefined, {
+    nationalId: ali.nationalId,
+    method: "sms",
+  });
+  const secondCode = await latestCode(sys, ali.mobile, 2);
+  await sys.stop();
+
+  // Under B,A: the code sent under A verifies; A's seal opens and is sealed again under B.
+  sys = await start(`${KEY_B},${KEY_A}`);
+  const verified = await post(sys, `/api/password-recovery/${first.body.recoveryId}/verify`, undefined, {
+    code,
+  });
+  assert.equal(verified.status, 200);
+  await signIn(sys, kept);
+  const resealed = await sealOf(sys, kept.id);
+  assert.ok(openWithRing([KEY_B], resealed), "sealed again under the new key");
+  assert.equal(openWithRing([KEY_A], resealed), null);
+  clock.advance(61_000);
+  const fresh = await post(sys, "/api/password-recovery", undefined, {
+    nationalId: ali.nationalId,
+    method: "sms",
+  });
+  const freshCode = await latestCode(sys, ali.mobile, 3);
+  const row = await sys.db
+    .selectFrom("password_recoveries")
+    .select("code_hash")
+    .where("id", "=", fresh.body.recoveryId)
+    .executeTakeFirstOrThrow();
+  assert.ok(
+    codeMatches([KEY_B], row.code_hash, fresh.body.recoveryId, freshCode),
+    "new codes use the first key",
+  );
+  assert.ok(!codeMatches([KEY_A], row.code_hash, fresh.body.recoveryId, freshCode));
+  await sys.stop();
+
+  // Under B alone: the resealed member signs in; the one who never signed in meanwhile is refused
+  // with a clear answer (an admin resets the authenticator), and A's code no longer verifies.
+  sys = await start(KEY_B);
+  await signIn(sys, kept);
+  clock.advance(30_000);
+  const half = await passwordStep(sys, idle);
+  const refused = await post(sys, "/api/staff/login/totp", half, { code: "123456" });
+  assert.equal(refused.status, 409);
+  assert.equal(refused.body.code, "staff.totpKeyUnknown");
+  assert.match(refused.body.title, /مدیر سامانه/);
+  const stale = await post(sys, `/api/password-recovery/${second.body.recoveryId}/verify`, undefined, {
+    code: secondCode,
+  });
+  assert.equal(stale.status, 400);
+  assert.equal(stale.body.code, "recovery.wrongCode");
+  await sys.stop();
+});
