@@ -6,7 +6,8 @@ import * as m002 from "./migrations/002-recovery-account.ts";
 import * as m003 from "./migrations/003-branch-staff.ts";
 import * as m004 from "./migrations/004-message-codes.ts";
 
-const migrations: Record<string, Migration> = {
+/** Every migration by name; Kysely applies them in name order. */
+export const migrations: Record<string, Migration> = {
   "001-registration-core": m001,
   "002-recovery-account": m002,
   "003-branch-staff": m003,
