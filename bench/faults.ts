@@ -78,6 +78,7 @@ function listen(server: HttpServer, port = 0): Promise<number> {
 
 type Ctx = {
   cluster: Cluster;
+  disk?: string;
   dbName: string;
   dbUrl: string;
   web: Server[];
@@ -92,6 +93,8 @@ type Ctx = {
 type Fault = {
   name: string;
   redis?: boolean;
+  /** One all-in-one process on embedded PGlite, its DATA_DIR on a small tmpfs of its own. */
+  embedded?: boolean;
   failureRate?: number;
   /** Runs at FAULT_AT_S; resolves when the fault is healed (the end of its window). */
   inject(ctx: Ctx): Promise<void>;
@@ -156,6 +159,20 @@ const FAULTS: Fault[] = [
     },
   })),
   {
+    name: "embedded data folder's disk full",
+    embedded: true,
+    async inject(ctx) {
+      const filler = join(ctx.disk!, "filler");
+      try {
+        execFileSync("dd", ["if=/dev/zero", `of=${filler}`, "bs=1M"], { stdio: "ignore" });
+      } catch {
+        // dd stops with ENOSPC: the disk is full, which is the point.
+      }
+      await sleep(WINDOW_S * 1000);
+      rmSync(filler, { force: true });
+    },
+  },
+  {
     name: "Redis gone",
     redis: true,
     async inject(ctx) {
@@ -198,9 +215,15 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   const sms = smsGateway();
   const smsPort = await listen(sms.server);
   const redis = fault.redis ? await startRedis() : undefined;
+  let disk: string | undefined;
+  if (fault.embedded) {
+    disk = join(work, `disk-${index}`);
+    mkdirSync(disk, { recursive: true });
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=160m", "tmpfs", disk]);
+  }
   const env: Record<string, string> = {
     NODE_ENV: "development",
-    DATABASE_URL: dbUrl,
+    ...(disk ? { DATA_DIR: join(disk, "data") } : { DATABASE_URL: dbUrl }),
     REGISTRY_PROVIDER: "http",
     REGISTRY_URL: `http://127.0.0.1:${registryPort}`,
     REGISTRY_TIMEOUT_MS: "2000",
@@ -223,17 +246,24 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     registry: { sim, server: registryHttp, port: registryPort },
     ...(redis ? { redis } : {}),
     crashes: 0,
+    ...(disk ? { disk } : {}),
   };
-  // One first, for migrations; then the other three together.
-  const first = await startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000);
-  const rest = await Promise.all([
-    startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000),
-    startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000),
-    startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000),
-  ]);
-  ctx.web = [first, rest[0]!];
-  ctx.workers = [rest[1]!, rest[2]!];
-  for (const s of [first, ...rest]) ctx.envOf.set(s, { ...env, ROLE: ctx.web.includes(s) ? "web" : "worker" });
+  if (disk) {
+    const all = await startServer("src/main.ts", env, 90_000);
+    ctx.web = [all];
+    ctx.envOf.set(all, env);
+  } else {
+    // One first, for migrations; then the other three together.
+    const first = await startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000);
+    const rest = await Promise.all([
+      startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000),
+      startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000),
+      startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000),
+    ]);
+    ctx.web = [first, rest[0]!];
+    ctx.workers = [rest[1]!, rest[2]!];
+    for (const s of [first, ...rest]) ctx.envOf.set(s, { ...env, ROLE: ctx.web.includes(s) ? "web" : "worker" });
+  }
   const client = new pg.Client({ connectionString: dbUrl });
   client.on("error", () => {});
 
@@ -296,11 +326,21 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   const loadEnd = Date.now();
 
   // Settle: every accepted request decided and its message final, or the settle time runs out.
-  await client.connect().catch(() => {});
+  if (!disk) await client.connect().catch(() => {});
   let drainS: number | string = `>${SETTLE_S}`;
   const ids = accepted.map((a) => a.id);
   let outcomes = 0;
-  while (Date.now() - loadEnd < SETTLE_S * 1000) {
+  while (disk && Date.now() - loadEnd < SETTLE_S * 1000) {
+    // The embedded database belongs to its process: an outcome is seen as the SMS it sends.
+    const delivered = new Set([...sms.deliveries.values()].map((d) => d.to));
+    outcomes = accepted.filter((a) => delivered.has(a.mobile)).length;
+    if (outcomes === accepted.length) {
+      drainS = Math.round((Date.now() - loadEnd) / 1000);
+      break;
+    }
+    await sleep(1_000);
+  }
+  while (!disk && Date.now() - loadEnd < SETTLE_S * 1000) {
     const r = await client
       .query<{ decided: number; queued: number }>(
         `select (select count(*)::int from registration_requests where id = any($1) and status <> 'pending') as decided,
@@ -359,6 +399,10 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   sms.server.closeAllConnections();
   sms.server.close();
   await redis?.stop();
+  if (disk) {
+    await sleep(1_000);
+    execFileSync("umount", ["-l", disk]);
+  }
   return row;
 }
 
