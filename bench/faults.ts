@@ -37,6 +37,8 @@ type Row = {
   recoverS: number | string;
   drainS: number | string;
   crashes: number;
+  /** quick (12 s windows, registry down 20 s by default) or full (30 s, 120 s). */
+  mode?: string;
   note?: string;
 };
 
@@ -432,7 +434,7 @@ try {
   const selected = FAULTS.filter((f) => !only || only.some((o) => f.name.toLowerCase().includes(o.toLowerCase())));
   for (const [i, fault] of selected.entries()) {
     console.error(`▶ ${fault.name}`);
-    const row = await runFault(cluster, fault, i, work);
+    const row = { ...(await runFault(cluster, fault, i, work)), mode: QUICK ? "quick" : "full" };
     console.error(`  ${JSON.stringify(row)}`);
     rows.push(row);
   }
@@ -441,13 +443,14 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-const file = join(ROOT, "bench/results", `${new Date().toISOString().slice(0, 10)}-faults${QUICK ? "-quick" : ""}.json`);
+// One file a day for both modes (each row says which): a quick run is kept too, unlike the bench's.
+const file = join(ROOT, "bench/results", `${new Date().toISOString().slice(0, 10)}-faults.json`);
 // A run of some faults (--only) updates their rows and keeps the others of the same day.
 const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { rows: Row[] }).rows : [];
 const merged = [...earlier.filter((e) => !rows.some((r) => r.fault === e.fault)), ...rows];
 console.log(table(merged));
 writeFileSync(
   file,
-  `${JSON.stringify({ quick: QUICK, windowS: WINDOW_S, registryDownS: REGISTRY_DOWN_S, cpus: execFileSync("nproc", { encoding: "utf8" }).trim(), rows: merged }, null, 2)}\n`,
+  `${JSON.stringify({ cpus: execFileSync("nproc", { encoding: "utf8" }).trim(), rows: merged }, null, 2)}\n`,
 );
 console.error(`written to ${file}`);
