@@ -2,6 +2,7 @@
 
 import { oidcClientCreate, oidcKeysRotate } from "./flows/oidc/cli.ts";
 import { branchCreate, staffCreate } from "./flows/staff/cli.ts";
+import { BackupRefused, backupDataDir, restoreDataDir } from "./platform/backup.ts";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { maskedConfig } from "./platform/config-mask.ts";
 import { DataDirInUse } from "./platform/data-dir-lock.ts";
@@ -19,6 +20,29 @@ const commands: Record<string, Command> = {
           2,
         ),
       );
+      return 0;
+    },
+  },
+  backup: {
+    summary: "backup <file>: dump the embedded database (DATA_DIR) to a file; stop the server first",
+    async run([file]) {
+      const config = loadConfig(withConfigFile());
+      if (config.databaseUrl) return postgresInstead('pg_dump --format=custom --file <file> "$DATABASE_URL"');
+      if (!file) throw new BackupRefused("usage: npm run cli -- backup <file>");
+      const { bytes } = await backupDataDir(config.dataDir, file);
+      console.log(`backed up ${config.dataDir} to ${file} (${bytes} bytes)`);
+      return 0;
+    },
+  },
+  restore: {
+    summary: "restore <file>: restore a backup into an empty DATA_DIR (embedded database)",
+    async run([file]) {
+      const config = loadConfig(withConfigFile());
+      if (config.databaseUrl)
+        return postgresInstead('pg_restore --clean --if-exists --dbname "$DATABASE_URL" <file>');
+      if (!file) throw new BackupRefused("usage: npm run cli -- restore <file>");
+      await restoreDataDir(file, config.dataDir);
+      console.log(`restored ${file} into ${config.dataDir}`);
       return 0;
     },
   },
@@ -40,6 +64,11 @@ const commands: Record<string, Command> = {
   },
 };
 
+function postgresInstead(command: string): number {
+  console.error(`DATABASE_URL is set: back up and restore PostgreSQL with its own tools, e.g.\n  ${command}`);
+  return 2;
+}
+
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(20)}${c.summary}`);
   return `usage: npm run cli -- <command>\n\ncommands:\n${lines.join("\n")}`;
@@ -55,7 +84,8 @@ try {
   process.exitCode = await command.run(args);
 } catch (error) {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
-  else if (error instanceof DataDirInUse) console.error(`Hoviat: ${error.message}`);
+  else if (error instanceof DataDirInUse || error instanceof BackupRefused)
+    console.error(`Hoviat: ${error.message}`);
   else throw error;
   process.exitCode = 1;
 }

@@ -1,5 +1,5 @@
-// The error handler's one place for database trouble: a lost connection is 503 with Retry-After (the
-// client may try again), a value the database refuses is 400, anything else stays a 500.
+// The error handler's one place for database trouble: a lost connection (PostgreSQL or Redis) is 503
+// with Retry-After (the client may try again), a value the database refuses is 400, else a 500.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import pino from "pino";
@@ -21,6 +21,11 @@ const unavailable = [
     message: "",
   }),
   new Error("query failed", { cause: withCode("Connection terminated") }),
+  // ioredis, with Redis gone: the throttles fail closed, as a 503.
+  new Error(
+    'Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest" option for details.',
+  ),
+  new Error("Connection is closed."),
 ];
 
 test("connection-class errors are recognised, query errors are not", () => {

@@ -42,7 +42,7 @@ const UNAVAILABLE_CODES = new Set([
   "ETIMEDOUT",
 ]);
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|not queryable|not currently accepting connections|timeout exceeded when trying to connect|Connection is closed/i;
+  /Connection terminated|not queryable|not currently accepting connections|timeout exceeded when trying to connect|Connection is closed|max retries per request/i;
 
 /** True when `error` (or its cause) is the loss of the database connection: the caller should retry later. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {

@@ -77,9 +77,14 @@ export class Jobs {
    * handed out again, and the handlers are idempotent (a decided request is not decided twice).
    */
   async work<T>(spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
-    let wake = () => {};
+    // A nudge while a batch runs is remembered, so the loop fetches again instead of idling.
+    let nudged = false;
+    let wake = () => {
+      nudged = true;
+    };
     const loop = async () => {
       while (!this.stopping) {
+        nudged = false;
         let fetched = 0;
         try {
           const jobs = await this.boss.fetch<T>(spec.name, { batchSize: spec.batchSize });
@@ -89,7 +94,7 @@ export class Jobs {
           this.onError(error as Error);
         }
         // A full batch means more are waiting; otherwise idle until the next poll or a nudge.
-        if (this.stopping || fetched >= spec.batchSize) continue;
+        if (this.stopping || nudged || fetched >= spec.batchSize) continue;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, POLL_MS);
           wake = () => {
@@ -97,6 +102,9 @@ export class Jobs {
             resolve();
           };
         });
+        wake = () => {
+          nudged = true;
+        };
       }
     };
     this.workers.set(spec.name, { wake: () => wake(), done: loop() });

@@ -10,7 +10,8 @@ import * as m006 from "./migrations/006-challenges.ts";
 import * as m007 from "./migrations/007-hardening.ts";
 import * as m008 from "./migrations/008-oidc.ts";
 
-const migrations: Record<string, Migration> = {
+/** Every migration by name; Kysely applies them in name order. */
+export const migrations: Record<string, Migration> = {
   "001-registration-core": m001,
   "002-recovery-account": m002,
   "003-branch-staff": m003,
