@@ -9,6 +9,7 @@ import { blocklistFromText } from "../src/domain/password-blocklist.ts";
 import { totpCode } from "../src/flows/staff/totp.ts";
 import { createAccount, latestCode, loginCookie, resetTables } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
+import { injectCall, proveMobile } from "./helpers/registration.ts";
 import {
   changePassword,
   createMember,
@@ -52,7 +53,15 @@ function assertRefused(res: Body, password: string) {
 const pair = (password: string) => ({ password, passwordConfirmation: password });
 
 describe("registration", () => {
-  const submit = (body: object) => post(sys, "/api/registrations", undefined, body);
+  // One proof of Ali's mobile per test: reusable until a registration is accepted.
+  let proof: string | undefined;
+  beforeEach(() => {
+    proof = undefined;
+  });
+  const submit = async (body: object) => {
+    proof ??= await proveMobile(injectCall(sys), ali.nationalId, ali.mobile);
+    return post(sys, "/api/registrations", undefined, { ...body, mobileProof: proof });
+  };
 
   test("a common password and one made of the person's data are refused", async () => {
     for (const p of [...COMMON, ...PERSONAL]) assertRefused(await submit({ ...ali, ...pair(p) }), p);
