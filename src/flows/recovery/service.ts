@@ -272,8 +272,6 @@ export async function resetPassword(
       .set({ password_hash: passwordHash, updated_at: now })
       .where("id", "=", accountId)
       .execute();
-    // A new password ends the streak of failed sign-ins (and the cap that waits for this reset).
-    await deps.throttles.clear(loginKey(recovery.national_id));
     await trx
       .updateTable("sessions")
       .set({ revoked_at: now })
@@ -299,5 +297,8 @@ export async function resetPassword(
       now,
     );
   });
+  // A new password ends the streak of failed sign-ins and the cap that waited for it. After the
+  // commit: the store may be this same database, whose one embedded connection the transaction holds.
+  await deps.throttles.clear(loginKey(recovery.national_id));
   deps.jobs.nudge(SEND_QUEUE);
 }
