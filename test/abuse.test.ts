@@ -27,8 +27,11 @@ const inject = (url: string, payload: object, headers: Headers = {}, remoteAddre
   sys.app.inject({ method: "POST", url, payload, headers, remoteAddress });
 const login = (nationalId: string, password: string, headers: Headers = {}, from = "127.0.0.1") =>
   inject("/api/login", { nationalId, password }, headers, from);
-const tally = (codes: (string | number)[]) =>
-  codes.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c]: (acc[c] ?? 0) + 1 }), {});
+function tally(codes: (string | number)[]) {
+  const counts: Record<string, number> = {};
+  for (const c of codes) counts[c] = (counts[c] ?? 0) + 1;
+  return counts;
+}
 const codeOf = (res: { statusCode: number; json(): { code?: string } }) =>
   res.statusCode === 429 ? (res.json().code ?? "429") : res.statusCode;
 

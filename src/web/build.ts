@@ -73,5 +73,12 @@ export async function buildWebBundle(): Promise<WebBundle> {
     // The Persian regular face is needed on every page: preloading it avoids a swap of fonts.
     if (basename(url).startsWith("vazirmatn-arabic-400-normal") && ext === ".woff2") preloadFonts.push(url);
   }
-  return { assets, script, stylesheet, altcha, preloadFonts, buildMs: Math.round(performance.now() - started) };
+  return {
+    assets,
+    script,
+    stylesheet,
+    altcha,
+    preloadFonts,
+    buildMs: Math.round(performance.now() - started),
+  };
 }
