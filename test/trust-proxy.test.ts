@@ -2,7 +2,10 @@
 // itself must not choose the address seen by the limits, the sessions and the audit trail.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import pino from "pino";
 import { ConfigError, loadConfig } from "../src/platform/config.ts";
+import { createHttp } from "../src/platform/http.ts";
+import { parseTrustProxy } from "../src/platform/trust-proxy.ts";
 import { createAccount, loginCookie } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { createMember, passwordStep } from "./helpers/staff.ts";
@@ -27,10 +30,31 @@ describe("TRUST_PROXY settings", () => {
   test("`true` (the whole client-written chain) and nonsense are refused with a clear message", () => {
     assert.throws(
       () => load("true"),
-      (e: Error) => e instanceof ConfigError && /hop count/.test(e.message),
+      (e: Error) => e instanceof ConfigError && /number of proxies/.test(e.message),
     );
     assert.throws(() => load("10.0.0.0/33"), ConfigError);
     assert.throws(() => load("proxy.example"), ConfigError);
+  });
+});
+
+describe("the client address each setting yields, for a spoofed X-Forwarded-For", () => {
+  test("the address the last trusted proxy saw; never an entry the client wrote itself", async () => {
+    const ipFor = async (setting: string) => {
+      const app = createHttp(pino({ level: "silent" }), { trustProxy: parseTrustProxy(setting) });
+      app.get("/ip", async (request) => request.ip);
+      const res = await app.inject({
+        url: "/ip",
+        remoteAddress: "10.0.0.2",
+        headers: { "x-forwarded-for": "6.6.6.6, 198.51.100.23" },
+      });
+      await app.close();
+      return res.body;
+    };
+    assert.equal(await ipFor("false"), "10.0.0.2");
+    assert.equal(await ipFor("1"), "198.51.100.23");
+    assert.equal(await ipFor("10.0.0.0/8"), "198.51.100.23");
+    assert.equal(await ipFor("127.0.0.1"), "10.0.0.2", "a peer that is not a listed proxy is the client");
+    assert.equal(await ipFor("10.0.0.2,198.51.100.23"), "6.6.6.6", "two proxies: the second one saw it");
   });
 });
 

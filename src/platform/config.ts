@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { ConfigError } from "./config-error.ts";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy.ts";
 
 export type SmsProvider = "outbox" | "kavenegar" | "webhook";
@@ -106,7 +107,7 @@ export type Config = {
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const DEFAULT_FIXTURE = resolve(import.meta.dirname, "../../fixtures/registry.demo.json");
 
