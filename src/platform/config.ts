@@ -19,8 +19,9 @@ export type Config = {
   /** DATA_DIR: folder of the embedded database (default ./data). */
   dataDir: string;
   /**
-   * REDIS_URL: redis:// or rediss:// URL; when set, rate-limit and lockout counters live in Redis instead
-   * of PostgreSQL (every instance must use the same one). Its password, if any, is a secret.
+   * REDIS_URL: redis:// or rediss:// URL; when set, attempt and volume counters and used challenge
+   * solutions live in Redis instead of PostgreSQL (every instance must use the same one). Its
+   * password, if any, is a secret.
    */
   redisUrl: string | undefined;
   /** REDIS_PREFIX: prefix of every Redis key the system writes (default `hoviat:throttle:`). */
