@@ -135,8 +135,10 @@ try {
     const s = await restart({ REGISTRY_LATENCY_MS: "50" });
     return [(await verification(s, settings, people.slice(n, 2 * n), 50)).row];
   });
-  await step(["limiter"], "limiter (RATE_LIMITS=on, TRUST_PROXY=true)", async () => {
-    const s = await restart({ RATE_LIMITS: "on", TRUST_PROXY: "true" });
+  // The only row with limits on: one hop of X-Forwarded-For is believed (TRUST_PROXY=1, as behind one
+  // proxy), so the legitimate load comes from many addresses and is never asked for a challenge.
+  await step(["limiter"], "limiter (RATE_LIMITS=on, TRUST_PROXY=1)", async () => {
+    const s = await restart({ RATE_LIMITS: "on", TRUST_PROXY: "1" });
     await seed(s).catch(() => undefined); // already seeded on this database
     return [await limiter(s, settings)];
   });

@@ -262,7 +262,10 @@ export async function verification(server: Server, s: Settings, people: Person[]
   };
 }
 
-/** With RATE_LIMITS=on and TRUST_PROXY=true: one IP attacks login while others log in. */
+/**
+ * With RATE_LIMITS=on and TRUST_PROXY=1: one IP attacks login (its failures past the threshold are
+ * answered 429 challenge_required, unsolved) while others log in, each from an address of its own.
+ */
 export async function limiter(server: Server, s: Settings): Promise<Row> {
   let k = 0;
   const legit = () =>

@@ -47,7 +47,7 @@ async function login(instance: HoviatProcess, password: string) {
   return response.status;
 }
 
-test("with REDIS_URL the login lockout lives in Redis and holds across both web instances", {
+test("with REDIS_URL the login failures are counted in Redis and the challenge holds across both web instances", {
   skip,
 }, async () => {
   const [a, b] = web as [HoviatProcess, HoviatProcess];
@@ -56,7 +56,10 @@ test("with REDIS_URL the login lockout lives in Redis and holds across both web 
   assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
   for (const instance of [a, b]) assert.equal(await login(instance, "Wrong2026pass"), 429);
 
-  assert.ok((await redis.keys(`${prefix}l:*`)).length > 0, "the lock is a Redis key under this run's prefix");
+  assert.ok(
+    (await redis.keys(`${prefix}c:*`)).length > 0,
+    "the count is a Redis key under this run's prefix",
+  );
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
   const { rows } = await db.query("select count(*)::int as n from throttles");

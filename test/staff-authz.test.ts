@@ -79,7 +79,8 @@ describe("console authorisation", () => {
 
   test("a route registered without a rule stops the server from starting", async () => {
     const app = createHttp(pino({ level: "silent" }), { trustProxy: false });
-    staffRoutes(app, { db: sys.db, clock: sys.clock } as unknown as StaffRouteDeps);
+    const deps = { db: sys.db, clock: sys.clock, challenges: sys.challenges };
+    staffRoutes(app, deps as unknown as StaffRouteDeps);
     assert.throws(() => app.get("/api/staff/oops", async () => ({})), /declares no staff authorisation rule/);
     await app.close();
   });

@@ -26,7 +26,7 @@ export const CHALLENGE_HEADER = "x-altcha";
  * each level doubles it, up to `maxLevel`. Level 1 was measured at ~1 s in headless Chromium with
  * 4× CPU throttling (README, Security).
  */
-export const DIFFICULTY = { algorithm: "SHA-256", level1MaxCounter: 40_000, maxLevel: 8 };
+export const DIFFICULTY = { algorithm: "SHA-256", level1MaxCounter: 20_000, maxLevel: 8 };
 
 /** The level asked of the `count`-th event where `threshold` are free: 0, then 1, 2, … per doubling. */
 export function levelFor(count: number, threshold: number): number {

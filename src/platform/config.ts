@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { ConfigError } from "./config-error.ts";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy.ts";
 
 export type SmsProvider = "outbox" | "kavenegar" | "webhook";
@@ -25,8 +26,9 @@ export type Config = {
   /** DATA_DIR: folder of the embedded database (default ./data). */
   dataDir: string;
   /**
-   * REDIS_URL: redis:// or rediss:// URL; when set, rate-limit and lockout counters live in Redis instead
-   * of PostgreSQL (every instance must use the same one). Its password, if any, is a secret.
+   * REDIS_URL: redis:// or rediss:// URL; when set, attempt and volume counters and used challenge
+   * solutions live in Redis instead of PostgreSQL (every instance must use the same one). Its
+   * password, if any, is a secret.
    */
   redisUrl: string | undefined;
   /** REDIS_PREFIX: prefix of every Redis key the system writes (default `hoviat:throttle:`). */
@@ -132,7 +134,7 @@ export type Config = {
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 const DEFAULT_FIXTURE = resolve(import.meta.dirname, "../../fixtures/registry.demo.json");
 

@@ -41,12 +41,21 @@ function isBadValue(error: FastifyError): boolean {
   return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
 }
 
+/**
+ * Fastify 5.12 trusts nothing for a bare number (a hop count cannot tell a proxy from a client that
+ * reaches us directly), so a count is our own rule: the socket and the next `hops - 1` entries are
+ * proxies. Addresses/CIDRs go to proxy-addr as they are.
+ */
+function proxyTrust(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === "number") return (_address, hop) => hop < trust;
+  return trust;
+}
+
 /** `hsts`: the site is HTTPS-only (secure cookies or production), so browsers are told to keep it so. */
 export function createHttp(logger: Logger, options: { trustProxy: TrustProxy; hsts?: boolean }) {
   const app = Fastify({
     loggerInstance: logger,
-    // A hop count or the proxies' addresses (proxy-addr); cast only to keep Fastify's HTTP/1 overload.
-    trustProxy: options.trustProxy as boolean,
+    trustProxy: proxyTrust(options.trustProxy),
     bodyLimit: 64 * 1024,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -78,7 +78,7 @@ export function createMetrics(db: Db) {
     }),
     loginFailures: new Counter({
       name: "hoviat_login_failures_total",
-      help: "Refused logins: wrong_credentials (401), not_active (403), locked (429)",
+      help: "Refused logins: wrong_credentials (401), not_active (403: inactive, or the failure cap), challenge_required (429)",
       labelNames: ["reason"],
       registers: [registry],
     }),
@@ -106,7 +106,11 @@ export function countedSms(inner: SmsSender, metrics: Metrics): SmsSender {
   };
 }
 
-const LOGIN_FAILURE: Record<number, string> = { 401: "wrong_credentials", 403: "not_active", 429: "locked" };
+const LOGIN_FAILURE: Record<number, string> = {
+  401: "wrong_credentials",
+  403: "not_active",
+  429: "challenge_required",
+};
 
 /** Hooks first, before any route exists, so that every route is observed. */
 export function observeHttp(app: Http, metrics: Metrics): void {

@@ -116,7 +116,7 @@ export interface SessionTable {
   public_id: Generated<string>;
 }
 
-/** Counters for rate limits and login lockouts, shared by every instance. */
+/** Counters for attempt limits and per-address volume, shared by every instance. */
 export interface ThrottleTable {
   key: string;
   count: number;

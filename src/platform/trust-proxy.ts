@@ -1,8 +1,10 @@
 // TRUST_PROXY: which hops of X-Forwarded-For to believe. Every entry of that header but the ones our
 // own proxies appended is written by the client, so trusting the whole chain (`true`) would let anyone
 // choose the address that the limits, sessions and audit see. Refused; give a hop count or addresses.
+// Addresses are the safer choice: a hop count also trusts a client that reaches Hoviat directly, so it
+// is only for deployments where nothing but the proxies can connect.
 import { isIP } from "node:net";
-import { ConfigError } from "./config.ts";
+import { ConfigError } from "./config-error.ts";
 
 /** false (the socket's address), a hop count, or the proxies' addresses/CIDRs (proxy-addr syntax). */
 export type TrustProxy = false | number | string[];

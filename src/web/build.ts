@@ -15,11 +15,14 @@ export type WebBundle = {
   stylesheet: string;
   /** The URL of the common passwords' keys (password-blocklist.ts, front-coded text). */
   blocklist: string;
+  /** The ALTCHA widget, its worker and styles: loaded only when a request needs a challenge. */
+  altcha: { script: string; worker: string; stylesheet: string };
   preloadFonts: string[];
   buildMs: number;
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
+const altchaDist = join(here, "../../node_modules/altcha/dist");
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",
   ".css": "text/css; charset=utf-8",
@@ -40,7 +43,15 @@ export async function buildWebBundle(): Promise<WebBundle> {
   // esbuild is only needed when the web app is served; load it lazily.
   const esbuild = await import("esbuild");
   const result = await esbuild.build({
-    entryPoints: { app: join(here, "client/main.tsx"), styles: join(here, "styles.css") },
+    entryPoints: {
+      app: join(here, "client/main.tsx"),
+      styles: join(here, "styles.css"),
+      // Served from here, never a CDN; the `external` build keeps styles and workers out of inline
+      // code, which the Content-Security-Policy forbids.
+      "altcha-widget": join(here, "client/altcha-widget.ts"),
+      "altcha-worker": join(altchaDist, "workers/sha.js"),
+      "altcha-styles": join(altchaDist, "external/altcha.css"),
+    },
     bundle: true,
     minify: true,
     format: "esm",
@@ -59,15 +70,20 @@ export async function buildWebBundle(): Promise<WebBundle> {
   const assets = new Map<string, Asset>();
   let script = "";
   let stylesheet = "";
+  const altcha = { script: "", worker: "", stylesheet: "" };
   const preloadFonts: string[] = [];
   for (const file of result.outputFiles) {
     const url = file.path.slice(file.path.indexOf("/assets/"));
     const ext = url.slice(url.lastIndexOf("."));
     assets.set(url, asset(url, Buffer.from(file.contents)));
-    if (url.endsWith(".js")) script = url;
-    if (url.endsWith(".css")) stylesheet = url;
+    const name = basename(url);
+    if (name.startsWith("app-")) script = url;
+    if (name.startsWith("styles-")) stylesheet = url;
+    if (name.startsWith("altcha-widget-")) altcha.script = url;
+    if (name.startsWith("altcha-worker-")) altcha.worker = url;
+    if (name.startsWith("altcha-styles-")) altcha.stylesheet = url;
     // The Persian regular face is needed on every page: preloading it avoids a swap of fonts.
-    if (basename(url).startsWith("vazirmatn-arabic-400-normal") && ext === ".woff2") preloadFonts.push(url);
+    if (name.startsWith("vazirmatn-arabic-400-normal") && ext === ".woff2") preloadFonts.push(url);
   }
   const words = Buffer.from(commonPasswordsText());
   const blocklist = `/assets/common-passwords-${createHash("sha256").update(words).digest("hex").slice(0, 10)}.txt`;
@@ -77,6 +93,7 @@ export async function buildWebBundle(): Promise<WebBundle> {
     script,
     stylesheet,
     blocklist,
+    altcha,
     preloadFonts,
     buildMs: Math.round(performance.now() - started),
   };

@@ -63,7 +63,7 @@ function shell(b: WebBundle): string {
 <meta name="hoviat-blocklist" content="${b.blocklist}">
 <link rel="icon" href="data:,">
 ${preloads}<link rel="stylesheet" href="${b.stylesheet}">
-<script type="module" src="${b.script}"></script>
+<script type="module" src="${b.script}" data-altcha="${b.altcha.script}" data-altcha-worker="${b.altcha.worker}" data-altcha-styles="${b.altcha.stylesheet}"></script>
 </head>
 <body>
 <div id="app"><noscript><p>برای استفاده از این سامانه، جاوااسکریپت مرورگر خود را فعال کنید.</p></noscript></div>

@@ -1,5 +1,6 @@
 // The public HTTP API, as the pages use it: JSON in, JSON or a problem document out.
 import type { Locale } from "../../messages/index.ts";
+import { solveChallenge } from "./challenge.ts";
 
 export type FieldProblem = { field: string; code: string; message: string };
 export type ApiProblem = {
@@ -17,7 +18,16 @@ export function setApiLocale(locale: Locale) {
   currentLocale = locale;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
+/** Rounds of challenge and repeat before the answer goes back to the form as it is. */
+const CHALLENGE_ROUNDS = 3;
+
+export async function api<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  altcha?: string,
+  round = 0,
+): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -27,6 +37,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
         accept: "application/json",
         "accept-language": currentLocale,
         ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(altcha ? { "x-altcha": altcha } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
@@ -42,6 +53,12 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (response.ok) return { ok: true, status: response.status, data: data as T };
   const doc = (data && typeof data === "object" ? data : {}) as Record<string, unknown>;
+  // Every form gets this: a busy shared address (or a guessed-at national ID) asks for a proof of
+  // work, solved in the browser, and the same request goes again.
+  if (response.status === 429 && doc.code === "challenge_required" && round < CHALLENGE_ROUNDS) {
+    const header = await solveChallenge(doc.challenge, currentLocale);
+    if (header) return api<T>(method, path, body, header, round + 1);
+  }
   const retry = Number(response.headers.get("retry-after"));
   return {
     ok: false,

@@ -1,0 +1,113 @@
+// The challenge contract (R-ABUSE), as outside clients use it: a shared address past a threshold gets
+// `429 {code: "challenge_required", challenge}` (altcha-lib's createChallenge, verbatim), and repeats
+// the request with `X-Altcha: base64(JSON {challenge, solution})`. A solution works once, for five
+// minutes, for its own scope; the work grows with the address's volume.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, test } from "node:test";
+import { REGISTRATIONS_PER_IP_PER_HOUR } from "../src/flows/registration/routes.ts";
+import { TRACKING_PER_IP_PER_MINUTE } from "../src/flows/tracking/routes.ts";
+import { resetTables } from "./helpers/accounts.ts";
+import { answer } from "./helpers/challenge.ts";
+import { ali } from "./helpers/people.ts";
+import { startTestSystem, type TestSystem } from "./helpers/system.ts";
+
+let sys: TestSystem;
+before(async () => {
+  sys = await startTestSystem();
+});
+after(async () => {
+  await sys.stop();
+});
+beforeEach(async () => {
+  await resetTables(sys);
+});
+
+const track = (headers: Record<string, string> = {}, remoteAddress = "10.20.30.40") =>
+  sys.app.inject({
+    method: "POST",
+    url: "/api/registrations/tracking",
+    payload: { nationalId: ali.nationalId, mobile: ali.mobile },
+    headers,
+    remoteAddress,
+  });
+
+async function trackUntilAsked(remoteAddress = "10.20.30.40") {
+  for (let i = 0; i < TRACKING_PER_IP_PER_MINUTE; i++)
+    assert.equal((await track({}, remoteAddress)).statusCode, 200);
+  return track({}, remoteAddress);
+}
+
+describe("challenges instead of refusals", () => {
+  test("the 21st registration from one address in an hour gets a challenge, and with it a 202", async () => {
+    const register = (n: number, headers: Record<string, string> = {}) =>
+      sys.app.inject({
+        method: "POST",
+        url: "/api/registrations",
+        payload: { ...ali, mobile: `0912${String(1000000 + n)}` },
+        headers,
+        remoteAddress: "100.64.0.1",
+      });
+    for (let i = 0; i < REGISTRATIONS_PER_IP_PER_HOUR; i++) assert.equal((await register(i)).statusCode, 202);
+    const asked = await register(99);
+    // Before: a flat 429 for the rest of the hour, for everyone behind that carrier-grade NAT.
+    assert.equal(asked.statusCode, 429);
+    assert.equal(asked.headers["content-type"], "application/problem+json; charset=utf-8");
+    const body = asked.json();
+    assert.equal(body.code, "challenge_required");
+    assert.deepEqual(Object.keys(body.challenge).sort(), ["parameters", "signature"]);
+    const p = body.challenge.parameters;
+    assert.equal(p.algorithm, "SHA-256");
+    assert.ok(p.expiresAt * 1000 <= sys.clock.now().getTime() + 5 * 60_000, "expires within five minutes");
+    assert.equal((await register(99, { "x-altcha": await answer(asked) })).statusCode, 202);
+  });
+
+  test("a solution works once: a replay, even in parallel, is asked again", async () => {
+    const asked = await trackUntilAsked();
+    const header = { "x-altcha": await answer(asked) };
+    const burst = await Promise.all(Array.from({ length: 10 }, () => track(header)));
+    assert.deepEqual(
+      burst.map((r) => r.statusCode).sort(),
+      [200, ...Array(9).fill(429)],
+      "exactly one of ten uses of one solution is served",
+    );
+    assert.equal((await track(header)).json().code, "challenge_required");
+  });
+
+  test("a solution expires after five minutes", async () => {
+    const asked = await trackUntilAsked();
+    const header = { "x-altcha": await answer(asked) };
+    sys.clock.advance(5 * 60_000 + 1);
+    // A new window has begun by then: push the address past the threshold again.
+    for (let i = 0; i < TRACKING_PER_IP_PER_MINUTE; i++) await track();
+    assert.equal((await track(header)).json().code, "challenge_required");
+  });
+
+  test("a solution is good only for the scope it was issued for, and a forged one for none", async () => {
+    const asked = await trackUntilAsked();
+    const header = await answer(asked);
+    const register = await sys.app.inject({
+      method: "POST",
+      url: "/api/registrations",
+      payload: {},
+      headers: { "x-altcha": header },
+      remoteAddress: "10.20.30.40",
+    });
+    assert.equal(register.statusCode, 400, "no challenge needed there: the header is simply not used");
+    const payload = JSON.parse(Buffer.from(header, "base64").toString());
+    payload.challenge.parameters.data.level = 8;
+    const forged = { "x-altcha": Buffer.from(JSON.stringify(payload)).toString("base64") };
+    assert.equal((await track(forged)).json().code, "challenge_required");
+    assert.equal((await track({ "x-altcha": "not base64 json" })).json().code, "challenge_required");
+  });
+
+  test("the work grows with the address's volume; another address is not affected", async () => {
+    const asked = await trackUntilAsked();
+    assert.equal(asked.json().challenge.parameters.data.level, 1);
+    // 30 more served (solved) requests, counted straight into the store to save 30 solutions' time.
+    for (let i = 0; i < TRACKING_PER_IP_PER_MINUTE; i++) {
+      await sys.throttles.hit("tracking:ip:10.20.30.40", 60_000, sys.clock.now());
+    }
+    assert.equal((await track()).json().challenge.parameters.data.level, 2);
+    assert.equal((await track({}, "10.20.30.41")).statusCode, 200);
+  });
+});
