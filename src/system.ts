@@ -2,6 +2,7 @@
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters/index.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
+import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
@@ -97,6 +98,7 @@ export async function startSystem(options: SystemOptions) {
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
   });
+  firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
