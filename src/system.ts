@@ -1,6 +1,7 @@
 // The composition root: config in, a running system out (database, jobs, adapters, HTTP, worker).
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters/index.ts";
+import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
@@ -99,6 +100,15 @@ export async function startSystem(options: SystemOptions) {
     scope: config.branchScope,
   });
   firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
+  emailConfirmationRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+  });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
