@@ -19,12 +19,18 @@ function pgBin(name: string): string {
 
 /** initdb refuses to run as root: as root, the cluster's programs run as the postgres user. */
 function asPostgres(program: string, args: string[]): string[] {
-  return process.getuid?.() === 0 ? ["runuser", "-u", "postgres", "--", pgBin(program), ...args] : [pgBin(program), ...args];
+  return process.getuid?.() === 0
+    ? ["runuser", "-u", "postgres", "--", pgBin(program), ...args]
+    : [pgBin(program), ...args];
 }
 
 function run(program: string, args: string[], timeoutMs = 60_000): string {
   const [cmd, ...rest] = asPostgres(program, args);
-  return execFileSync(cmd!, rest, { encoding: "utf8", timeout: timeoutMs, stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync(cmd!, rest, {
+    encoding: "utf8",
+    timeout: timeoutMs,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 export type Cluster = {
@@ -40,12 +46,18 @@ export type Cluster = {
 
 export async function startCluster(): Promise<Cluster> {
   const root = mkdtempSync(join(tmpdir(), "hoviat-cluster-"));
-  if (process.getuid?.() === 0) chownSync(root, Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })), Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })));
+  if (process.getuid?.() === 0)
+    chownSync(
+      root,
+      Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" })),
+      Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" })),
+    );
   const data = join(root, "data");
   const port = await freePort();
   run("initdb", ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8"]);
   const options = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off`;
-  const ctl = (...args: string[]) => run("pg_ctl", ["-D", data, "-l", join(root, "server.log"), "-o", options, "-w", ...args]);
+  const ctl = (...args: string[]) =>
+    run("pg_ctl", ["-D", data, "-l", join(root, "server.log"), "-o", options, "-w", ...args]);
   ctl("start");
   const url = (name = "postgres") => `postgres://postgres@127.0.0.1:${port}/${name}`;
   const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
@@ -86,13 +98,22 @@ export async function startCluster(): Promise<Cluster> {
 }
 
 /** A private redis-server on its own port, without persistence. */
-export async function startRedis(): Promise<{ url: string; port: number; stop(): Promise<void>; start(): Promise<void> }> {
+export async function startRedis(): Promise<{
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}> {
   const port = await freePort();
   let child: ReturnType<typeof spawn> | undefined;
   const start = async () => {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
+    child = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      {
+        stdio: "ignore",
+      },
+    );
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((resolve) => {
         const s = connect(port, "127.0.0.1", () => {

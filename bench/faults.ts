@@ -5,7 +5,7 @@
 // bench/results/<date>-faults.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
+import { createServer, type Server as HttpServer, type IncomingMessage } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -16,8 +16,13 @@ import { PASSWORD, person, ROOT, registrationBody, type Server, sleep, startServ
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
-const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-const REGISTRY_DOWN_S = Number(argv.find((a) => a.startsWith("--registry-down="))?.slice(16) ?? (QUICK ? 20 : 120));
+const only = argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const REGISTRY_DOWN_S = Number(
+  argv.find((a) => a.startsWith("--registry-down="))?.slice(16) ?? (QUICK ? 20 : 120),
+);
 const FAULT_AT_S = 8;
 const WINDOW_S = QUICK ? 12 : 30;
 const AFTER_S = QUICK ? 15 : 30;
@@ -105,7 +110,9 @@ type Fault = {
 async function restartProcess(ctx: Ctx, list: Server[], i: number) {
   const old = list[i]!;
   old.child.kill("SIGKILL");
-  await new Promise((r) => (old.child.exitCode !== null || old.child.signalCode !== null ? r(null) : old.child.once("exit", r)));
+  await new Promise((r) =>
+    old.child.exitCode !== null || old.child.signalCode !== null ? r(null) : old.child.once("exit", r),
+  );
   await sleep(5_000);
   const env = ctx.envOf.get(old)!;
   const fresh = await startServer("src/main.ts", env, 90_000);
@@ -153,7 +160,11 @@ const FAULTS: Fault[] = [
     },
   },
   ...(["5xx", "hang", "slow"] as const).map((mode) => ({
-    name: { "5xx": "SMS gateway answering 503", hang: "SMS gateway timing out", slow: "SMS gateway slow (1.5 s)" }[mode],
+    name: {
+      "5xx": "SMS gateway answering 503",
+      hang: "SMS gateway timing out",
+      slow: "SMS gateway slow (1.5 s)",
+    }[mode],
     async inject(ctx: Ctx) {
       ctx.sms.setMode(mode);
       await sleep(WINDOW_S * 1000);
@@ -186,7 +197,13 @@ const FAULTS: Fault[] = [
 ];
 
 /** One process's HTTP call, with a load balancer's manners: a refused connection goes to the other web. */
-async function call(ctx: Ctx, i: number, path: string, body: string, ip: string): Promise<{ status: number; text: string }> {
+async function call(
+  ctx: Ctx,
+  i: number,
+  path: string,
+  body: string,
+  ip: string,
+): Promise<{ status: number; text: string }> {
   for (let attempt = 0; attempt < ctx.web.length; attempt++) {
     const web = ctx.web[(i + attempt) % ctx.web.length]!;
     try {
@@ -264,7 +281,8 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     ]);
     ctx.web = [first, rest[0]!];
     ctx.workers = [rest[1]!, rest[2]!];
-    for (const s of [first, ...rest]) ctx.envOf.set(s, { ...env, ROLE: ctx.web.includes(s) ? "web" : "worker" });
+    for (const s of [first, ...rest])
+      ctx.envOf.set(s, { ...env, ROLE: ctx.web.includes(s) ? "web" : "worker" });
   }
   const client = new pg.Client({ connectionString: dbUrl });
   client.on("error", () => {});
@@ -282,7 +300,8 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     if ((await call(ctx, 0, "/api/login", login, "10.0.0.2")).status === 200) break;
     await sleep(500);
   }
-  const ip = () => `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const ip = () =>
+    `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
   const lane = async (kind: string, pauseMs: number, request: (i: number) => Promise<number>) => {
     let i = 0;
     while (running) {
@@ -296,15 +315,41 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
       lane("registration", 150, async () => {
         const p = people[next++]!;
         const { status, text } = await call(ctx, l, "/api/registrations", registrationBody(p), ip());
-        if (status === 202) accepted.push({ id: (JSON.parse(text) as { requestId: string }).requestId, mobile: p.mobiles[0]! });
+        if (status === 202)
+          accepted.push({ id: (JSON.parse(text) as { requestId: string }).requestId, mobile: p.mobiles[0]! });
         return status;
       }),
     ),
-    lane("tracking", 200, async (i) =>
-      (await call(ctx, i, "/api/registrations/tracking", JSON.stringify({ nationalId: people[1 + (i % 50)]!.nationalId, mobile: people[1 + (i % 50)]!.mobiles[0] }), ip())).status,
+    lane(
+      "tracking",
+      200,
+      async (i) =>
+        (
+          await call(
+            ctx,
+            i,
+            "/api/registrations/tracking",
+            JSON.stringify({
+              nationalId: people[1 + (i % 50)]!.nationalId,
+              mobile: people[1 + (i % 50)]!.mobiles[0],
+            }),
+            ip(),
+          )
+        ).status,
     ),
-    lane("login", 300, async (i) =>
-      (await call(ctx, i, "/api/login", JSON.stringify({ nationalId: people[0]!.nationalId, password: PASSWORD }), ip())).status,
+    lane(
+      "login",
+      300,
+      async (i) =>
+        (
+          await call(
+            ctx,
+            i,
+            "/api/login",
+            JSON.stringify({ nationalId: people[0]!.nationalId, password: PASSWORD }),
+            ip(),
+          )
+        ).status,
     ),
   ];
   const counted = new Set<Server>();
@@ -390,7 +435,8 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     crashes: ctx.crashes,
   };
   const byStatus = new Map<string, number>();
-  for (const a of answers) byStatus.set(`${a.kind} ${a.status}`, (byStatus.get(`${a.kind} ${a.status}`) ?? 0) + 1);
+  for (const a of answers)
+    byStatus.set(`${a.kind} ${a.status}`, (byStatus.get(`${a.kind} ${a.status}`) ?? 0) + 1);
   row.note = [...byStatus.entries()].map(([k, n]) => `${k}×${n}`).join(", ");
 
   await client.end().catch(() => {});
@@ -409,7 +455,19 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
 }
 
 function table(rows: Row[]): string {
-  const head = ["fault", "accepted", "outcomes", "SMS/person", "resent ids", "5xx+dropped", "when (from fault)", "outside window", "recovered after", "drained in", "crashes"];
+  const head = [
+    "fault",
+    "accepted",
+    "outcomes",
+    "SMS/person",
+    "resent ids",
+    "5xx+dropped",
+    "when (from fault)",
+    "outside window",
+    "recovered after",
+    "drained in",
+    "crashes",
+  ];
   const lines = rows.map((r) => [
     r.fault,
     String(r.accepted),
@@ -431,7 +489,9 @@ const work = mkdtempSync(join(tmpdir(), "hoviat-faults-"));
 const cluster = await startCluster();
 const rows: Row[] = [];
 try {
-  const selected = FAULTS.filter((f) => !only || only.some((o) => f.name.toLowerCase().includes(o.toLowerCase())));
+  const selected = FAULTS.filter(
+    (f) => !only || only.some((o) => f.name.toLowerCase().includes(o.toLowerCase())),
+  );
   for (const [i, fault] of selected.entries()) {
     console.error(`▶ ${fault.name}`);
     const row = { ...(await runFault(cluster, fault, i, work)), mode: QUICK ? "quick" : "full" };

@@ -40,8 +40,9 @@ export function person(range: number, n: number): Person {
 }
 
 /** A valid registration body (POST /api/registrations) for a generated person. */
-export function registrationBody(p: Person): string {
+export function registrationBody(p: Person, mobileProof?: string): string {
   return JSON.stringify({
+    mobileProof,
     nationalId: p.nationalId,
     mobile: p.mobiles[0],
     firstName: p.firstName,
@@ -273,4 +274,28 @@ export async function postJson<T>(port: number, path: string, body: unknown): Pr
   });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
+}
+
+/**
+ * A mobileProof for the pair through the public step 1 (POST mobile-verification, the code read from
+ * the development outbox as the person would read the SMS, POST confirm): registration needs one each.
+ */
+export async function mobileProof(port: number, nationalId: string, mobile: string): Promise<string> {
+  const { verificationId } = await postJson<{ verificationId: string }>(
+    port,
+    "/api/registrations/mobile-verification",
+    { nationalId, mobile },
+  );
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${port}/api/dev/outbox?to=${mobile}`);
+    const rows = (await res.json()) as { text: string }[];
+    const code = rows.at(-1)?.text.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+    if (code) {
+      const url = `/api/registrations/mobile-verification/${verificationId}/confirm`;
+      return (await postJson<{ mobileProof: string }>(port, url, { code })).mobileProof;
+    }
+    if (Date.now() > deadline) throw new Error(`no step-1 code reached ${mobile}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

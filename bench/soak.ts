@@ -13,7 +13,14 @@ const PEOPLE = Math.max(2_000, MINUTES * 1_500);
 
 const work = mkdtempSync(join(tmpdir(), "hoviat-soak-"));
 const cluster = await startCluster();
-type Sample = { t: number; webMiB: number; workerMiB: number; requests: number; p99ms: number; errors: number };
+type Sample = {
+  t: number;
+  webMiB: number;
+  workerMiB: number;
+  requests: number;
+  p99ms: number;
+  errors: number;
+};
 const samples: Sample[] = [];
 try {
   const url = await cluster.createDatabase("hoviat_soak");
@@ -54,7 +61,13 @@ try {
   const lanes = [
     lane(150, () => post("/api/registrations", registrationBody(people[next++ % PEOPLE]!))),
     lane(200, (i) =>
-      post("/api/registrations/tracking", JSON.stringify({ nationalId: people[1 + (i % 50)]!.nationalId, mobile: people[1 + (i % 50)]!.mobiles[0] })),
+      post(
+        "/api/registrations/tracking",
+        JSON.stringify({
+          nationalId: people[1 + (i % 50)]!.nationalId,
+          mobile: people[1 + (i % 50)]!.mobiles[0],
+        }),
+      ),
     ),
     lane(100, () => post("/api/login", login)),
   ];
@@ -87,8 +100,12 @@ const first = samples[0];
 const last = samples[samples.length - 1];
 console.log("| t (s) | web RSS MiB | worker RSS MiB | requests / 10 s | p99 ms | 5xx |");
 console.log("| --- | --- | --- | --- | --- | --- |");
-for (const s of samples) console.log(`| ${s.t} | ${s.webMiB} | ${s.workerMiB} | ${s.requests} | ${s.p99ms} | ${s.errors} |`);
-if (first && last) console.log(`\nRSS web ${first.webMiB} → ${last.webMiB} MiB, worker ${first.workerMiB} → ${last.workerMiB} MiB`);
+for (const s of samples)
+  console.log(`| ${s.t} | ${s.webMiB} | ${s.workerMiB} | ${s.requests} | ${s.p99ms} | ${s.errors} |`);
+if (first && last)
+  console.log(
+    `\nRSS web ${first.webMiB} → ${last.webMiB} MiB, worker ${first.workerMiB} → ${last.workerMiB} MiB`,
+  );
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 const file = join(ROOT, "bench/results", `${new Date().toISOString().slice(0, 10)}-soak.json`);
 writeFileSync(file, `${JSON.stringify({ minutes: MINUTES, samples }, null, 2)}\n`);

@@ -1,7 +1,9 @@
 // The composition root: config in, a running system out (database, jobs, adapters, HTTP, worker).
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters/index.ts";
+import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
+import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { startSso } from "./flows/oidc/index.ts";
@@ -112,6 +114,16 @@ export async function startSystem(options: SystemOptions) {
     policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
+  });
+  firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
+  emailConfirmationRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
   });
   const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });

@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { loginCookie, outbox } from "./helpers/accounts.ts";
 import { mohammadreza } from "./helpers/people.ts";
 import {
+  activationCode,
   createBranch,
   createMember,
   get,
@@ -12,6 +13,7 @@ import {
   post,
   register,
   resetStaffTables,
+  setFirstPassword,
   signIn,
 } from "./helpers/staff.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -34,7 +36,13 @@ describe("four eyes, national scope", () => {
     await register(sys, mohammadreza, "awaiting_branch_activation");
     const started = await post(sys, `/api/staff/people/${mohammadreza.nationalId}/activation`, c1, DOCS);
     assert.equal(started.status, 202);
-    assert.equal(started.body.status, "pending_approval");
+    // The desk proves the number on record too: the person tells the code sent to it.
+    assert.equal(started.body.status, "pending_code");
+    const code = await activationCode(sys, started.body.activationId);
+    const proved = await post(sys, `/api/staff/activations/${started.body.activationId}/verify`, c1, {
+      code,
+    });
+    assert.equal(proved.body.status, "pending_approval");
     const url = `/api/staff/activations/${started.body.activationId}/approve`;
     const self = await post(sys, url, c1);
     assert.equal(self.status, 403);
@@ -48,8 +56,9 @@ describe("four eyes, national scope", () => {
     const seen = await get(sys, `/api/staff/people/${mohammadreza.nationalId}`, c2);
     assert.equal(seen.body.pendingActivation.requestedBy, "op1");
     assert.equal((await post(sys, url, c2)).status, 200);
+    await setFirstPassword(sys, mohammadreza);
     assert.ok(await loginCookie(sys, mohammadreza));
-    const texts = await outbox(sys, mohammadreza.mobile, 2);
+    const texts = await outbox(sys, mohammadreza.mobile, 4);
     assert.ok(texts.some((t) => t.includes("حساب کاربری شما در شعبه فعال گردید")));
   });
 });

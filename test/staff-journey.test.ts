@@ -14,6 +14,7 @@ import {
   post,
   register,
   resetStaffTables,
+  setFirstPassword,
   signIn,
 } from "./helpers/staff.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -133,18 +134,22 @@ describe("the branch console journey", () => {
     assert.equal(again.status, 404);
   });
 
-  test("the person is told by SMS at the new number, signs in, and sees the event", async () => {
+  test("the person is told by SMS at the new number, sets the password with its code, signs in, sees the event", async () => {
     const texts = await outbox(sys, NEW_MOBILE, 2);
     assert.ok(
-      texts.includes("جناب آقای محمدرضا حسینی حساب کاربری شما در شعبه فعال گردید."),
+      texts.some((t) => t.startsWith("جناب آقای محمدرضا حسینی حساب کاربری شما در شعبه فعال گردید.")),
       texts.join("\n"),
     );
+    // The password chosen at registration was dropped with the activation.
+    await assert.rejects(loginCookie(sys, mohammadreza), /login 401/);
+    await setFirstPassword(sys, mohammadreza);
     const cookie = await loginCookie(sys, mohammadreza);
     const events = await get(sys, "/api/account/security-events", cookie);
     assert.equal(events.status, 200);
     assert.deepEqual(events.body.map((e: { type: string }) => e.type).sort(), [
       "account.activatedByBranch",
       "login.succeeded",
+      "password.setAfterBranch",
     ]);
     assert.equal((await get(sys, "/api/account/security-events")).status, 401);
   });

@@ -13,6 +13,7 @@ export const PAGES = [
   "/track",
   "/login",
   "/recover",
+  "/first-password",
   "/account",
   "/account/*",
   "/dev/outbox",

@@ -5,7 +5,7 @@ import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import type { ali } from "../helpers/people.ts";
-import { onPostgres, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { eventually, onPostgres, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const CHROMIUM_ARGS = [
@@ -72,15 +72,51 @@ export async function assertFitsWidth(page: Page, label: string) {
 }
 
 /** Fills the six wizard steps with Persian digits up to the review; `check` runs on each step. */
+/** The step-1 code that reached the person's phone (the SMS of their latest pending verification). */
+export async function registrationCode(sys: TestSystem, nationalId: string, mobile: string) {
+  return eventually(async () => {
+    const verification = await sys.db
+      .selectFrom("mobile_verifications")
+      .select("id")
+      .where("national_id", "=", nationalId)
+      .where("mobile", "=", mobile)
+      .where("status", "=", "pending")
+      .orderBy("created_at", "desc")
+      .executeTakeFirst();
+    if (!verification) return undefined;
+    const row = await sys.db
+      .selectFrom("messages")
+      .innerJoin("outbox", "outbox.message_id", "messages.id")
+      .select("outbox.body")
+      .where("messages.dedupe_key", "=", `mobile-verification:${verification.id}:code`)
+      .executeTakeFirst();
+    return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+  });
+}
+
+/** Step 1 as a person does it: type the ID and number key by key, get the code, type it, go on. */
+export async function proveMobileInWizard(page: Page, sys: TestSystem, person: typeof ali) {
+  await page.click("#f-nationalId");
+  await page.keyboard.type(fa(person.nationalId), { delay: 15 });
+  await page.click("#f-mobile");
+  await page.keyboard.type(fa(person.mobile), { delay: 15 });
+  await page.click("button:has-text('مرحله بعد')");
+  await page.waitForSelector("#f-code");
+  const code = await registrationCode(sys, person.nationalId, person.mobile);
+  await page.click("#f-code");
+  await page.keyboard.type(fa(code), { delay: 15 });
+}
+
 export async function fillRegistration(
   page: Page,
+  sys: TestSystem,
   person: typeof ali,
   check?: (label: string) => Promise<void>,
 ) {
-  await page.fill("#f-nationalId", fa(person.nationalId));
-  await page.fill("#f-mobile", fa(person.mobile));
+  await proveMobileInWizard(page, sys, person);
   await check?.("register step 1");
   await page.click("button:has-text('مرحله بعد')");
+  await page.waitForSelector("#f-lastName");
   await page.fill("#f-lastName", person.lastName);
   await page.fill("#f-firstName", person.firstName);
   await page.check(`#f-gender-${person.gender}`);

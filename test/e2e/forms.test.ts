@@ -11,6 +11,7 @@ import {
   assertFitsWidth,
   fillRegistration,
   type Harness,
+  registrationCode,
   skipBrowser,
   startHarness,
 } from "./browser.ts";
@@ -48,9 +49,44 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     await page.click(NEXT);
     expectErrors(await summary(page), ["nationalId.checksum", "mobile.format"]);
 
-    await page.fill("#f-nationalId", fa(zahra.nationalId));
-    await page.fill("#f-mobile", fa(zahra.mobile));
+    // The code step: typed key by key, as on a phone; a wrong code says so and how many tries are left.
+    await page.fill("#f-nationalId", "");
+    await page.fill("#f-mobile", "");
+    await page.click("#f-nationalId");
+    await page.keyboard.type(fa(zahra.nationalId), { delay: 15 });
+    await page.click("#f-mobile");
+    await page.keyboard.type("0935 000 0000", { delay: 15 });
     await page.click(NEXT);
+    await page.waitForSelector("#f-code");
+    assert.match(await page.locator("#mobile-code").innerText(), /۰۹۳۵۰۰۰۰۰۰۰/);
+    assert.equal(await page.locator("ol.steps > li").count(), 6, "still six steps");
+    assert.match(await page.locator("#mobile-code button >> nth=0").innerText(), /ثانیه/);
+    assert.ok(await page.locator("#mobile-code button >> nth=0").isDisabled(), "resend waits");
+    await page.click("button:has-text('تغییر شماره همراه')");
+    assert.equal(await page.locator("#f-code").count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "f-mobile");
+    await page.fill("#f-mobile", "");
+    await page.keyboard.type(fa(zahra.mobile), { delay: 15 });
+    await page.click(NEXT);
+    await page.waitForSelector("#f-code");
+    await page.click(NEXT);
+    expectErrors(await summary(page), ["code.required"]);
+    const code = await registrationCode(h.sys, zahra.nationalId, zahra.mobile);
+    await page.click("#f-code");
+    await page.keyboard.type(fa(code === "000000" ? "111111" : "000000"), { delay: 15 });
+    await page.click(NEXT);
+    await page.waitForSelector("#f-code-error");
+    assert.match(await page.locator("#f-code-error").innerText(), /کد تایید درست نیست/);
+    await assertAccessible(page, "register step 1, wrong code");
+    await page.fill("#f-code", "");
+    await page.keyboard.type(fa(code), { delay: 15 });
+    await page.click(NEXT);
+    await page.waitForSelector("#f-lastName");
+    // Back to step 1 and on again: the values are kept and the proved number needs no new code.
+    await page.click("button:has-text('مرحله قبل')");
+    assert.equal(await page.inputValue("#f-mobile"), fa(zahra.mobile));
+    await page.click(NEXT);
+    await page.waitForSelector("#f-lastName");
     await page.click(NEXT);
     const codes = ["lastName.required", "firstName.required", "gender.required"];
     expectErrors(await summary(page), [...codes, "birthCertificateNumber.required", "birthDate.required"]);
@@ -148,6 +184,10 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
       await kb.keyboard.type(value);
     }
     await kb.keyboard.press("Enter");
+    await kb.waitForSelector("#f-code");
+    await tabTo("#f-code");
+    await kb.keyboard.type(await registrationCode(h.sys, zahra.nationalId, zahra.mobile), { delay: 15 });
+    await kb.keyboard.press("Enter");
     await kb.waitForSelector("#f-lastName");
     for (const [sel, value] of [
       ["#f-lastName", zahra.lastName],
@@ -202,7 +242,7 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
       await assertAccessible(phone, `${path} at 360 px`);
     }
     await phone.goto(`${h.base}/register`);
-    await fillRegistration(phone, mohammadreza, (label) => assertFitsWidth(phone, label));
+    await fillRegistration(phone, h.sys, mohammadreza, (label) => assertFitsWidth(phone, label));
     await phone.click("button:has-text('تایید و ثبت درخواست ثبت نام')");
     await phone.waitForSelector("#registration-success");
     await phone.goto(`${h.base}/track`);

@@ -49,7 +49,7 @@ try {
   // The account page needs an active account: register, wait for the outcome, sign in.
   const page = await h.newPage({ width: 1280, height: 900 });
   await page.goto(`${h.base}/register`);
-  await fillRegistration(page, ali);
+  await fillRegistration(page, h.sys, ali);
   await page.click("button:has-text('تایید و ثبت درخواست ثبت نام')");
   await page.waitForSelector("#registration-success");
   await shoot(page, "register-done", 1280);
@@ -78,7 +78,10 @@ try {
     await page.click("button:has-text('مرحله بعد')");
     await shoot(page, "register-errors", width);
     await go("/register");
-    await fillRegistration(page, { ...ali, nationalId: width === 360 ? ali.nationalId : "0045678911" });
+    await fillRegistration(page, h.sys, {
+      ...ali,
+      nationalId: width === 360 ? ali.nationalId : "0045678911",
+    });
     await shoot(page, "register-review", width);
     await page.click("button:has-text('مرحله قبل')");
     await page.fill("#f-password", "abcd1");

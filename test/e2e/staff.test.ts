@@ -10,7 +10,7 @@ import { totpCode } from "../../src/flows/staff/totp.ts";
 import { latestCode } from "../helpers/accounts.ts";
 import { mohammadreza } from "../helpers/people.ts";
 import { registerInProcess } from "../helpers/registration.ts";
-import { createBranch, createMember, type Member } from "../helpers/staff.ts";
+import { createBranch, createMember, firstPasswordCode, type Member } from "../helpers/staff.ts";
 import { eventually } from "../helpers/system.ts";
 import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
 
@@ -90,13 +90,26 @@ describe("the branch console in the browser", { skip: skipBrowser }, () => {
     await page.close();
   });
 
-  test("the person then signs in and sees the branch activation among his security events", async () => {
+  test("the person sets the password on the phone with the SMS code, signs in, is asked for questions first", async () => {
     const page = await h.newPage({ width: 360, height: 740 });
+    await page.goto(`${h.base}/first-password`);
+    await assertAccessible(page, "first password");
+    await page.click("#f-nationalId");
+    await page.keyboard.type(fa(mohammadreza.nationalId), { delay: 15 });
+    await page.click("#f-code");
+    await page.keyboard.type(fa(await firstPasswordCode(h.sys, mohammadreza.nationalId)), { delay: 15 });
+    await page.click("#f-password");
+    await page.keyboard.type(mohammadreza.password, { delay: 15 });
+    await page.click("#f-passwordConfirmation");
+    await page.keyboard.type(mohammadreza.password, { delay: 15 });
+    await page.click("button:has-text('ثبت گذرواژه')");
+    await page.waitForSelector("#first-password-done");
     await page.goto(`${h.base}/login`);
     await page.fill("#f-nationalId", fa(mohammadreza.nationalId));
     await page.fill("#f-password", mohammadreza.password);
     await page.click("button:has-text('ورود')");
     await page.waitForSelector("text=محمدرضا حسینی، خوش آمدید");
+    await page.waitForSelector("#questions-first");
     await page.waitForSelector("#security-events >> text=حساب کاربری در شعبه فعال شد");
     await assertAccessible(page, "account with security events");
     await assertFitsWidth(page, "account at 360 px");

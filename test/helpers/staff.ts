@@ -113,3 +113,49 @@ export async function register(sys: TestSystem, person: typeof ali, status: stri
     return row?.status === status ? true : undefined;
   });
 }
+
+/** The code of the pending first-password SMS of the person's account, as delivered to their phone. */
+export async function firstPasswordCode(sys: TestSystem, nationalId: string): Promise<string> {
+  return eventually(async () => {
+    const setup = await sys.db
+      .selectFrom("password_setups")
+      .innerJoin("accounts", "accounts.id", "password_setups.account_id")
+      .select("password_setups.id")
+      .where("accounts.national_id", "=", nationalId)
+      .where("password_setups.status", "=", "pending")
+      .executeTakeFirst();
+    if (!setup) return undefined;
+    const row = await sys.db
+      .selectFrom("messages")
+      .innerJoin("outbox", "outbox.message_id", "messages.id")
+      .select("outbox.body")
+      .where("messages.dedupe_key", "=", `password-setup:${setup.id}:code`)
+      .executeTakeFirst();
+    return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+  });
+}
+
+/** The person sets the first password on their phone after a branch activation (POST /api/first-password). */
+export async function setFirstPassword(sys: TestSystem, person: typeof ali, password = person.password) {
+  const code = await firstPasswordCode(sys, person.nationalId);
+  const res = await post(sys, "/api/first-password", undefined, {
+    nationalId: person.nationalId,
+    code,
+    password,
+    passwordConfirmation: password,
+  });
+  if (res.status !== 204) throw new Error(`first password ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** The code the desk sent for an activation, as delivered to the person's phone. */
+export async function activationCode(sys: TestSystem, activationId: string): Promise<string> {
+  return eventually(async () => {
+    const row = await sys.db
+      .selectFrom("messages")
+      .innerJoin("outbox", "outbox.message_id", "messages.id")
+      .select("outbox.body")
+      .where("messages.dedupe_key", "=", `branch-activation:${activationId}:code`)
+      .executeTakeFirst();
+    return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+  });
+}

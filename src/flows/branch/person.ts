@@ -1,6 +1,7 @@
-// What an operator sees of a person (R-BRANCH): their requests with outcome and Jalali dates, the names
-// (never the registry's values) of mismatched fields, the account's state, masked contacts, and what
-// waits for the branch. Nothing else: no birth data, no email in clear, no security answers.
+// What an operator sees of a person (R-BRANCH): every request of the ID with its real outcome (also
+// those refused as duplicates: a stranger may have registered first) and which one the account came
+// from, Jalali dates, the names (never the registry's values) of mismatched fields, the account's
+// state, masked contacts, and what waits for the branch. No birth data, no email in clear, no answers.
 import { formatJalaliDate, gregorianToJalali } from "../../domain/jalali-date.ts";
 import { maskMobile } from "../../domain/mobile.ts";
 import type { Db } from "../../platform/database.ts";
@@ -14,12 +15,13 @@ export async function findPerson(db: Db, nationalId: string) {
     .select(["id", "status", "mismatch_fields", "mobile", "created_at", "decided_at"])
     .where("national_id", "=", nationalId)
     .orderBy("created_at", "desc")
-    .limit(20)
+    .limit(50)
     .execute();
   const account = await db
     .selectFrom("accounts")
     .select([
       "id",
+      "registration_request_id",
       "first_name",
       "last_name",
       "gender",
@@ -63,8 +65,9 @@ export async function findPerson(db: Db, nationalId: string) {
     nationalId,
     requests: requests.map((r) => ({
       id: r.id,
-      // Internal duplicates read as pending to anyone but the account holder (decision 003).
-      status: r.status === "duplicate" ? "pending" : r.status,
+      // Staff see duplicates as such (decision 003 hides them from the public, not from the branch).
+      status: r.status,
+      accountCameFromIt: account?.registration_request_id === r.id,
       mismatchFields: (r.mismatch_fields as string[] | null) ?? [],
       mobile: maskMobile(r.mobile),
       submittedOn: jalali(r.created_at),
@@ -90,7 +93,8 @@ export async function findPerson(db: Db, nationalId: string) {
       ? {
           id: activation.id,
           status: activation.status,
-          mobile: activation.new_mobile ? maskMobile(activation.new_mobile) : null,
+          // Where the desk code went: the corrected number, or the one on record.
+          mobile: maskMobile(activation.new_mobile ?? account!.mobile),
           branch: activation.branch_code,
           requestedBy: activation.requested_by,
         }

@@ -1,11 +1,13 @@
-// Branch activation (R-BRANCH): the operator records that the original national card and birth
-// certificate were seen, optionally corrects the mobile (proved by a code sent to it, on the spot),
-// and, with BRANCH_FOUR_EYES, a second operator approves. Each step is audited; each change is told
-// to the person by SMS.
+// Branch activation (R-BRANCH, R-ABUSE): the operator records that the original national card and
+// birth certificate were seen, and the person proves on the spot, by a code sent to it, the mobile
+// they hold (the one on record or a corrected one); with BRANCH_FOUR_EYES a second operator approves.
+// The activated account keeps nothing the registrant chose: no password, answers or email; the
+// person sets the password with a code sent to the desk-proved mobile (first-password.ts).
 import type { Transaction } from "kysely";
-import { parseMobile } from "../../domain/mobile.ts";
+import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
+import { guessCode } from "../../platform/code-attempts.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
@@ -15,6 +17,7 @@ import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
 import { type Client, recordAudit } from "../staff/audit.ts";
 import type { StaffContext } from "../staff/sessions.ts";
+import { issuePasswordSetup, unusablePasswordHash } from "./first-password.ts";
 
 export type BranchDeps = {
   db: Db;
@@ -66,16 +69,30 @@ export async function startActivation(
   requireDocuments(body);
   const account = await accountOf(deps.db, nationalId);
   if (account.status !== "awaiting_branch_activation") throw new Problem(409, "branch.notAwaiting");
+  const now = deps.clock.now();
+  // Branch scope from the start: starting anew would void what another branch has begun.
+  if (deps.scope === "branch") {
+    const elsewhere = await deps.db
+      .selectFrom("branch_activations")
+      .select("id")
+      .where("account_id", "=", account.id)
+      .where("status", "in", ["pending_code", "pending_approval"])
+      .where("expires_at", ">", now)
+      .where("branch_id", "!=", staff.branchId!)
+      .executeTakeFirst();
+    if (elsewhere) throw new Problem(403, "branch.activationElsewhere");
+  }
   let newMobile: string | null = null;
   if (typeof body.mobile === "string" && body.mobile.trim() !== "") {
     const parsed = parseMobile(body.mobile);
     if (!parsed.ok) throw new InvalidInput([{ field: "mobile", code: parsed.code }]);
     if (parsed.value !== account.mobile) newMobile = parsed.value;
   }
-  const now = deps.clock.now();
   const id = crypto.randomUUID();
-  const code = newMobile ? newCode() : null;
-  const status = newMobile ? "pending_code" : deps.fourEyes ? "pending_approval" : "done";
+  // Always a code: the mobile on record may be a stranger's, proved by them at registration.
+  const code = newCode();
+  const codeTo = newMobile ?? account.mobile;
+  const status = "pending_code";
   await deps.db.transaction().execute(async (trx) => {
     await trx
       .updateTable("branch_activations")
@@ -91,9 +108,9 @@ export async function startActivation(
         branch_id: staff.branchId!,
         requested_by: staff.id,
         new_mobile: newMobile,
-        code_hash: code ? hashCode(deps.secretKey, id, code) : null,
-        status: status === "done" ? "pending_approval" : status,
-        expires_at: new Date(now.getTime() + (code ? deps.codeMinutes * 60_000 : 86_400_000)),
+        code_hash: hashCode(deps.secretKey, id, code),
+        status,
+        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
         created_at: now,
       })
       .execute();
@@ -105,25 +122,22 @@ export async function startActivation(
       client,
       now,
     );
-    if (code && newMobile) {
-      await queueMessage(
-        trx,
-        deps.jobs,
-        {
-          channel: "sms",
-          to: newMobile,
-          template: "branch.mobileCode",
-          body: t("fa", "sms.branch.mobileCode", { code, minutes: deps.codeMinutes }),
-          dedupeKey: `branch-activation:${id}:code`,
-          code,
-        },
-        now,
-      );
-    }
-    if (status === "done") await complete(deps, trx, staff, id, client);
+    await queueMessage(
+      trx,
+      deps.jobs,
+      {
+        channel: "sms",
+        to: codeTo,
+        template: "branch.mobileCode",
+        body: t("fa", "sms.branch.mobileCode", { code, minutes: deps.codeMinutes }),
+        dedupeKey: `branch-activation:${id}:code`,
+        code,
+      },
+      now,
+    );
   });
   deps.jobs.nudge(SEND_QUEUE);
-  return { activationId: id, status: status === "done" ? "activated" : status };
+  return { activationId: id, status, mobile: maskMobile(codeTo) };
 }
 
 async function pendingActivation(
@@ -161,21 +175,15 @@ export async function verifyActivationCode(
   if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
   const now = deps.clock.now();
   const target = { targetNationalId: activation.nationalId };
-  if (!sameHash(activation.code_hash, hashCode(deps.secretKey, activation.id, code))) {
-    const row = await deps.db
-      .updateTable("branch_activations")
-      .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
-      .where("id", "=", activation.id)
-      .returning("attempts")
-      .executeTakeFirstOrThrow();
-    const dead = row.attempts >= MAX_ATTEMPTS;
-    if (dead) {
-      await deps.db
-        .updateTable("branch_activations")
-        .set({ status: "dead", decided_at: now })
-        .where("id", "=", id)
-        .execute();
-    }
+  const guess = await guessCode(
+    deps.db,
+    { table: "branch_activations", id: activation.id, status: "pending_code" },
+    now,
+    MAX_ATTEMPTS,
+    (stored) => sameHash(stored, hashCode(deps.secretKey, activation.id, code)),
+  );
+  if (guess.outcome !== "right") {
+    const dead = guess.outcome === "spent";
     await recordAudit(
       deps.db,
       actor(staff),
@@ -184,7 +192,7 @@ export async function verifyActivationCode(
       now,
     );
     if (dead) throw new Problem(400, "branch.activationLocked");
-    throw new Problem(400, "account.wrongCode", { attemptsLeft: MAX_ATTEMPTS - row.attempts });
+    throw new Problem(400, "account.wrongCode", { attemptsLeft: guess.attemptsLeft });
   }
   const next = deps.fourEyes ? "pending_approval" : "done";
   await deps.db.transaction().execute(async (trx) => {
@@ -230,12 +238,16 @@ async function complete(deps: BranchDeps, trx: Trx, staff: StaffContext, id: str
     .returningAll()
     .executeTakeFirst();
   if (!activation) throw new Problem(404, "branch.noPendingActivation");
+  // What the registrant chose is dropped: whoever registered may not be the person at the desk.
   const account = await trx
     .updateTable("accounts")
     .set({
       status: "active",
       activated_at: now,
       updated_at: now,
+      password_hash: await unusablePasswordHash(),
+      email: null,
+      email_confirmed_at: null,
       ...(activation.new_mobile ? { mobile: activation.new_mobile } : {}),
     })
     .where("id", "=", activation.account_id)
@@ -243,6 +255,13 @@ async function complete(deps: BranchDeps, trx: Trx, staff: StaffContext, id: str
     .returning(["id", "national_id", "mobile", "gender", "first_name", "last_name"])
     .executeTakeFirst();
   if (!account) throw new Problem(409, "branch.notAwaiting");
+  await trx.deleteFrom("security_answers").where("account_id", "=", account.id).execute();
+  await trx
+    .updateTable("sessions")
+    .set({ revoked_at: now })
+    .where("account_id", "=", account.id)
+    .where("revoked_at", "is", null)
+    .execute();
   const nationalId = account.national_id;
   await recordEvent(
     trx,
@@ -262,17 +281,5 @@ async function complete(deps: BranchDeps, trx: Trx, staff: StaffContext, id: str
     client,
     now,
   );
-  const name = `${account.first_name} ${account.last_name}`;
-  await queueMessage(
-    trx,
-    deps.jobs,
-    {
-      channel: "sms",
-      to: account.mobile,
-      template: "branch.activated",
-      body: t("fa", "sms.branch.activated", { title: t("fa", `sms.title.${account.gender}`), name }),
-      dedupeKey: `branch-activation:${id}:done`,
-    },
-    now,
-  );
+  await issuePasswordSetup(trx, deps, account, now, "branch.activated");
 }

@@ -74,7 +74,7 @@ export async function startRecovery(
   const now = deps.clock.now();
   const account = await deps.db
     .selectFrom("accounts")
-    .select(["id", "mobile", "email", "credential_version"])
+    .select(["id", "mobile", "email", "email_confirmed_at", "credential_version"])
     .where("national_id", "=", nid)
     .executeTakeFirst();
   const id = crypto.randomUUID();
@@ -98,7 +98,9 @@ export async function startRecovery(
     return { recoveryId: id, questionIds: ids };
   }
 
-  const to = account ? (method === "sms" ? account.mobile : account.email) : null;
+  // An email not yet confirmed by its code gets nothing, silently, like an unknown ID (issue 10).
+  const email = account?.email_confirmed_at ? account.email : null;
+  const to = account ? (method === "sms" ? account.mobile : email) : null;
   // A flooded number or mailbox is spared silently: a 429 here would reveal that the account exists.
   const send =
     to !== null &&

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { AccountChanges } from "./account-common.tsx";
 import { EservicesSection } from "./account-eservices.tsx";
+import { EmailConfirmation, QuestionsFirst } from "./account-first.tsx";
 import { SessionsSection } from "./account-sessions.tsx";
 import { api } from "./api.ts";
 import { useI18n } from "./i18n.ts";
@@ -15,7 +16,9 @@ type Me = {
   lastName: string;
   gender: string;
   mobile: string;
-  email: string;
+  email: string | null;
+  emailConfirmed: boolean;
+  securityQuestionsSet: boolean;
   status: string;
   birthDate: string;
 };
@@ -51,7 +54,7 @@ export function AccountPage() {
     [t("account.name"), `${me.firstName} ${me.lastName}`],
     [t("fields.birthDate"), num(me.birthDate)],
     [t("fields.mobile"), num(me.mobile)],
-    [t("fields.email"), me.email],
+    [t("fields.email"), me.email ?? "—"],
     [t("account.status"), t(`account.status.${me.status}`)],
   ];
   return (
@@ -64,6 +67,8 @@ export function AccountPage() {
           {t("account.logout")}
         </button>
       </div>
+      {!me.securityQuestionsSet && <QuestionsFirst />}
+      {me.securityQuestionsSet && me.email && !me.emailConfirmed && <EmailConfirmation reload={load} />}
       <section aria-labelledby="profile-title">
         <h2 id="profile-title">{t("account.profile")}</h2>
         <dl class="summary-list">

@@ -25,8 +25,14 @@ export function ErrorSummary({ errors, order }: { errors: Errors; order?: string
   const ref = useRef<HTMLElement>(null);
   const fields = Object.keys(errors).sort((a, b) => rank(order, a) - rank(order, b));
   const signature = fields.map((f) => `${f}:${errors[f]}`).join("|");
+  const shown = useRef<string[]>([]);
+  // The summary takes the focus when errors appear, but not from a field being typed in whose own
+  // message changes as it is checked live: that focus change lost the rest of the keys typed.
   useEffect(() => {
-    if (fields.length > 0) ref.current?.focus();
+    const typing = document.activeElement?.matches("input, select, textarea") ?? false;
+    const added = fields.some((f) => !shown.current.includes(f));
+    shown.current = fields;
+    if (fields.length > 0 && (!typing || added)) ref.current?.focus();
   }, [signature]);
   if (fields.length === 0) return null;
   return (

@@ -6,6 +6,7 @@ import type { Locale } from "../../messages/index.ts";
 import { AccountPage } from "./account.tsx";
 import { accountSubPage } from "./account-pages.tsx";
 import { api, setApiLocale } from "./api.ts";
+import { FirstPasswordPage } from "./first-password.tsx";
 import { HomePage } from "./home.tsx";
 import { applyLocale, I18nContext, initialLocale, makeI18n, useI18n } from "./i18n.ts";
 import { LoginPage } from "./login.tsx";
@@ -32,6 +33,7 @@ function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
   if (path === "/track") return <TrackPage />;
   if (path === "/login") return <LoginPage />;
   if (path === "/recover") return <RecoverPage />;
+  if (path === "/first-password") return <FirstPasswordPage />;
   if (path.startsWith("/account/")) return accountSubPage(path) ?? <AccountPage />;
   if (path === "/account" || path.startsWith("/account/")) return <AccountPage />;
   if (path === "/dev/outbox" && outbox !== false) return outbox ? <OutboxPage /> : null;

@@ -10,8 +10,18 @@ import {
 import type { FieldError } from "../../domain/result.ts";
 import { api } from "./api.ts";
 import { loadedBlocklist } from "./blocklist.ts";
-import { Announcer, addError, ErrorSummary, type Errors, StepBar } from "./form.tsx";
+import { Announcer, addError, ErrorSummary, type Errors, focusField, StepBar } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
+import {
+  canonicalPair,
+  codeSentFor,
+  confirmCode,
+  MobileCodeFields,
+  type MobileProof,
+  NO_PROOF,
+  provedFor,
+  sendCode,
+} from "./register-mobile.tsx";
 import { StepFields } from "./register-steps.tsx";
 import { Link, PageHeading } from "./router.tsx";
 
@@ -46,9 +56,11 @@ const EMPTY: Values = {
 };
 
 const stepOf = (field: string) =>
-  REGISTRATION_STEPS.findIndex((s) =>
-    (STEP_FIELDS[s] as readonly string[]).includes(field.split(".")[0] ?? ""),
-  );
+  field === "mobileProof" || field === "code"
+    ? 0
+    : REGISTRATION_STEPS.findIndex((s) =>
+        (STEP_FIELDS[s] as readonly string[]).includes(field.split(".")[0] ?? ""),
+      );
 
 export function RegisterPage() {
   const { t, locale } = useI18n();
@@ -59,6 +71,8 @@ export function RegisterPage() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
+  const [proof, setProof] = useState<MobileProof>(NO_PROOF);
+  const pair = canonicalPair(values.nationalId, values.mobile);
   const stepHeading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
   // After a step change the focus goes to the new step's heading, once it is on the screen.
@@ -116,14 +130,50 @@ export function RegisterPage() {
   const next = () => {
     const found = check(step, values);
     setErrors(found);
-    if (Object.keys(found).length === 0) go(index + 1);
+    if (Object.keys(found).length > 0) return;
+    if (step === "identity") stepOne();
+    else go(index + 1);
+  };
+  // Step 1 goes on only once the mobile is proved: send the code, then confirm what was typed.
+  const stepOne = async () => {
+    if (!pair || provedFor(proof, pair)) return go(1);
+    setBusy(true);
+    if (!codeSentFor(proof, pair)) {
+      const r = await sendCode(proof, pair, t("networkError"));
+      setBusy(false);
+      if (r.errors) return setErrors(r.errors);
+      setProof(r.state);
+      setTimeout(() => focusField("code"));
+      return;
+    }
+    if (proof.code.trim() === "") {
+      setBusy(false);
+      return setErrors({ code: t("errors.code.required") });
+    }
+    const r = await confirmCode(proof, t("networkError"));
+    setBusy(false);
+    if (r.errors) return setErrors(r.errors);
+    setProof(r.state);
+    go(1);
+  };
+  const resend = async () => {
+    if (!pair) return;
+    const r = await sendCode(proof, pair, t("networkError"));
+    setErrors(r.errors ?? {});
+    if (r.state) setProof(r.state);
+  };
+  const changeNumber = () => {
+    setProof({ ...NO_PROOF, proof: proof.proof });
+    setErrors({});
+    setTimeout(() => focusField("mobile"));
   };
 
   const submit = async () => {
     const found = check("review", values);
     if (Object.keys(found).length > 0) return showServerErrors(found);
     setBusy(true);
-    const r = await api<{ message: string }>("POST", "/api/registrations", values);
+    const mobileProof = provedFor(proof, pair);
+    const r = await api<{ message: string }>("POST", "/api/registrations", { ...values, mobileProof });
     setBusy(false);
     if (r.ok) {
       setDone(r.data.message);
@@ -132,6 +182,8 @@ export function RegisterPage() {
     }
     const fieldErrors: Errors = {};
     for (const e of r.problem.errors ?? []) addError(fieldErrors, e.field, e.message);
+    // A proof that is no longer good (expired, or spent): step 1 asks for a new code.
+    if (fieldErrors.mobileProof) setProof(NO_PROOF);
     if (Object.keys(fieldErrors).length > 0) return showServerErrors(fieldErrors);
     setErrors({ form: r.problem.title || t("networkError") });
   };
@@ -151,7 +203,10 @@ export function RegisterPage() {
     <div class="narrow">
       <PageHeading title={t("register.title")}>{t("register.title")}</PageHeading>
       <StepBar labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))} current={index} />
-      <ErrorSummary errors={errors} order={[...Object.values(STEP_FIELDS).flat(), "form"]} />
+      <ErrorSummary
+        errors={errors}
+        order={[...Object.values(STEP_FIELDS).flat(), "code", "mobileProof", "form"]}
+      />
       <form
         noValidate
         onSubmit={(e) => {
@@ -175,6 +230,15 @@ export function RegisterPage() {
           blur={blur}
           goTo={go}
         />
+        {step === "identity" && codeSentFor(proof, pair) && !provedFor(proof, pair) && (
+          <MobileCodeFields
+            state={proof}
+            error={errors.code}
+            setCode={(code) => setProof({ ...proof, code })}
+            resend={resend}
+            change={changeNumber}
+          />
+        )}
         <div class="button-row">
           <button type="submit" class="button" disabled={busy}>
             {step === "review" ? t("register.submit") : t("next")}

@@ -18,6 +18,7 @@ export type Person = {
     mobile: string;
     submittedOn: string;
     decidedOn: string | null;
+    accountCameFromIt: boolean;
   }[];
   account: {
     name: string;
@@ -126,10 +127,14 @@ function PersonView({ person, me, reload }: { person: Person; me: StaffMe; reloa
       ))}
       <section aria-labelledby="requests-title">
         <h2 id="requests-title">{t("staff.person.requests")}</h2>
+        {person.requests.length > 1 && <p class="notice">{t("staff.person.checkRequests")}</p>}
         <ul class="session-list">
           {person.requests.map((r) => (
             <li key={r.id} class={`session panel--${r.status}`}>
-              <p class="session__device">{t(`track.status.${r.status}`)}</p>
+              <p class="session__device">
+                {t(`track.status.${r.status}`)}
+                {r.accountCameFromIt && <span class="tag">{t("staff.person.accountCameFromIt")}</span>}
+              </p>
               <p class="hint">
                 {t("staff.person.submittedOn", { date: num(r.submittedOn) })}
                 {r.decidedOn && ` · ${t("staff.person.decidedOn", { date: num(r.decidedOn) })}`}
