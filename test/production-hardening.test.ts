@@ -12,6 +12,7 @@ const PRODUCTION = {
   NODE_ENV: "production",
   DATABASE_URL: "postgres://hoviat:db-password@db.internal/hoviat",
   SECRET_KEY: KEY_A,
+  PUBLIC_URL: "https://hoviat.example.ir",
   SMS_PROVIDER: "kavenegar,webhook",
   KAVENEGAR_API_KEY: "kavenegar-key-123",
   SMS_WEBHOOK_URL: "https://sms.internal/send",
