@@ -2,10 +2,9 @@
 // /oidc/interaction/{uid}): «ورود به سیستم» with the citizen login, then the consent naming the
 // e-service and what it will learn. The server answers each step with where the browser goes next.
 import { useEffect, useState } from "preact/hooks";
-import { parseNationalId } from "../../domain/national-id.ts";
 import { api } from "./api.ts";
-import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
+import { SignInForm } from "./login.tsx";
 import { PageHeading } from "./router.tsx";
 
 type State =
@@ -41,70 +40,13 @@ export function SsoPage({ path }: { path: string }) {
 }
 
 function SsoLogin({ base, service }: { base: string; service: string }) {
-  const { t, num } = useI18n();
-  const [nationalId, setNationalId] = useState("");
-  const [password, setPassword] = useState("");
-  const [errors, setErrors] = useState<Errors>({});
-  const [branch, setBranch] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const found: Errors = {};
-    const id = parseNationalId(nationalId);
-    if (!id.ok) found.nationalId = t(`errors.${id.code}`);
-    if (password === "") found.password = t("errors.password.required");
-    setErrors(found);
-    setBranch(null);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    const r = await api<{ redirectTo: string }>("POST", `${base}/login`, { nationalId, password });
-    if (r.ok) return go(r.data.redirectTo);
-    setBusy(false);
-    const p = r.problem;
-    // Awaiting branch activation or locked: no code for the e-service, and the way to a branch.
-    if (p.status === 403) return setBranch(p.title);
-    if (p.status === 429) {
-      const minutes = Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60));
-      return setErrors({ form: `${p.title} ${t("login.waitMinutes", { n: num(minutes) })}` });
-    }
-    setErrors({ form: p.title || t("networkError") });
-  };
-
+  const { t } = useI18n();
   return (
-    <div class="narrow">
-      <PageHeading title={t("nav.login")}>{t("nav.login")}</PageHeading>
-      <p id="sso-service">{t("sso.loginFor", { service })}</p>
-      <ErrorSummary errors={errors} order={["nationalId", "password", "form"]} />
-      {branch && (
-        <div class="panel panel--awaiting_branch_activation" role="alert" id="login-branch">
-          <h2 class="panel__title">{t("login.branchTitle")}</h2>
-          <p class="panel__body">{branch}</p>
-          <p>{t("login.branchText")}</p>
-        </div>
-      )}
-      <form noValidate onSubmit={submit}>
-        <NationalIdField
-          value={nationalId}
-          onValue={setNationalId}
-          error={errors.nationalId}
-          autocomplete="username"
-        />
-        <TextField
-          field="password"
-          label={t("fields.password")}
-          value={password}
-          onValue={setPassword}
-          error={errors.password}
-          type="password"
-          autocomplete="current-password"
-          width="short"
-          dir="ltr"
-        />
-        <button type="submit" class="button" disabled={busy}>
-          {t("login.submit")}
-        </button>
-      </form>
+    <SignInForm<{ redirectTo: string }>
+      url={`${base}/login`}
+      onSignedIn={(data) => go(data.redirectTo)}
+      intro={<p id="sso-service">{t("sso.loginFor", { service })}</p>}
+    >
       <ul class="link-list">
         <li>
           <a href="/recover">{t("nav.recover")}</a>
@@ -113,7 +55,7 @@ function SsoLogin({ base, service }: { base: string; service: string }) {
           <a href="/register">{t("login.noAccount")}</a>
         </li>
       </ul>
-    </div>
+    </SignInForm>
   );
 }
 
