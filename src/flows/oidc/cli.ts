@@ -3,33 +3,14 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../../platform/config.ts";
-import { type Db, openDatabase } from "../../platform/database.ts";
-import { migrate } from "../../platform/migrate.ts";
+import { CLI_CLIENT as CLI, type Out, withDatabase } from "../../platform/cli-database.ts";
+import type { Db } from "../../platform/database.ts";
 import { recordAudit } from "../staff/audit.ts";
 import { ClientInputError, parseClientInput, upsertClient } from "./clients.ts";
 import { rotateKeys } from "./keys.ts";
 
-type Out = { log(text: string): void; error(text: string): void };
-const CLI = { ip: null, userAgent: "cli" };
-
-async function withDatabase(run: (db: Db, secretKey: string) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    poolSize: 1,
-  });
-  try {
-    await migrate(database.db);
-    return await run(database.db, config.secretKey);
-  } finally {
-    await database.close();
-  }
-}
-
 export const oidcClientCreate = (argv: string[]) =>
-  withDatabase((db, key) => createClientFromArgs(db, key, argv, new Date(), console));
+  withDatabase((db, config) => createClientFromArgs(db, config.secretKey, argv, new Date(), console));
 export const oidcKeysRotate = () => withDatabase((db) => rotateKeysCommand(db, new Date(), console));
 
 /** The command on an open database: what the CLI runs, and what tests run in-process. */

@@ -3,40 +3,19 @@
 // `branch:create --code … --name …` makes the branch an operator belongs to, before any admin exists.
 import { parseArgs } from "node:util";
 import { t } from "../../messages/index.ts";
-import { loadConfig } from "../../platform/config.ts";
+import { CLI_CLIENT, type Out, withDatabase } from "../../platform/cli-database.ts";
 import type { Db } from "../../platform/database.ts";
-import { openDatabase } from "../../platform/database.ts";
-import { migrate } from "../../platform/migrate.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { createBranch } from "./admin.ts";
 import { recordAudit } from "./audit.ts";
 import { createStaff } from "./service.ts";
 
-type Out = { log(text: string): void; error(text: string): void };
 type DbCommand = (db: Db, argv: string[], now: Date, out: Out) => Promise<number>;
+const onDatabase = (command: DbCommand) => (argv: string[]) =>
+  withDatabase((db) => command(db, argv, new Date(), console));
 
-/** Runs a command on the configured database, migrated, with one connection. */
-const onDatabase =
-  (command: DbCommand) =>
-  async (argv: string[]): Promise<number> => {
-    const config = loadConfig();
-    const database = await openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      poolSize: 1,
-    });
-    try {
-      await migrate(database.db);
-      return await command(database.db, argv, new Date(), console);
-    } finally {
-      await database.close();
-    }
-  };
-
-export const staffCreate = onDatabase((db, argv, now, out) => createStaffFromArgs(db, argv, now, out));
-export const branchCreate = onDatabase((db, argv, now, out) => createBranchFromArgs(db, argv, now, out));
-
-const CLI_CLIENT = { ip: null, userAgent: "cli" };
+export const staffCreate = onDatabase(createStaffFromArgs);
+export const branchCreate = onDatabase(createBranchFromArgs);
 
 function printInvalid(error: unknown, out: Out, flag: (field: string) => string): number {
   if (!(error instanceof InvalidInput)) throw error;
