@@ -4,11 +4,13 @@
 // minutes, for its own scope; the work grows with the address's volume.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
+import { nationalIdCheckDigit } from "../src/domain/national-id.ts";
 import { REGISTRATIONS_PER_IP_PER_HOUR } from "../src/flows/registration/routes.ts";
 import { TRACKING_PER_IP_PER_MINUTE } from "../src/flows/tracking/routes.ts";
 import { resetTables } from "./helpers/accounts.ts";
 import { answer } from "./helpers/challenge.ts";
 import { ali } from "./helpers/people.ts";
+import { type Call, proveMobile } from "./helpers/registration.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem;
@@ -21,6 +23,18 @@ after(async () => {
 beforeEach(async () => {
   await resetTables(sys);
 });
+
+const callFrom =
+  (remoteAddress: string): Call =>
+  async (method, url, payload) => {
+    const res = await sys.app.inject({
+      method: method as "GET",
+      url,
+      remoteAddress,
+      ...(payload ? { payload } : {}),
+    });
+    return { status: res.statusCode, json: res.body ? res.json() : undefined };
+  };
 
 const track = (headers: Record<string, string> = {}, remoteAddress = "10.20.30.40") =>
   sys.app.inject({
@@ -39,14 +53,28 @@ async function trackUntilAsked(remoteAddress = "10.20.30.40") {
 
 describe("challenges instead of refusals", () => {
   test("the 21st registration from one address in an hour gets a challenge, and with it a 202", async () => {
-    const register = (n: number, headers: Record<string, string> = {}) =>
-      sys.app.inject({
+    // Twenty-one different people behind one carrier-grade NAT address, each with the proof of their
+    // own mobile (asked for from their own phones, elsewhere: step 1 has a guard of its own).
+    const register = async (n: number, headers: Record<string, string> = {}) => {
+      const nine = String(100_000_000 + n);
+      const person = {
+        ...ali,
+        nationalId: `${nine}${nationalIdCheckDigit(nine)}`,
+        mobile: `0912${1000000 + n}`,
+      };
+      const mobileProof = await proveMobile(
+        callFrom(`198.51.100.${n % 250}`),
+        person.nationalId,
+        person.mobile,
+      );
+      return sys.app.inject({
         method: "POST",
         url: "/api/registrations",
-        payload: { ...ali, mobile: `0912${String(1000000 + n)}` },
+        payload: { ...person, mobileProof },
         headers,
         remoteAddress: "100.64.0.1",
       });
+    };
     for (let i = 0; i < REGISTRATIONS_PER_IP_PER_HOUR; i++) assert.equal((await register(i)).statusCode, 202);
     const asked = await register(99);
     // Before: a flat 429 for the rest of the hour, for everyone behind that carrier-grade NAT.
