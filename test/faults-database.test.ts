@@ -13,6 +13,7 @@ import pg from "pg";
 import { person, registrationBody } from "../bench/lib.ts";
 import { createAccount } from "./helpers/accounts.ts";
 import { ali, zahra } from "./helpers/people.ts";
+import { injectCall, proveMobile } from "./helpers/registration.ts";
 import { eventually, onPostgres, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 const skip = !onPostgres && "needs DATABASE_URL: pg_terminate_backend is PostgreSQL's";
@@ -23,6 +24,7 @@ let base: string;
 let admin: pg.Client;
 let dbName: string;
 let fixtureDir: string;
+const proofs: string[] = [];
 
 before(async () => {
   if (!onPostgres) return;
@@ -32,6 +34,8 @@ before(async () => {
   sys = await startTestSystem({ REGISTRY_FIXTURE: fixture, RATE_LIMITS: "off" });
   await createAccount(sys, ali);
   await createAccount(sys, zahra);
+  // Step 1 done beforehand: each person holds the proof of their mobile before the faults begin.
+  for (const p of PEOPLE) proofs.push(await proveMobile(injectCall(sys), p.nationalId, p.mobiles[0]!));
   await sys.app.listen({ port: 0, host: "127.0.0.1" });
   base = `http://127.0.0.1:${(sys.app.server.address() as AddressInfo).port}`;
   dbName = new URL(
@@ -108,7 +112,7 @@ test("connections terminated under load: only 503s, no crash, back by itself, on
       for (let i = lane; i < PEOPLE.length; i += lanes) {
         registrations.push({
           index: i,
-          answer: await post("/api/registrations", registrationBody(PEOPLE[i]!)),
+          answer: await post("/api/registrations", registrationBody(PEOPLE[i]!, proofs[i])),
         });
       }
     }),
@@ -154,11 +158,21 @@ test("connections terminated under load: only 503s, no crash, back by itself, on
   const login = await post("/api/login", { nationalId: ali.nationalId, password: ali.password });
   assert.equal(login !== "dropped" && login.status, 200);
 
-  // A person whose answer was 503 tries again (the submission may or may not have been recorded).
+  // A person whose answer was 503 tries again (the submission may or may not have been recorded: if
+  // it was, its proof is spent, and the person's request is there).
   for (const r of registrations) {
     if (r.answer !== "dropped" && r.answer.status === 503) {
-      const again = await post("/api/registrations", registrationBody(PEOPLE[r.index]!));
-      assert.equal(again !== "dropped" && again.status, 202);
+      const p = PEOPLE[r.index]!;
+      const again = await post("/api/registrations", registrationBody(p, proofs[r.index]));
+      const status = again !== "dropped" && again.status;
+      if (status === 400) {
+        const recorded = await sys.db
+          .selectFrom("registration_requests")
+          .select("id")
+          .where("national_id", "=", p.nationalId)
+          .executeTakeFirst();
+        assert.ok(recorded, "a spent proof means the first submission was recorded");
+      } else assert.equal(status, 202);
     }
   }
 
