@@ -188,9 +188,10 @@ export function violating(schema: JsonSchema, random: Random): unknown {
       schema.items ? fitting(schema.items, random) : 0,
     );
   }
-  if (kind === "object" && schema.properties && r < 0.8) {
+  const keys = Object.keys(schema.properties ?? {});
+  // An object schema with no properties (a body of anything) has nothing to break in one place.
+  if (kind === "object" && schema.properties && keys.length > 0 && r < 0.8) {
     const out = fitting(schema, random) as Record<string, unknown>;
-    const keys = Object.keys(schema.properties);
     const key = pick(random, keys);
     if (schema.required?.includes(key) && random() < 0.3) delete out[key];
     else out[key] = random() < 0.5 ? violating(schema.properties[key]!, random) : anything(random);
