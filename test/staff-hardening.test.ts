@@ -6,6 +6,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { createAccount, latestCode, loginCookie } from "./helpers/accounts.ts";
 import { ali, mohammadreza } from "./helpers/people.ts";
 import {
+  activationCode,
   createBranch,
   createMember,
   get,
@@ -13,6 +14,7 @@ import {
   passwordStep,
   post,
   resetStaffTables,
+  setFirstPassword,
   signIn,
 } from "./helpers/staff.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -116,7 +118,18 @@ describe("citizens see the branch, not the operator's device", () => {
       payload: DOCS,
       headers: { cookie: operator, "user-agent": "OperatorBrowser/1.0" },
     });
-    assert.equal(activated.statusCode, 200);
+    // The desk always proves the mobile with a code (issue 10), then the person sets the password.
+    assert.equal(activated.statusCode, 202);
+    const { activationId } = activated.json();
+    const code = await activationCode(sys, activationId);
+    const verified = await sys.app.inject({
+      method: "POST",
+      url: `/api/staff/activations/${activationId}/verify`,
+      payload: { code },
+      headers: { cookie: operator, "user-agent": "OperatorBrowser/1.0" },
+    });
+    assert.equal(verified.statusCode, 200);
+    await setFirstPassword(sys, mohammadreza);
     await post(sys, `/api/staff/admin/citizens/${mohammadreza.nationalId}/lock`, admin, { reason: "آزمایش" });
     await post(sys, `/api/staff/admin/citizens/${mohammadreza.nationalId}/unlock`, admin, {
       reason: "آزمایش",
