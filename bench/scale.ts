@@ -15,8 +15,10 @@ export async function scale(server: Server, s: Settings, url: string, sizes: [nu
   let seeded = 0;
   for (const size of sizes) {
     const t = performance.now();
-    await seedByCopy(url, 6, seeded, size, phc);
-    seeded = size;
+    // In chunks of 1 M, so that no COPY holds millions of ids in memory.
+    for (; seeded < size; seeded = Math.min(size, seeded + 1_000_000)) {
+      await seedByCopy(url, 6, seeded, Math.min(size, seeded + 1_000_000), phc);
+    }
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query("analyze accounts; analyze registration_requests");
