@@ -44,6 +44,7 @@ export async function startSystem(options: SystemOptions) {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
+    poolSize: config.databasePoolSize,
     dataDir: config.dataDir,
     onError: (err) => logger.error({ err }, "database connection lost"),
   });

@@ -23,6 +23,11 @@ export type Config = {
   opsHost: string;
   /** DATABASE_URL: PostgreSQL connection string; absent = embedded PGlite in DATA_DIR. */
   databaseUrl: string | undefined;
+  /**
+   * DATABASE_POOL_SIZE: connections each process keeps to PostgreSQL (default 10). The budget is
+   * instances × this ≤ what PostgreSQL (or pgbouncer) admits: see docs/decisions/011-scale.md.
+   */
+  databasePoolSize: number;
   /** DATA_DIR: folder of the embedded database (default ./data). */
   dataDir: string;
   /**
@@ -274,6 +279,7 @@ export function loadConfig(env: Env = process.env): Config {
     opsPort: int(env, "OPS_PORT", 9464, 0, 65535),
     opsHost: env.OPS_HOST || "127.0.0.1",
     databaseUrl,
+    databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10, 1, 200),
     dataDir: resolve(env.DATA_DIR || "./data"),
     redisUrl,
     redisPrefix: env.REDIS_PREFIX || "hoviat:throttle:",
