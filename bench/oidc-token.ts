@@ -94,7 +94,7 @@ await db
 // The baseline: oidc-provider as it comes, on the same adapter class and database, its own issuer.
 const barePort = port + 1;
 const bare = new Provider(`http://127.0.0.1:${barePort}`, {
-  adapter: databaseAdapter({ db, clock: systemClock, secretKey: config.secretKey }),
+  adapter: databaseAdapter({ db, clock: systemClock, secretKeys: config.secretKeys }),
   clients: [
     {
       ...client,

@@ -5,11 +5,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import * as client from "openid-client";
 import pg from "pg";
+import { parseClientInput, upsertClient } from "../src/flows/oidc/clients.ts";
 import { codeMatches } from "../src/flows/recovery/secrets.ts";
 import { openWithRing } from "../src/flows/staff/totp-keys.ts";
 import { ManualClock } from "../src/platform/clock.ts";
 import { createAccount, latestCode } from "./helpers/accounts.ts";
+import { Agent, authorizationRequest, freePort, rp, SECRET, signIn as ssoSignIn } from "./helpers/oidc.ts";
 import { ali } from "./helpers/people.ts";
 import { createMember, type Member, passwordStep, post, signIn } from "./helpers/staff.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -118,4 +121,49 @@ test("rotate A → B,A → B: old seals and codes work while A is listed, and ar
   assert.equal(stale.status, 400);
   assert.equal(stale.body.code, "recovery.wrongCode");
   await sys.stop();
+});
+
+test("rotate A → B,A → B: an e-service keeps its secret and sees the same pairwise subject throughout", async () => {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const callbackUrl = "http://127.0.0.1:4103/cb";
+  /** Starts under `secretKey`, listening where the e-service expects the issuer, runs `step`, stops. */
+  const under = async <T>(secretKey: string, step: (sys: TestSystem) => Promise<T>): Promise<T> => {
+    const env = { ...(await database()), SECRET_KEY: secretKey, PUBLIC_URL: issuer };
+    const sys = await startTestSystem(env, { clock });
+    try {
+      await sys.app.listen({ port, host: "127.0.0.1" });
+      return await step(sys);
+    } finally {
+      await sys.stop();
+    }
+  };
+  /** One sign-in through the e-service with its secret: the subject it is told. */
+  const subjectSeen = async () => {
+    const config = await rp(issuer, "pension", client.ClientSecretBasic(SECRET));
+    const flow = await authorizationRequest(config, callbackUrl);
+    const callback = await ssoSignIn(new Agent(issuer), flow, ali);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
+    return tokens.claims()!.sub;
+  };
+  // Registered from the console or the CLI (not the clients file, which is sealed again at each start).
+  const underA = await under(KEY_A, async (sys) => {
+    const input = parseClientInput({
+      client_id: "pension",
+      client_secret: SECRET,
+      client_name: "سامانه مستمری",
+      redirect_uris: [callbackUrl],
+      token_endpoint_auth_method: "client_secret_basic",
+    });
+    await upsertClient(sys.db, input, "cli", KEY_A, clock.now());
+    return subjectSeen();
+  });
+  const underBoth = await under(`${KEY_B},${KEY_A}`, subjectSeen);
+  assert.equal(underBoth, underA, "the subject does not follow SECRET_KEY");
+  // A is gone: the secret was sealed again under B at the start above.
+  assert.equal(await under(KEY_B, subjectSeen), underA);
 });

@@ -9,6 +9,7 @@ import * as m005 from "./migrations/005-mobile-proof.ts";
 import * as m006 from "./migrations/006-challenges.ts";
 import * as m007 from "./migrations/007-hardening.ts";
 import * as m008 from "./migrations/008-oidc.ts";
+import * as m009 from "./migrations/009-oidc-salt.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   "006-challenges": m006,
   "007-hardening": m007,
   "008-oidc": m008,
+  "009-oidc-salt": m009,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

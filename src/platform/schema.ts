@@ -291,6 +291,13 @@ export interface OidcKeyTable {
   retired_at: Timestamp | null;
 }
 
+/** Installation-wide salts that never rotate (migration 009): `pairwise` keys the subjects. */
+export interface OidcSaltTable {
+  name: string;
+  value: string;
+  created_at: Timestamp;
+}
+
 export interface OidcConsentTable {
   account_id: string;
   client_id: string;
@@ -368,5 +375,6 @@ export interface Database {
   oidc_payloads: OidcPayloadTable;
   oidc_clients: OidcClientTable;
   oidc_keys: OidcKeyTable;
+  oidc_salts: OidcSaltTable;
   oidc_consents: OidcConsentTable;
 }

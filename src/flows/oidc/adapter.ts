@@ -5,7 +5,7 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import { readClientSecret } from "./clients.ts";
 
-export type AdapterDeps = { db: Db; clock: Clock; secretKey: string };
+export type AdapterDeps = { db: Db; clock: Clock; secretKeys: readonly string[] };
 
 /** The adapter class oidc-provider instantiates once per model name. */
 export function databaseAdapter(deps: AdapterDeps) {
@@ -105,7 +105,7 @@ async function findClient(deps: AdapterDeps, clientId: string): Promise<AdapterP
     .where("client_id", "=", clientId)
     .executeTakeFirst();
   if (!row) return undefined;
-  return readClientSecret(row.metadata as AdapterPayload, deps.secretKey);
+  return readClientSecret(row.metadata as AdapterPayload, deps.secretKeys);
 }
 
 /** Forgets expired codes, tokens, sessions and interactions (called by the sweeper's timer). */

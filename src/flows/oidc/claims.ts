@@ -58,9 +58,12 @@ export function meetsAcrValues(acr: string, requested: string | undefined): bool
   return wanted.some((v) => (ACR_RANK[acr] ?? 0) >= (ACR_RANK[v] ?? 99));
 }
 
-/** The subject an e-service sees: HMAC of the account under SECRET_KEY, per sector (host). */
-export function pairwiseSubject(secretKey: string, accountId: string, sector: string): string {
-  return createHmac("sha256", `oidc-pairwise:${secretKey}`)
+/**
+ * The subject an e-service sees: HMAC of the account per sector (host), under the installation's
+ * pairwise salt (oidc_salts), which never rotates: a subject must stay the same for ever.
+ */
+export function pairwiseSubject(salt: string, accountId: string, sector: string): string {
+  return createHmac("sha256", `oidc-pairwise:${salt}`)
     .update(`${sector}\u0000${accountId}`)
     .digest("base64url");
 }

@@ -102,11 +102,19 @@ function seal(value: string, secretKey: string): string {
   return [iv, cipher.getAuthTag(), body].map((b) => b.toString("base64url")).join(".");
 }
 
-function unseal(sealed: string, secretKey: string): string {
+/** Opens a seal with whichever key of the ring made it (AES-GCM refuses every other). */
+function unseal(sealed: string, secretKeys: readonly string[]): string {
   const [iv, tag, body] = sealed.split(".").map((p) => Buffer.from(p, "base64url"));
-  const decipher = createDecipheriv("aes-256-gcm", sealKey(secretKey), iv!);
-  decipher.setAuthTag(tag!);
-  return Buffer.concat([decipher.update(body!), decipher.final()]).toString("utf8");
+  for (const key of secretKeys) {
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", sealKey(key), iv!);
+      decipher.setAuthTag(tag!);
+      return Buffer.concat([decipher.update(body!), decipher.final()]).toString("utf8");
+    } catch {
+      // not this key's seal
+    }
+  }
+  throw new Error("an e-service's secret is sealed under no key of SECRET_KEY: register its secret again");
 }
 
 /** The stored form: the secret sealed under `client_secret_sealed`. */
@@ -117,10 +125,13 @@ function sealMetadata(metadata: Record<string, unknown>, secretKey: string) {
     : rest;
 }
 
-export function readClientSecret<T extends Record<string, unknown>>(stored: T, secretKey: string): T {
+export function readClientSecret<T extends Record<string, unknown>>(
+  stored: T,
+  secretKeys: readonly string[],
+): T {
   const { client_secret_sealed, ...rest } = stored;
   if (typeof client_secret_sealed !== "string") return rest as T;
-  return { ...rest, client_secret: unseal(client_secret_sealed, secretKey) } as unknown as T;
+  return { ...rest, client_secret: unseal(client_secret_sealed, secretKeys) } as unknown as T;
 }
 
 export async function upsertClient(
@@ -136,6 +147,41 @@ export async function upsertClient(
     .values({ client_id: input.client_id, metadata, source, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column("client_id").doUpdateSet({ metadata, source, updated_at: now }))
     .execute();
+}
+
+/**
+ * At start, every e-service secret sealed under an older key of SECRET_KEY's ring is sealed again under
+ * the first, as staff TOTP seals are at sign-in: once every instance has started under `new,old`, the
+ * old key can be removed without any e-service losing its secret. Returns how many were sealed again.
+ */
+export async function resealClients(db: Db, secretKeys: readonly string[], now: Date): Promise<number> {
+  const [current, ...older] = secretKeys;
+  if (!current || older.length === 0) return 0;
+  let resealed = 0;
+  for (const row of await db.selectFrom("oidc_clients").select(["client_id", "metadata"]).execute()) {
+    const stored = row.metadata as Record<string, unknown>;
+    if (typeof stored.client_secret_sealed !== "string") continue;
+    try {
+      unseal(stored.client_secret_sealed, [current]);
+      continue; // already under the current key
+    } catch {
+      // under an older key, or none (then it stays as it is and the e-service's sign-in says so)
+    }
+    let opened: Record<string, unknown>;
+    try {
+      opened = readClientSecret(stored, older);
+    } catch {
+      continue;
+    }
+    const metadata = JSON.stringify(sealMetadata(opened, current));
+    await db
+      .updateTable("oidc_clients")
+      .set({ metadata, updated_at: now })
+      .where("client_id", "=", row.client_id)
+      .execute();
+    resealed++;
+  }
+  return resealed;
 }
 
 /** OIDC_CLIENTS_FILE: `{ "clients": [ … ] }`, upserted at every start. */

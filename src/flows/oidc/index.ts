@@ -11,7 +11,14 @@ import type { Jobs } from "../../platform/jobs.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
-import { type ClientInput, ClientInputError, readClientsFile, toMetadata, upsertClient } from "./clients.ts";
+import {
+  type ClientInput,
+  ClientInputError,
+  readClientsFile,
+  resealClients,
+  toMetadata,
+  upsertClient,
+} from "./clients.ts";
 import { registerProvider } from "./logout.ts";
 import { createProvider } from "./provider.ts";
 import { oidcRoutes } from "./routes.ts";
@@ -35,12 +42,15 @@ export async function startSso(app: Http, deps: SsoDeps) {
     clock,
     logger: deps.logger,
     issuer: config.publicUrl,
-    secretKey: config.secretKey,
+    secretKeys: config.secretKeys,
     sessions,
     trustProxy: config.trustProxy,
     allowLoopbackBackchannel: config.oidcAllowLoopbackBackchannel,
   });
   registerProvider(db, provider, deps.logger);
+  const resealed = await resealClients(db, config.secretKeys, clock.now());
+  if (resealed > 0)
+    deps.logger.info({ resealed }, "e-service secrets sealed again under the current SECRET_KEY");
   const validate = async (input: ClientInput) => {
     try {
       await provider.Client.validate(toMetadata(input) as unknown as ClientMetadata);

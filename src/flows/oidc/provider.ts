@@ -23,7 +23,8 @@ export type ProviderDeps = {
   clock: Clock;
   logger: Logger;
   issuer: string;
-  secretKey: string;
+  /** SECRET_KEY's ring, newest first: cookies are signed with the first and still read with the rest. */
+  secretKeys: readonly string[];
   sessions: SessionPolicy;
   trustProxy: TrustProxy;
   allowLoopbackBackchannel: boolean;
@@ -33,6 +34,7 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const { db, clock } = deps;
+  const salt = await pairwiseSalt(db);
   const base = interactionPolicy.base();
   // The SSO session lives only as long as the Hoviat session of the same browser: a logout, a
   // password reset or a lock there (which revoke it) means signing in again here.
@@ -49,7 +51,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   );
 
   const configuration: Configuration = {
-    adapter: databaseAdapter({ db, clock, secretKey: deps.secretKey }),
+    adapter: databaseAdapter({ db, clock, secretKeys: deps.secretKeys }),
     findAccount: findAccount(db),
     jwks: (await loadJwks(db, clock.now())) as Configuration["jwks"],
     claims: CLAIMS,
@@ -74,11 +76,13 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     },
     subjectTypes: ["pairwise"],
     pairwiseIdentifier: async (_ctx, accountId, client) =>
-      pairwiseSubject(deps.secretKey, accountId, String(client.sectorIdentifier ?? client.clientId)),
+      pairwiseSubject(salt, accountId, String(client.sectorIdentifier ?? client.clientId)),
     rotateRefreshToken: true,
     allowOmittingSingleRegisteredRedirectUri: false,
     cookies: {
-      keys: [createHmac("sha256", deps.secretKey).update("oidc-cookies").digest("base64url")],
+      keys: deps.secretKeys.map((key) =>
+        createHmac("sha256", key).update("oidc-cookies").digest("base64url"),
+      ),
       long: { httpOnly: true, sameSite: "lax" },
       short: { httpOnly: true, sameSite: "lax" },
     },
@@ -172,4 +176,14 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     deps.logger.warn({ err, clientId: client.clientId }, "oidc back-channel logout failed"),
   );
   return provider;
+}
+
+/** The installation's pairwise salt (migration 009), read once at start. */
+async function pairwiseSalt(db: Db): Promise<string> {
+  const row = await db
+    .selectFrom("oidc_salts")
+    .select("value")
+    .where("name", "=", "pairwise")
+    .executeTakeFirstOrThrow();
+  return row.value;
 }
