@@ -1,17 +1,15 @@
 // R-REG: the six-step registration wizard. Every step is checked with the domain's own rules
-// (validateRegistrationStep), the same code the server runs on the final submission.
+// (validateRegistrationStep), the same code the server runs on the final submission. Each step is a
+// history entry (/register/N), the draft survives a reload (register-draft.ts), and leaving with
+// input typed asks first.
 import { useEffect, useRef, useState } from "preact/hooks";
-import {
-  REGISTRATION_STEPS,
-  type RegistrationStep,
-  STEP_FIELDS,
-  validateRegistrationStep,
-} from "../../domain/registration.ts";
+import { REGISTRATION_STEPS, type RegistrationStep, STEP_FIELDS } from "../../domain/registration.ts";
 import type { FieldError } from "../../domain/result.ts";
 import { api } from "./api.ts";
-import { loadedBlocklist } from "./blocklist.ts";
 import { Announcer, addError, ErrorSummary, type Errors, focusField, StepBar } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
+import { clearDraft, loadDraft, saveDraft, stepsWithSecrets } from "./register-draft.ts";
+import { firstIncomplete, REVIEW, reachable, stepErrors, stepFromPath, stepPath } from "./register-flow.ts";
 import {
   canonicalPair,
   codeSentFor,
@@ -23,37 +21,8 @@ import {
   sendCode,
 } from "./register-mobile.tsx";
 import { StepFields } from "./register-steps.tsx";
-import { Link, PageHeading } from "./router.tsx";
-
-export type Answer = { questionId: string; answer: string };
-export type Values = {
-  nationalId: string;
-  mobile: string;
-  lastName: string;
-  firstName: string;
-  gender: string;
-  birthCertificateNumber: string;
-  birthDate: string;
-  email: string;
-  securityAnswers: Answer[];
-  password: string;
-  passwordConfirmation: string;
-};
-export type Question = { id: string; text: string };
-
-const EMPTY: Values = {
-  nationalId: "",
-  mobile: "",
-  lastName: "",
-  firstName: "",
-  gender: "",
-  birthCertificateNumber: "",
-  birthDate: "",
-  email: "",
-  securityAnswers: [0, 1, 2].map(() => ({ questionId: "", answer: "" })),
-  password: "",
-  passwordConfirmation: "",
-};
+import { EMPTY, type Question, type Values } from "./register-types.ts";
+import { guardLeaving, Link, navigate, PageHeading } from "./router.tsx";
 
 const stepOf = (field: string) =>
   field === "mobileProof" || field === "code"
@@ -61,52 +30,100 @@ const stepOf = (field: string) =>
     : REGISTRATION_STEPS.findIndex((s) =>
         (STEP_FIELDS[s] as readonly string[]).includes(field.split(".")[0] ?? ""),
       );
+const isRegisterPath = (to: string) => stepFromPath(to.split(/[?#]/)[0] ?? "") !== null;
 
-export function RegisterPage() {
+export function RegisterPage({ path }: { path: string }) {
   const { t, locale } = useI18n();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [index, setIndex] = useState(0);
-  const [errors, setErrors] = useState<Errors>({});
+  const [restored] = useState(loadDraft);
+  const [values, setValues] = useState<Values>(restored?.values ?? EMPTY);
+  const [proof, setProof] = useState<MobileProof>(restored?.proof ?? NO_PROOF);
+  const [returning, setReturning] = useState(restored?.returning ?? false);
+  // Steps whose secrets were lost in a reload: they show a note until they are passed again.
+  const [asked, setAsked] = useState<number[]>(restored?.secretSteps ?? []);
+  // Errors belong to a step: moving to another step (also by the back button) leaves them behind.
+  const [shown, setShown] = useState<{ step: number; errors: Errors }>({ step: 0, errors: {} });
+  const [summaryFocus, setSummaryFocus] = useState(0);
   const [questions, setQuestions] = useState<Question[]>([]);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const [proof, setProof] = useState<MobileProof>(NO_PROOF);
+  const cancelled = useRef(false);
   const pair = canonicalPair(values.nationalId, values.mobile);
-  const stepHeading = useRef<HTMLHeadingElement>(null);
-  const moved = useRef(false);
-  // After a step change the focus goes to the new step's heading, once it is on the screen.
-  useEffect(() => {
-    if (moved.current) stepHeading.current?.focus();
-    moved.current = false;
-  }, [index]);
+  const index = reachable(stepFromPath(path) ?? 0, values, proof);
   const step = REGISTRATION_STEPS[index] as RegistrationStep;
+  const errors = shown.step === index ? shown.errors : {};
+  const dirty = !done && (JSON.stringify(values) !== JSON.stringify(EMPTY) || proof.sentFor !== null);
 
   useEffect(() => {
     api<Question[]>("GET", "/api/security-questions").then((r) => r.ok && setQuestions(r.data));
   }, [locale]);
+
+  // The address follows the step shown: /register, a deep link or a stale entry is rewritten.
+  useEffect(() => {
+    if (done || path === stepPath(index)) return;
+    if (stepFromPath(path) === REVIEW) setReturning(true);
+    navigate(stepPath(index), { replace: true });
+  }, [path, index, done]);
+  useEffect(() => {
+    if (index === REVIEW) setReturning(false);
+  }, [index]);
+
+  // A new step is announced and its heading takes the focus, unless an error summary does.
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const shownIndex = useRef(index);
+  useEffect(() => {
+    if (shownIndex.current === index) return;
+    shownIndex.current = index;
+    const name = t(`steps.${step}`);
+    setAnnouncement(t("stepAnnounce", { n: index + 1, total: REGISTRATION_STEPS.length, name }));
+    if (Object.keys(errors).length === 0) stepHeading.current?.focus();
+  }, [index]);
+
+  useEffect(() => {
+    if (done) return;
+    const typed = stepsWithSecrets(values, proof);
+    const secretSteps = [...new Set([...asked, ...typed])];
+    if (dirty) saveDraft({ values, proof, returning, secretSteps });
+    else clearDraft();
+  }, [values, proof, returning, asked, done]);
+
+  // Closing the tab or following a link out of the wizard with input typed asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onBeforeUnload);
+    const release = guardLeaving((to) => (cancelled.current || isRegisterPath(to) ? null : t("reg.leave")));
+    return () => {
+      window.removeEventListener("beforeunload", onBeforeUnload);
+      release();
+    };
+  }, [dirty, locale]);
 
   const messagesOf = (list: FieldError[]): Errors => {
     const out: Errors = {};
     for (const e of list) addError(out, e.field, t(`errors.${e.code}`));
     return out;
   };
-  const check = (s: RegistrationStep, v: Values) =>
-    messagesOf(
-      validateRegistrationStep(s, v as unknown as Record<string, unknown>, new Date(), {
-        blocklist: loadedBlocklist(),
-      }),
-    );
+  const check = (s: RegistrationStep, v: Values) => messagesOf(stepErrors(s, v));
+  const setErrors = (found: Errors, at = index) => setShown({ step: at, errors: found });
+  /** Errors after «مرحله بعد» or a submission: the summary takes the focus. */
+  const showErrors = (found: Errors, at = index) => {
+    setErrors(found, at);
+    setSummaryFocus((n) => n + 1);
+  };
 
   // As you go: a field is checked when it is left, and its error clears as soon as it is fixed.
   const revalidate = (field: string, v: Values, always: boolean) => {
     if (!always && !(field in errors)) return;
     const found = check(step, v);
-    setErrors((prev) => {
-      const next = { ...prev };
+    setShown((prev) => {
+      const next = prev.step === index ? { ...prev.errors } : {};
       delete next[field];
       if (found[field]) next[field] = found[field];
-      return next;
+      return { step: index, errors: next };
     });
   };
   const set = (field: string, value: unknown) => {
@@ -120,41 +137,46 @@ export function RegisterPage() {
   };
   const blur = (field: string) => revalidate(field, values, true);
 
-  const go = (to: number) => {
-    setErrors({});
-    setIndex(to);
-    const name = t(`steps.${REGISTRATION_STEPS[to]}`);
-    setAnnouncement(t("stepAnnounce", { n: to + 1, total: REGISTRATION_STEPS.length, name }));
-    moved.current = true;
+  /** To step `to`, or to the first incomplete step before it; the review needs every step. */
+  const go = (to: number, v = values, pr = proof) => {
+    const target = reachable(to, v, pr);
+    if (to === REVIEW && target < REVIEW) setReturning(true);
+    setShown({ step: -1, errors: {} });
+    navigate(stepPath(target));
+  };
+  const nextStep = (pr: MobileProof) => (returning ? firstIncomplete(values, pr, index) : index + 1);
+  const advance = (pr = proof) => {
+    setAsked((a) => a.filter((s) => s !== index));
+    go(nextStep(pr), values, pr);
   };
   const next = () => {
     const found = check(step, values);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return showErrors(found);
+    setErrors({});
     if (step === "identity") stepOne();
-    else go(index + 1);
+    else advance();
   };
   // Step 1 goes on only once the mobile is proved: send the code, then confirm what was typed.
   const stepOne = async () => {
-    if (!pair || provedFor(proof, pair)) return go(1);
+    if (!pair || provedFor(proof, pair)) return advance();
     setBusy(true);
     if (!codeSentFor(proof, pair)) {
       const r = await sendCode(proof, pair, t("networkError"));
       setBusy(false);
-      if (r.errors) return setErrors(r.errors);
+      if (r.errors) return showErrors(r.errors);
       setProof(r.state);
       setTimeout(() => focusField("code"));
       return;
     }
     if (proof.code.trim() === "") {
       setBusy(false);
-      return setErrors({ code: t("errors.code.required") });
+      return showErrors({ code: t("errors.code.required") });
     }
     const r = await confirmCode(proof, t("networkError"));
     setBusy(false);
-    if (r.errors) return setErrors(r.errors);
+    if (r.errors) return showErrors(r.errors);
     setProof(r.state);
-    go(1);
+    advance(r.state);
   };
   const resend = async () => {
     if (!pair) return;
@@ -167,6 +189,18 @@ export function RegisterPage() {
     setErrors({});
     setTimeout(() => focusField("mobile"));
   };
+  /** «تغییر» on the review: to that step, and from it straight back to the review. */
+  const change = (to: number) => {
+    setReturning(true);
+    setShown({ step: -1, errors: {} });
+    navigate(stepPath(to));
+  };
+  const cancel = () => {
+    if (dirty && !window.confirm(t("reg.cancelConfirm"))) return;
+    cancelled.current = true;
+    clearDraft();
+    navigate("/");
+  };
 
   const submit = async () => {
     const found = check("review", values);
@@ -176,6 +210,7 @@ export function RegisterPage() {
     const r = await api<{ message: string }>("POST", "/api/registrations", { ...values, mobileProof });
     setBusy(false);
     if (r.ok) {
+      clearDraft();
       setDone(r.data.message);
       setAnnouncement(r.data.message);
       return;
@@ -185,20 +220,24 @@ export function RegisterPage() {
     // A proof that is no longer good (expired, or spent): step 1 asks for a new code.
     if (fieldErrors.mobileProof) setProof(NO_PROOF);
     if (Object.keys(fieldErrors).length > 0) return showServerErrors(fieldErrors);
-    setErrors({ form: r.problem.title || t("networkError") });
+    showErrors({ form: r.problem.title || t("networkError") });
   };
-  // Errors go back to the first step that has one, field by field.
+  // Errors go back to the first step that has one, field by field; from there back to the review.
   const showServerErrors = (found: Errors) => {
     const first = Math.min(...Object.keys(found).map((f) => (stepOf(f) < 0 ? index : stepOf(f))));
     const mine: Errors = {};
     for (const [f, m] of Object.entries(found))
       if ((stepOf(f) < 0 ? index : stepOf(f)) === first) mine[f] = m;
-    setIndex(first);
-    setErrors(mine);
+    showErrors(mine, first);
+    if (first !== index) {
+      setReturning(true);
+      navigate(stepPath(first));
+    }
   };
 
   if (done) return <RegistrationDone message={done} />;
 
+  const backToReview = returning && index !== REVIEW && firstIncomplete(values, proof, index) === REVIEW;
   return (
     <div class="narrow">
       <PageHeading title={t("register.title")}>{t("register.title")}</PageHeading>
@@ -206,6 +245,7 @@ export function RegisterPage() {
       <ErrorSummary
         errors={errors}
         order={[...Object.values(STEP_FIELDS).flat(), "code", "mobileProof", "form"]}
+        focusKey={summaryFocus}
       />
       <form
         noValidate
@@ -221,6 +261,11 @@ export function RegisterPage() {
           </span>
           {t(`steps.${step}`)}
         </h2>
+        {asked.includes(index) && (
+          <p class="secrets-note" id="secrets-note">
+            {t("reg.secretsAgain")}
+          </p>
+        )}
         <StepFields
           step={step}
           values={values}
@@ -228,7 +273,7 @@ export function RegisterPage() {
           questions={questions}
           set={set}
           blur={blur}
-          goTo={go}
+          change={change}
         />
         {step === "identity" && codeSentFor(proof, pair) && !provedFor(proof, pair) && (
           <MobileCodeFields
@@ -241,7 +286,7 @@ export function RegisterPage() {
         )}
         <div class="button-row">
           <button type="submit" class="button" disabled={busy}>
-            {step === "review" ? t("register.submit") : t("next")}
+            {step === "review" ? t("register.submit") : backToReview ? t("reg.backToReview") : t("next")}
           </button>
           {index > 0 && (
             <button type="button" class="button button--secondary" onClick={() => go(index - 1)}>
@@ -249,6 +294,11 @@ export function RegisterPage() {
             </button>
           )}
         </div>
+        <p class="wizard-cancel">
+          <button type="button" class="link-button" onClick={cancel}>
+            {t("reg.cancel")}
+          </button>
+        </p>
       </form>
       <Announcer message={announcement} />
     </div>
