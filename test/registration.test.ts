@@ -284,6 +284,21 @@ describe("validation", () => {
   });
 });
 
+describe("the wizard's addresses", () => {
+  test("each step has its own page address, /register/1 … /register/6; no seventh", async () => {
+    for (const url of ["/register", "/register/1", "/register/4", "/register/6"]) {
+      const res = await sys.app.inject({ method: "GET", url });
+      assert.equal(res.statusCode, 200, url);
+      assert.match(String(res.headers["content-type"]), /^text\/html/, url);
+      assert.match(res.body, /<div id="app">/, url);
+    }
+    for (const url of ["/register/0", "/register/7", "/register/x"]) {
+      const res = await sys.app.inject({ method: "GET", url });
+      assert.equal(res.statusCode, 404, url);
+    }
+  });
+});
+
 describe("tracking", () => {
   test("a pair with no request is not_found; the same national ID with another mobile too", async () => {
     const none = await track(ali.nationalId, ali.mobile);
