@@ -8,6 +8,7 @@ import type { FieldError } from "../../domain/result.ts";
 import { api } from "./api.ts";
 import { Announcer, addError, ErrorSummary, type Errors, focusField, StepBar } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
+import { RegistrationDone } from "./register-done.tsx";
 import { clearDraft, loadDraft, saveDraft, stepsWithSecrets } from "./register-draft.ts";
 import { firstIncomplete, REVIEW, reachable, stepErrors, stepFromPath, stepPath } from "./register-flow.ts";
 import {
@@ -22,7 +23,7 @@ import {
 } from "./register-mobile.tsx";
 import { StepFields } from "./register-steps.tsx";
 import { EMPTY, type Question, type Values } from "./register-types.ts";
-import { guardLeaving, Link, navigate, PageHeading } from "./router.tsx";
+import { guardLeaving, navigate, PageHeading } from "./router.tsx";
 
 const stepOf = (field: string) =>
   field === "mobileProof" || field === "code"
@@ -301,35 +302,6 @@ export function RegisterPage({ path }: { path: string }) {
         </p>
       </form>
       <Announcer message={announcement} />
-    </div>
-  );
-}
-
-function RegistrationDone({ message }: { message: string }) {
-  const { t } = useI18n();
-  return (
-    <div class="narrow">
-      <PageHeading title={t("register.doneTitle")}>{t("register.doneTitle")}</PageHeading>
-      <div class="panel panel--success" role="status">
-        <p class="panel__body" id="registration-success">
-          {message}
-        </p>
-      </div>
-      <p>{t("register.doneNext")}</p>
-      <div class="notice">
-        <p class="notice__title">{t("register.retryTitle")}</p>
-        <p>{t("register.retryText")}</p>
-        <p class="notice__title">{t("register.wait48Title")}</p>
-        <p>{t("register.wait48Text")}</p>
-      </div>
-      <ul class="link-list">
-        <li>
-          <Link href="/track">{t("nav.track")}</Link>
-        </li>
-        <li>
-          <Link href="/login">{t("nav.login")}</Link>
-        </li>
-      </ul>
     </div>
   );
 }
