@@ -220,6 +220,7 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     assert.equal(await page.inputValue("#f-password"), "", "the password is not kept");
     assert.equal(await page.inputValue("#f-passwordConfirmation"), "");
     assert.equal(await page.locator("#secrets-note").innerText(), ui("reg.secretsAgain"));
+    await assertAccessible(page, "step 5 after a reload, with the note");
     const stored = await page.evaluate((key) => sessionStorage.getItem(key) ?? "", DRAFT);
     assert.ok(stored.includes(ali.email), "the draft is in sessionStorage");
     for (const secret of [ali.password, ...ali.securityAnswers.map((a) => a.answer)])
