@@ -286,7 +286,15 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     await page.goto(`${h.base}/register`);
     await atStep(page, 1);
     assert.equal(await page.inputValue("#f-nationalId"), "", "the finished registration left no draft");
-    await typeInto(page, "#f-nationalId", fa(ali.nationalId));
+    // Before «مرحله بعد», a field left half-done shows its error under it only: no summary above
+    // pushes the page down under the person's finger.
+    await typeInto(page, "#f-nationalId", fa("00123"));
+    await typeInto(page, "#f-mobile", fa("0912"));
+    await page.waitForSelector("#f-nationalId-error");
+    assert.equal(await page.locator(".error-summary").count(), 0);
+    assert.equal(await page.inputValue("#f-mobile"), fa("0912"));
+    await retype(page, "#f-mobile", "");
+    await retype(page, "#f-nationalId", fa(ali.nationalId));
     dialogs.length = 0;
     answer = false;
     await clickAsked(page, "footer a[href='/track']");

@@ -31,6 +31,7 @@ const stepOf = (field: string) =>
     : REGISTRATION_STEPS.findIndex((s) =>
         (STEP_FIELDS[s] as readonly string[]).includes(field.split(".")[0] ?? ""),
       );
+type Shown = { step: number; errors: Errors; summary: boolean };
 const isRegisterPath = (to: string) => stepFromPath(to.split(/[?#]/)[0] ?? "") !== null;
 
 export function RegisterPage({ path }: { path: string }) {
@@ -42,7 +43,9 @@ export function RegisterPage({ path }: { path: string }) {
   // Steps whose secrets were lost in a reload: they show a note until they are passed again.
   const [asked, setAsked] = useState<number[]>(restored?.secretSteps ?? []);
   // Errors belong to a step: moving to another step (also by the back button) leaves them behind.
-  const [shown, setShown] = useState<{ step: number; errors: Errors }>({ step: 0, errors: {} });
+  // The summary lists them only once a button was pressed on the step: before that, an error found
+  // when a field is left shows under the field alone, and the page above does not jump.
+  const [shown, setShown] = useState<Shown>({ step: 0, errors: {}, summary: false });
   const [summaryFocus, setSummaryFocus] = useState(0);
   const [questions, setQuestions] = useState<Question[]>([]);
   const [busy, setBusy] = useState(false);
@@ -53,6 +56,7 @@ export function RegisterPage({ path }: { path: string }) {
   const index = reachable(stepFromPath(path) ?? 0, values, proof);
   const step = REGISTRATION_STEPS[index] as RegistrationStep;
   const errors = shown.step === index ? shown.errors : {};
+  const summaryErrors = shown.step === index && shown.summary ? shown.errors : {};
   const dirty = !done && (JSON.stringify(values) !== JSON.stringify(EMPTY) || proof.sentFor !== null);
 
   useEffect(() => {
@@ -109,7 +113,7 @@ export function RegisterPage({ path }: { path: string }) {
     return out;
   };
   const check = (s: RegistrationStep, v: Values) => messagesOf(stepErrors(s, v));
-  const setErrors = (found: Errors, at = index) => setShown({ step: at, errors: found });
+  const setErrors = (found: Errors, at = index) => setShown({ step: at, errors: found, summary: true });
   /** Errors after «مرحله بعد» or a submission: the summary takes the focus. */
   const showErrors = (found: Errors, at = index) => {
     setErrors(found, at);
@@ -121,10 +125,11 @@ export function RegisterPage({ path }: { path: string }) {
     if (!always && !(field in errors)) return;
     const found = check(step, v);
     setShown((prev) => {
-      const next = prev.step === index ? { ...prev.errors } : {};
+      const same = prev.step === index;
+      const next = same ? { ...prev.errors } : {};
       delete next[field];
       if (found[field]) next[field] = found[field];
-      return { step: index, errors: next };
+      return { step: index, errors: next, summary: same && prev.summary };
     });
   };
   const set = (field: string, value: unknown) => {
@@ -142,7 +147,7 @@ export function RegisterPage({ path }: { path: string }) {
   const go = (to: number, v = values, pr = proof) => {
     const target = reachable(to, v, pr);
     if (to === REVIEW && target < REVIEW) setReturning(true);
-    setShown({ step: -1, errors: {} });
+    setShown({ step: -1, errors: {}, summary: false });
     navigate(stepPath(target));
   };
   const nextStep = (pr: MobileProof) => (returning ? firstIncomplete(values, pr, index) : index + 1);
@@ -193,7 +198,7 @@ export function RegisterPage({ path }: { path: string }) {
   /** «تغییر» on the review: to that step, and from it straight back to the review. */
   const change = (to: number) => {
     setReturning(true);
-    setShown({ step: -1, errors: {} });
+    setShown({ step: -1, errors: {}, summary: false });
     navigate(stepPath(to));
   };
   const cancel = () => {
@@ -244,7 +249,7 @@ export function RegisterPage({ path }: { path: string }) {
       <PageHeading title={t("register.title")}>{t("register.title")}</PageHeading>
       <StepBar labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))} current={index} />
       <ErrorSummary
-        errors={errors}
+        errors={summaryErrors}
         order={[...Object.values(STEP_FIELDS).flat(), "code", "mobileProof", "form"]}
         focusKey={summaryFocus}
       />
