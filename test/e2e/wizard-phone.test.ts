@@ -221,6 +221,7 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     assert.equal(await page.inputValue("#f-passwordConfirmation"), "");
     assert.equal(await page.locator("#secrets-note").innerText(), ui("reg.secretsAgain"));
     await assertAccessible(page, "step 5 after a reload, with the note");
+    assert.equal(await page.locator(".steps__item--done").count(), 3, "step 4 lost its answers: not done");
     const stored = await page.evaluate((key) => sessionStorage.getItem(key) ?? "", DRAFT);
     assert.ok(stored.includes(ali.email), "the draft is in sessionStorage");
     for (const secret of [ali.password, ...ali.securityAnswers.map((a) => a.answer)])
@@ -248,6 +249,7 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     await page.click(`.summary-list__row:has-text("${t("fa", "fields.email")}") button`);
     await atStep(page, 3);
     assert.equal(await page.locator(NEXT).innerText(), ui("reg.backToReview"));
+    assert.equal(await page.locator(".steps__item--done").count(), 4, "steps 1, 2, 4 and 5 are still done");
     const email = "ali.rezaei2@example.com";
     await retype(page, "#f-email", email);
     await page.click(NEXT);

@@ -233,9 +233,13 @@ export function NationalIdField(p: {
   );
 }
 
-/** The wizard's step bar: steps before the current one are ticked, the current one is announced. */
-export function StepBar(p: { labels: string[]; current: number; modifier?: string }) {
+/**
+ * The wizard's step bar: done steps are ticked (by default those before the current one), the
+ * current one is announced.
+ */
+export function StepBar(p: { labels: string[]; current: number; modifier?: string; done?: boolean[] }) {
   const { t, num } = useI18n();
+  const done = (i: number) => (p.done ? p.done[i] === true : i < p.current);
   return (
     <ol class={p.modifier ? `steps ${p.modifier}` : "steps"} aria-label={t("stepsLabel")}>
       {p.labels.map((label, i) => (
@@ -244,14 +248,14 @@ export function StepBar(p: { labels: string[]; current: number; modifier?: strin
           class={
             i === p.current
               ? "steps__item steps__item--current"
-              : i < p.current
+              : done(i)
                 ? "steps__item steps__item--done"
                 : "steps__item"
           }
           aria-current={i === p.current ? "step" : undefined}
         >
           <span class="steps__number" aria-hidden="true">
-            {i < p.current ? "✓" : num(i + 1)}
+            {i !== p.current && done(i) ? "✓" : num(i + 1)}
           </span>
           <span class="steps__label">{label}</span>
         </li>

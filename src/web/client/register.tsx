@@ -10,7 +10,15 @@ import { Announcer, addError, ErrorSummary, type Errors, focusField, StepBar } f
 import { useI18n } from "./i18n.ts";
 import { RegistrationDone } from "./register-done.tsx";
 import { clearDraft, loadDraft, saveDraft, stepsWithSecrets } from "./register-draft.ts";
-import { firstIncomplete, REVIEW, reachable, stepErrors, stepFromPath, stepPath } from "./register-flow.ts";
+import {
+  firstIncomplete,
+  isComplete,
+  REVIEW,
+  reachable,
+  stepErrors,
+  stepFromPath,
+  stepPath,
+} from "./register-flow.ts";
 import {
   canonicalPair,
   codeSentFor,
@@ -247,7 +255,13 @@ export function RegisterPage({ path }: { path: string }) {
   return (
     <div class="narrow">
       <PageHeading title={t("register.title")}>{t("register.title")}</PageHeading>
-      <StepBar labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))} current={index} />
+      <StepBar
+        labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))}
+        current={index}
+        done={REGISTRATION_STEPS.map(
+          (_, i) => i < REVIEW && i !== index && isComplete(i, values, proof, true),
+        )}
+      />
       <ErrorSummary
         errors={summaryErrors}
         order={[...Object.values(STEP_FIELDS).flat(), "code", "mobileProof", "form"]}
