@@ -114,7 +114,7 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     await page.check("#f-gender-male");
     // A Gregorian date gets exactly the guide's request for a Shamsi one.
     await typeInto(page, "#f-birthDate", "2000/01/01");
-    await page.keyboard.press("Tab");
+    await page.click("#f-lastName");
     await page.waitForSelector("#f-birthDate-error");
     assert.equal(
       (await page.locator("#f-birthDate-error").innerText()).replace(/\s+/g, " "),
@@ -123,7 +123,7 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     for (const typed of ["13650412", "1365-04-12", "1365/4/12", "۱۳۶۵/۰۴/۱۲", "۱۳۶۵۰۴۱۲"]) {
       await retype(page, "#f-birthDate", typed);
       assert.equal(await page.inputValue("#f-birthDate"), typed);
-      await page.keyboard.press("Tab");
+      await page.click("#f-lastName"); // leaving for another field checks it
       assert.equal(await page.locator("#f-birthDate-error").count(), 0, `${typed} is accepted`);
     }
     // A certificate number fixed, then changed to "0" and left for the date field: the error that
@@ -172,6 +172,14 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     await atStep(page, 3);
     assert.equal(await page.inputValue("#f-email"), ali.email);
     await assertAccessible(page, "step 3 at 360 px");
+    // A wrong address, then straight to «مرحله بعد»: leaving the field for the button must not move
+    // the button from under the tap (it once did, and the tap was lost).
+    await retype(page, "#f-email", "not-an-email");
+    await page.click(NEXT);
+    await page.waitForSelector(".error-summary", { timeout: 3000 });
+    assert.ok((await summary(page)).includes(error("email.format")));
+    assert.equal(await focused(page), "error-summary");
+    await retype(page, "#f-email", ali.email);
     await page.click(NEXT);
     await atStep(page, 4);
   });

@@ -142,6 +142,7 @@ export function RegisterPage({ path }: { path: string }) {
   };
   const set = (field: string, value: unknown) => {
     const next = { ...values, [field]: value } as Values;
+    latest.current = next;
     setValues(next);
     if (field === "securityAnswers") {
       for (const key of Object.keys(errors))
@@ -149,7 +150,14 @@ export function RegisterPage({ path }: { path: string }) {
     } else revalidate(field, next, false);
     if (field === "password" && errors.passwordConfirmation) revalidate("passwordConfirmation", next, false);
   };
-  const blur = (field: string) => revalidate(field, values, true);
+  // Checked when the person moves on to another field, not when they tap a button or a link: the
+  // message it adds above the field moves what is below, and a tap in flight would land beside it.
+  const latest = useRef(values);
+  latest.current = values;
+  const blur = (field: string) =>
+    setTimeout(() => {
+      if (document.activeElement?.matches("input, select, textarea")) revalidate(field, latest.current, true);
+    });
 
   /** To step `to`, or to the first incomplete step before it; the review needs every step. */
   const go = (to: number, v = values, pr = proof) => {
