@@ -230,6 +230,34 @@ describe("validation", () => {
     assert.equal(await sys.db.selectFrom("registration_requests").select("id").executeTakeFirst(), undefined);
   });
 
+  test("issue 14: the birth date as eight digits or with dashes is stored canonically; a Gregorian year is asked again in Shamsi", async () => {
+    const res = await submit({ ...ali, birthDate: "۱۳۶۵۰۴۱۲" });
+    assert.equal(res.status, 202);
+    const request = await sys.db.selectFrom("registration_requests").select("birth_date").executeTakeFirst();
+    assert.equal(request?.birth_date, "1365/04/12");
+    for (const [birthDate, code] of [
+      ["2000/01/01", "birthDate.gregorian"],
+      ["19860703", "birthDate.gregorian"],
+    ] as const) {
+      const refused = await submitRaw({ ...ali, birthDate });
+      const error = (refused.body.errors as { field: string; code: string; message: string }[]).find(
+        (e) => e.field === "birthDate",
+      );
+      assert.equal(error?.code, code, birthDate);
+      assert.equal(error?.message, "تاریخ را به شمسی وارد کنید؛ مثلاً ۱۳۶۵/۰۴/۱۲");
+    }
+  });
+
+  test("issue 14: a security question not chosen asks to choose one", async () => {
+    const answers = [{ questionId: "", answer: "پاسخ من" }, ...ali.securityAnswers.slice(1)];
+    const res = await submitRaw({ ...ali, securityAnswers: answers });
+    const error = (res.body.errors as { field: string; code: string; message: string }[]).find(
+      (e) => e.field === "securityAnswers.0.questionId",
+    );
+    assert.equal(error?.code, "securityAnswers.questionRequired");
+    assert.equal(error?.message, "یک پرسش امنیتی انتخاب کنید.");
+  });
+
   test("each broken password rule has its own error", async () => {
     const res = await submit({ ...ali, password: "ali0012345679", passwordConfirmation: "ali0012345679" });
     const codes = (res.body.errors as { code: string }[]).map((e) => e.code).sort();
@@ -253,6 +281,21 @@ describe("validation", () => {
     const questions = res.json() as { id: string; text: string }[];
     assert.ok(questions.length >= 8);
     for (const q of questions) assert.match(q.text, /[\u0600-\u06FF]/);
+  });
+});
+
+describe("the wizard's addresses", () => {
+  test("each step has its own page address, /register/1 … /register/6; no seventh", async () => {
+    for (const url of ["/register", "/register/1", "/register/4", "/register/6"]) {
+      const res = await sys.app.inject({ method: "GET", url });
+      assert.equal(res.statusCode, 200, url);
+      assert.match(String(res.headers["content-type"]), /^text\/html/, url);
+      assert.match(res.body, /<div id="app">/, url);
+    }
+    for (const url of ["/register/0", "/register/7", "/register/x"]) {
+      const res = await sys.app.inject({ method: "GET", url });
+      assert.equal(res.statusCode, 404, url);
+    }
   });
 });
 

@@ -27,6 +27,54 @@ describe("parseJalaliDate", () => {
     }
   });
 
+  test("issue 14: every form a person types gives the one canonical date", () => {
+    const expected = { ok: true, value: { jy: 1365, jm: 4, jd: 12 } };
+    for (const s of [
+      "13650412",
+      "۱۳۶۵۰۴۱۲",
+      "1365/4/12",
+      "1365/04/12",
+      "1365-04-12",
+      "۱۳۶۵/۰۴/۱۲",
+      "١٣٦٥/٠٤/١٢",
+      "۱۳۶۵٫۰۴٫۱۲",
+      "1365,04,12",
+      "\u200f۱۳۶۵/۴/۱۲\u200e",
+    ]) {
+      const parsed = parseJalaliDate(s, today);
+      assert.deepEqual(parsed, expected, s);
+      assert.equal(formatJalaliDate(parsed.ok ? parsed.value : { jy: 0, jm: 0, jd: 0 }), "1365/04/12", s);
+    }
+    assert.deepEqual(parseJalaliDate("13580103", today), { ok: true, value: { jy: 1358, jm: 1, jd: 3 } });
+  });
+
+  test("issue 14: a Gregorian year (1900 on, first or last) is asked again in Shamsi, not converted", () => {
+    for (const s of [
+      "2000/01/01",
+      "1990-05-12",
+      "19860703",
+      "۲۰۰۰/۰۱/۰۱",
+      "1900/01/01",
+      "01/01/2000",
+      "12-5-1990",
+    ]) {
+      assert.deepEqual(parseJalaliDate(s, today), { ok: false, code: "birthDate.gregorian" }, s);
+    }
+    // 1899 is not Gregorian-looking: it is a Jalali year far in the future.
+    assert.deepEqual(parseJalaliDate("1899/01/01", today), { ok: false, code: "birthDate.future" });
+    // Day-first with a Jalali year is not a spelling we read.
+    assert.deepEqual(parseJalaliDate("12/04/1365", today), { ok: false, code: "birthDate.format" });
+  });
+
+  test("eight digits only, never seven or nine; the compact form has no unpadded variant", () => {
+    for (const s of ["1365412", "136504120", "1365 04 12 1", "1365/0412", "136504/12"]) {
+      assert.deepEqual(parseJalaliDate(s, today), { ok: false, code: "birthDate.format" }, s);
+    }
+    // Spaces are dropped before reading, as everywhere else in the domain.
+    assert.equal(parseJalaliDate("1365 04 12", today).ok, true);
+    assert.deepEqual(parseJalaliDate("13651312", today), { ok: false, code: "birthDate.invalid" });
+  });
+
   test("leap years: Esfand 30th exists only in leap years", () => {
     assert.equal(isValidJalaaliDate(1399, 12, 30), true);
     assert.equal(isValidJalaaliDate(1400, 12, 30), false);

@@ -9,24 +9,37 @@ export const BIRTH_DATE_CODES = [
   "birthDate.format",
   "birthDate.invalid",
   "birthDate.future",
+  "birthDate.gregorian",
 ] as const;
 const fail = failureFor(BIRTH_DATE_CODES);
 
 export const MIN_BIRTH_YEAR = 1300;
+/** A year from here on is taken for a Gregorian one: no Jalali birth year reaches it before 1900 AP. */
+export const GREGORIAN_FROM = 1900;
 export const DEFAULT_TIME_ZONE = "Asia/Tehran";
 
 /**
- * "1370/05/21", "1370/5/21", "1370-05-21" (Persian or Latin digits). The date must exist in the
- * Jalali calendar, be from 1300 on, and not be after `today` as a calendar day in Tehran.
+ * "1370/05/21", "1370/5/21", "1370-05-21", "1370.05.21", "13700521" (Persian or Latin digits). The
+ * eight-digit form needs no separator, so a numeric keypad without "/" is enough. The date must exist
+ * in the Jalali calendar, be from 1300 on, and not be after `today` as a calendar day in Tehran.
+ * A Gregorian year (1900 or later, first or last) is refused with its own message, not converted:
+ * the registry compares the Jalali date printed on the birth certificate, so the person is asked to
+ * copy that date rather than trust a conversion of a date taken from another document.
  */
 export function parseJalaliDate(input: unknown, today: Date): Result<JalaliDate> {
   if (input === undefined || input === null) return fail("birthDate.required");
   if (typeof input !== "string") return fail("birthDate.format");
-  const text = compactNumber(input, /\s+/g);
+  // "٫" and "," are what a decimal keypad offers in place of "/" in Persian and some other locales.
+  const text = compactNumber(input, /\s+/g).replace(/[٫,]/g, "/");
   if (text === "") return fail("birthDate.required");
-  const match = /^(\d{4})([/\-.])(\d{1,2})\2(\d{1,2})$/.exec(text);
-  if (!match) return fail("birthDate.format");
+  const match = /^(\d{4})([/\-.])(\d{1,2})\2(\d{1,2})$/.exec(text) ?? /^(\d{4})()(\d{2})(\d{2})$/.exec(text);
+  if (!match) {
+    const yearLast = /^\d{1,2}([/\-.])\d{1,2}\1(\d{4})$/.exec(text);
+    if (yearLast && Number(yearLast[2]) >= GREGORIAN_FROM) return fail("birthDate.gregorian");
+    return fail("birthDate.format");
+  }
   const date = { jy: Number(match[1]), jm: Number(match[3]), jd: Number(match[4]) };
+  if (date.jy >= GREGORIAN_FROM) return fail("birthDate.gregorian");
   if (date.jy < MIN_BIRTH_YEAR || !isValidJalaaliDate(date.jy, date.jm, date.jd)) {
     return fail("birthDate.invalid");
   }

@@ -45,14 +45,21 @@ describe("validateSecurityAnswers", () => {
     assert.deepEqual(validateSecurityAnswers(six.slice(0, 5)).errors, []);
   });
 
-  test("an unknown question id", () => {
+  test("an unknown question id; a question not chosen is asked for, not called unknown (issue 14)", () => {
     const result = validateSecurityAnswers([...three, { questionId: "q999", answer: "پاسخ" }, "junk"]);
     assert.deepEqual(result.errors, [
       { field: "securityAnswers.3.questionId", code: "securityAnswers.unknownQuestion" },
-      { field: "securityAnswers.4.questionId", code: "securityAnswers.unknownQuestion" },
+      { field: "securityAnswers.4.questionId", code: "securityAnswers.questionRequired" },
       { field: "securityAnswers.4.answer", code: "securityAnswers.answerTooShort" },
     ]);
     assert.equal(result.value.length, 3);
+  });
+
+  test("an empty choice is questionRequired", () => {
+    const result = validateSecurityAnswers([...three.slice(0, 2), { questionId: "", answer: "پاسخ" }]);
+    assert.deepEqual(result.errors, [
+      { field: "securityAnswers.2.questionId", code: "securityAnswers.questionRequired" },
+    ]);
   });
 
   test("the same question twice", () => {

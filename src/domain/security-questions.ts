@@ -23,6 +23,7 @@ export const ANSWER_MAX_LENGTH = 100;
 export const SECURITY_ANSWER_CODES = [
   "securityAnswers.tooFew",
   "securityAnswers.tooMany",
+  "securityAnswers.questionRequired",
   "securityAnswers.unknownQuestion",
   "securityAnswers.duplicate",
   "securityAnswers.answerTooShort",
@@ -59,7 +60,10 @@ export function validateSecurityAnswers(input: unknown): { value: SecurityAnswer
     >;
     const prefix = `securityAnswers.${index}`;
     let itemOk = true;
-    if (!isSecurityQuestionId(questionId)) {
+    if (questionId === undefined || questionId === null || questionId === "") {
+      add(`${prefix}.questionId`, "securityAnswers.questionRequired");
+      itemOk = false;
+    } else if (!isSecurityQuestionId(questionId)) {
       add(`${prefix}.questionId`, "securityAnswers.unknownQuestion");
       itemOk = false;
     } else if (seen.has(questionId)) {

@@ -2,6 +2,7 @@
 // history API) and the hashed assets with year-long caching.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { REGISTRATION_STEPS } from "../domain/registration.ts";
 import type { Http } from "../platform/http.ts";
 import { buildWebBundle, type WebBundle } from "./build.ts";
 
@@ -10,6 +11,8 @@ import { buildWebBundle, type WebBundle } from "./build.ts";
 export const PAGES = [
   "/",
   "/register",
+  // Each wizard step has its own address, so that a reload or the back button stays on it.
+  ...REGISTRATION_STEPS.map((_, i) => `/register/${i + 1}`),
   "/track",
   "/login",
   "/recover",

@@ -168,7 +168,7 @@ describe("account pages", { skip: skipBrowser }, () => {
     await page.waitForSelector("#f-securityAnswers-0-questionId option[value='q4']", { state: "attached" });
     await page.click(`button:has-text('${ui("account.saveQuestions")}')`);
     const errors = await summary();
-    assert.ok(errors.includes(t("fa", "errors.securityAnswers.unknownQuestion")), errors);
+    assert.ok(errors.includes(t("fa", "errors.securityAnswers.questionRequired")), errors);
     assert.ok(errors.includes(t("fa", "errors.currentPassword.required")), errors);
     await assertAccessible(page, "security questions with errors");
     await page.click(`button:has-text('${ui("account.addQuestion")}')`);

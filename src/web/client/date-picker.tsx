@@ -1,5 +1,7 @@
-// Birth date: typed as ۱۳۷۰/۰۵/۲۱ (either digit set), or picked from a Jalali calendar that opens
-// below the field. The calendar is plain buttons and selects, so it works by keyboard alone.
+// Birth date: typed as ۱۳۷۰/۰۵/۲۱ or ۱۳۷۰۰۵۲۱ (either digit set), or picked from a Jalali calendar
+// that opens below the field. The calendar is plain buttons and selects, so it works by keyboard alone.
+// inputmode="decimal": big digit keys plus a separator key ("." or "٫", which the domain reads as "/")
+// on Android and iOS keypads, where "numeric" often has none; the eight digits need no separator at all.
 import { jalaaliMonthLength, toGregorian } from "jalaali-js";
 import { useRef, useState } from "preact/hooks";
 import { toLatinDigits } from "../../domain/digits.ts";
@@ -10,7 +12,7 @@ import { useI18n } from "./i18n.ts";
 const MONTHS = 12;
 
 function parseLoose(value: string): { jy: number; jm: number } | undefined {
-  const m = /^(\d{4})[/\-.](\d{1,2})/.exec(toLatinDigits(value.trim()));
+  const m = /^(\d{4})[/\-.٫,]?(\d{1,2})/.exec(toLatinDigits(value.trim()));
   if (!m) return undefined;
   const jy = Number(m[1]);
   const jm = Number(m[2]);
@@ -72,7 +74,7 @@ export function JalaliDateField(p: {
           value={p.value}
           onInput={(e) => p.onValue(e.currentTarget.value)}
           onBlur={p.onBlur}
-          inputMode="numeric"
+          inputMode="decimal"
           autoComplete="off"
           placeholder={num("1370/05/21")}
           aria-describedby={describedBy}

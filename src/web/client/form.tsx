@@ -20,20 +20,38 @@ export function addError(errors: Errors, field: string, message: string) {
 /** The element id of a field, also for nested fields such as securityAnswers.0.answer. */
 export const fieldId = (field: string) => `f-${field.replaceAll(".", "-")}`;
 
-export function ErrorSummary({ errors, order }: { errors: Errors; order?: string[] }) {
+/**
+ * `focusKey`, when given, is the only thing that moves the focus to the summary: the form changes it
+ * on each submission, so errors found as the person types or leaves a field never take the focus.
+ */
+export function ErrorSummary({
+  errors,
+  order,
+  focusKey,
+}: {
+  errors: Errors;
+  order?: string[];
+  focusKey?: number;
+}) {
   const { t } = useI18n();
   const ref = useRef<HTMLElement>(null);
   const fields = Object.keys(errors).sort((a, b) => rank(order, a) - rank(order, b));
   const signature = fields.map((f) => `${f}:${errors[f]}`).join("|");
   const shown = useRef<string[]>([]);
+  const focusedKey = useRef(focusKey);
   // The summary takes the focus when errors appear, but not from a field being typed in whose own
   // message changes as it is checked live: that focus change lost the rest of the keys typed.
   useEffect(() => {
+    if (focusKey !== undefined) {
+      if (focusKey !== focusedKey.current && fields.length > 0) ref.current?.focus();
+      focusedKey.current = focusKey;
+      return;
+    }
     const typing = document.activeElement?.matches("input, select, textarea") ?? false;
     const added = fields.some((f) => !shown.current.includes(f));
     shown.current = fields;
     if (fields.length > 0 && (!typing || added)) ref.current?.focus();
-  }, [signature]);
+  }, [signature, focusKey]);
   if (fields.length === 0) return null;
   return (
     <section class="error-summary" ref={ref} tabIndex={-1} aria-labelledby="error-summary-title">
@@ -215,9 +233,13 @@ export function NationalIdField(p: {
   );
 }
 
-/** The wizard's step bar: steps before the current one are ticked, the current one is announced. */
-export function StepBar(p: { labels: string[]; current: number; modifier?: string }) {
+/**
+ * The wizard's step bar: done steps are ticked (by default those before the current one), the
+ * current one is announced.
+ */
+export function StepBar(p: { labels: string[]; current: number; modifier?: string; done?: boolean[] }) {
   const { t, num } = useI18n();
+  const done = (i: number) => (p.done ? p.done[i] === true : i < p.current);
   return (
     <ol class={p.modifier ? `steps ${p.modifier}` : "steps"} aria-label={t("stepsLabel")}>
       {p.labels.map((label, i) => (
@@ -226,14 +248,14 @@ export function StepBar(p: { labels: string[]; current: number; modifier?: strin
           class={
             i === p.current
               ? "steps__item steps__item--current"
-              : i < p.current
+              : done(i)
                 ? "steps__item steps__item--done"
                 : "steps__item"
           }
           aria-current={i === p.current ? "step" : undefined}
         >
           <span class="steps__number" aria-hidden="true">
-            {i < p.current ? "✓" : num(i + 1)}
+            {i !== p.current && done(i) ? "✓" : num(i + 1)}
           </span>
           <span class="steps__label">{label}</span>
         </li>

@@ -29,7 +29,7 @@ const FOOTER = [
 function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
   const { t } = useI18n();
   if (path === "/") return <HomePage outbox={outbox === true} />;
-  if (path === "/register") return <RegisterPage />;
+  if (/^\/register(\/\d)?$/.test(path)) return <RegisterPage path={path} />;
   if (path === "/track") return <TrackPage />;
   if (path === "/login") return <LoginPage />;
   if (path === "/recover") return <RecoverPage />;

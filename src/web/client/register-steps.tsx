@@ -1,9 +1,10 @@
 // The fields and the guide's notices of each wizard step, and the review of everything entered.
+import { useEffect, useState } from "preact/hooks";
 import type { RegistrationStep } from "../../domain/registration.ts";
 import { JalaliDateField } from "./date-picker.tsx";
 import { type Errors, fieldId, Notice, PasswordChecklist, Radios, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
-import type { Answer, Question, Values } from "./register.tsx";
+import type { Answer, Question, Values } from "./register-types.ts";
 
 type Props = {
   step: RegistrationStep;
@@ -12,8 +13,22 @@ type Props = {
   questions: Question[];
   set: (field: string, value: unknown) => void;
   blur: (field: string) => void;
-  goTo: (index: number) => void;
+  /** «تغییر» on the review: to that step, then straight back to the review. */
+  change: (index: number) => void;
 };
+
+/** Phones: the width below which styles/narrow.css applies. */
+const NARROW = "(max-width: 40em)";
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => window.matchMedia(NARROW).matches);
+  useEffect(() => {
+    const query = window.matchMedia(NARROW);
+    const update = () => setNarrow(query.matches);
+    query.addEventListener("change", update);
+    return () => query.removeEventListener("change", update);
+  }, []);
+  return narrow;
+}
 
 function Notes({ numbers }: { numbers: number[] }) {
   const { t } = useI18n();
@@ -103,38 +118,63 @@ export function StepFields(p: Props) {
     case "securityQuestions":
       return <SecurityQuestions {...p} />;
     case "password":
-      return (
-        <>
-          <Notice title={t("reg.noticeTitle")}>
-            <ul class="bullets">
-              {[1, 2, 3, 4, 5, 6].map((n) => (
-                <li key={n}>{t(`reg.passwordNotice${n}`)}</li>
-              ))}
-            </ul>
-          </Notice>
-          <p>{t("reg.passwordIntro")}</p>
-          {text("password", {
-            type: "password",
-            autocomplete: "new-password",
-            dir: "ltr",
-            hint: t("passwordHint"),
-          })}
-          <PasswordChecklist
-            password={v.password}
-            person={{
-              nationalId: v.nationalId,
-              mobile: v.mobile,
-              firstName: v.firstName,
-              lastName: v.lastName,
-              birthDate: v.birthDate,
-            }}
-          />
-          {text("passwordConfirmation", { type: "password", autocomplete: "new-password", dir: "ltr" })}
-        </>
-      );
+      return <PasswordStep {...p} />;
     case "review":
       return <Review {...p} />;
   }
+}
+
+// On a phone the six notices would push the password field far down: there they come after the
+// fields, folded into a <details>; on a wide screen they stay open above the fields.
+function PasswordStep(p: Props) {
+  const { t } = useI18n();
+  const v = p.values;
+  const narrow = useNarrow();
+  const bullets = (
+    <ul class="bullets">
+      {[1, 2, 3, 4, 5, 6].map((n) => (
+        <li key={n}>{t(`reg.passwordNotice${n}`)}</li>
+      ))}
+    </ul>
+  );
+  const field = (name: "password" | "passwordConfirmation", hint?: string) => (
+    <TextField
+      field={name}
+      label={t(`fields.${name}`)}
+      value={v[name]}
+      onValue={(value) => p.set(name, value)}
+      onBlur={() => p.blur(name)}
+      error={p.errors[name]}
+      type="password"
+      autocomplete="new-password"
+      dir="ltr"
+      {...(hint ? { hint } : {})}
+    />
+  );
+  return (
+    <>
+      {!narrow && <Notice title={t("reg.noticeTitle")}>{bullets}</Notice>}
+      <p>{t("reg.passwordIntro")}</p>
+      {field("password", t("passwordHint"))}
+      <PasswordChecklist
+        password={v.password}
+        person={{
+          nationalId: v.nationalId,
+          mobile: v.mobile,
+          firstName: v.firstName,
+          lastName: v.lastName,
+          birthDate: v.birthDate,
+        }}
+      />
+      {field("passwordConfirmation")}
+      {narrow && (
+        <details class="notice notice--folded" id="password-notices">
+          <summary class="notice__title">{t("reg.passwordNoticesSummary")}</summary>
+          {bullets}
+        </details>
+      )}
+    </>
+  );
 }
 
 function SecurityQuestions(p: Props) {
@@ -228,7 +268,7 @@ function Review(p: Props) {
               <bdi>{value}</bdi>
             </dd>
             <dd class="summary-list__action">
-              <button type="button" class="link-button" onClick={() => p.goTo(step)}>
+              <button type="button" class="link-button" onClick={() => p.change(step)}>
                 {t("change")}
                 <span class="visually-hidden"> {label}</span>
               </button>

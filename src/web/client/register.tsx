@@ -1,17 +1,24 @@
 // R-REG: the six-step registration wizard. Every step is checked with the domain's own rules
-// (validateRegistrationStep), the same code the server runs on the final submission.
+// (validateRegistrationStep), the same code the server runs on the final submission. Each step is a
+// history entry (/register/N), the draft survives a reload (register-draft.ts), and leaving with
+// input typed asks first.
 import { useEffect, useRef, useState } from "preact/hooks";
-import {
-  REGISTRATION_STEPS,
-  type RegistrationStep,
-  STEP_FIELDS,
-  validateRegistrationStep,
-} from "../../domain/registration.ts";
+import { REGISTRATION_STEPS, type RegistrationStep, STEP_FIELDS } from "../../domain/registration.ts";
 import type { FieldError } from "../../domain/result.ts";
 import { api } from "./api.ts";
-import { loadedBlocklist } from "./blocklist.ts";
 import { Announcer, addError, ErrorSummary, type Errors, focusField, StepBar } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
+import { RegistrationDone } from "./register-done.tsx";
+import { clearDraft, loadDraft, saveDraft, stepsWithSecrets } from "./register-draft.ts";
+import {
+  firstIncomplete,
+  isComplete,
+  REVIEW,
+  reachable,
+  stepErrors,
+  stepFromPath,
+  stepPath,
+} from "./register-flow.ts";
 import {
   canonicalPair,
   codeSentFor,
@@ -23,37 +30,8 @@ import {
   sendCode,
 } from "./register-mobile.tsx";
 import { StepFields } from "./register-steps.tsx";
-import { Link, PageHeading } from "./router.tsx";
-
-export type Answer = { questionId: string; answer: string };
-export type Values = {
-  nationalId: string;
-  mobile: string;
-  lastName: string;
-  firstName: string;
-  gender: string;
-  birthCertificateNumber: string;
-  birthDate: string;
-  email: string;
-  securityAnswers: Answer[];
-  password: string;
-  passwordConfirmation: string;
-};
-export type Question = { id: string; text: string };
-
-const EMPTY: Values = {
-  nationalId: "",
-  mobile: "",
-  lastName: "",
-  firstName: "",
-  gender: "",
-  birthCertificateNumber: "",
-  birthDate: "",
-  email: "",
-  securityAnswers: [0, 1, 2].map(() => ({ questionId: "", answer: "" })),
-  password: "",
-  passwordConfirmation: "",
-};
+import { EMPTY, type Question, type Values } from "./register-types.ts";
+import { guardLeaving, navigate, PageHeading } from "./router.tsx";
 
 const stepOf = (field: string) =>
   field === "mobileProof" || field === "code"
@@ -61,56 +39,110 @@ const stepOf = (field: string) =>
     : REGISTRATION_STEPS.findIndex((s) =>
         (STEP_FIELDS[s] as readonly string[]).includes(field.split(".")[0] ?? ""),
       );
+type Shown = { step: number; errors: Errors; summary: boolean };
+const isRegisterPath = (to: string) => stepFromPath(to.split(/[?#]/)[0] ?? "") !== null;
 
-export function RegisterPage() {
+export function RegisterPage({ path }: { path: string }) {
   const { t, locale } = useI18n();
-  const [values, setValues] = useState<Values>(EMPTY);
-  const [index, setIndex] = useState(0);
-  const [errors, setErrors] = useState<Errors>({});
+  const [restored] = useState(loadDraft);
+  const [values, setValues] = useState<Values>(restored?.values ?? EMPTY);
+  const [proof, setProof] = useState<MobileProof>(restored?.proof ?? NO_PROOF);
+  const [returning, setReturning] = useState(restored?.returning ?? false);
+  // Steps whose secrets were lost in a reload: they show a note until they are passed again.
+  const [asked, setAsked] = useState<number[]>(restored?.secretSteps ?? []);
+  // Errors belong to a step: moving to another step (also by the back button) leaves them behind.
+  // The summary lists them only once a button was pressed on the step: before that, an error found
+  // when a field is left shows under the field alone, and the page above does not jump.
+  const [shown, setShown] = useState<Shown>({ step: 0, errors: {}, summary: false });
+  const [summaryFocus, setSummaryFocus] = useState(0);
   const [questions, setQuestions] = useState<Question[]>([]);
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState("");
-  const [proof, setProof] = useState<MobileProof>(NO_PROOF);
+  const cancelled = useRef(false);
   const pair = canonicalPair(values.nationalId, values.mobile);
-  const stepHeading = useRef<HTMLHeadingElement>(null);
-  const moved = useRef(false);
-  // After a step change the focus goes to the new step's heading, once it is on the screen.
-  useEffect(() => {
-    if (moved.current) stepHeading.current?.focus();
-    moved.current = false;
-  }, [index]);
+  const index = reachable(stepFromPath(path) ?? 0, values, proof);
   const step = REGISTRATION_STEPS[index] as RegistrationStep;
+  const errors = shown.step === index ? shown.errors : {};
+  const summaryErrors = shown.step === index && shown.summary ? shown.errors : {};
+  const dirty = !done && (JSON.stringify(values) !== JSON.stringify(EMPTY) || proof.sentFor !== null);
 
   useEffect(() => {
     api<Question[]>("GET", "/api/security-questions").then((r) => r.ok && setQuestions(r.data));
   }, [locale]);
+
+  // The address follows the step shown: /register, a deep link or a stale entry is rewritten.
+  useEffect(() => {
+    if (done || path === stepPath(index)) return;
+    if (stepFromPath(path) === REVIEW) setReturning(true);
+    navigate(stepPath(index), { replace: true });
+  }, [path, index, done]);
+  useEffect(() => {
+    if (index === REVIEW) setReturning(false);
+  }, [index]);
+
+  // A new step is announced and its heading takes the focus, unless an error summary does.
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  const shownIndex = useRef(index);
+  useEffect(() => {
+    if (shownIndex.current === index) return;
+    shownIndex.current = index;
+    const name = t(`steps.${step}`);
+    setAnnouncement(t("stepAnnounce", { n: index + 1, total: REGISTRATION_STEPS.length, name }));
+    if (Object.keys(errors).length === 0) stepHeading.current?.focus();
+  }, [index]);
+
+  useEffect(() => {
+    if (done) return;
+    const typed = stepsWithSecrets(values, proof);
+    const secretSteps = [...new Set([...asked, ...typed])];
+    if (dirty) saveDraft({ values, proof, returning, secretSteps });
+    else clearDraft();
+  }, [values, proof, returning, asked, done]);
+
+  // Closing the tab or following a link out of the wizard with input typed asks first.
+  useEffect(() => {
+    if (!dirty) return;
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", onBeforeUnload);
+    const release = guardLeaving((to) => (cancelled.current || isRegisterPath(to) ? null : t("reg.leave")));
+    return () => {
+      window.removeEventListener("beforeunload", onBeforeUnload);
+      release();
+    };
+  }, [dirty, locale]);
 
   const messagesOf = (list: FieldError[]): Errors => {
     const out: Errors = {};
     for (const e of list) addError(out, e.field, t(`errors.${e.code}`));
     return out;
   };
-  const check = (s: RegistrationStep, v: Values) =>
-    messagesOf(
-      validateRegistrationStep(s, v as unknown as Record<string, unknown>, new Date(), {
-        blocklist: loadedBlocklist(),
-      }),
-    );
+  const check = (s: RegistrationStep, v: Values) => messagesOf(stepErrors(s, v));
+  const setErrors = (found: Errors, at = index) => setShown({ step: at, errors: found, summary: true });
+  /** Errors after «مرحله بعد» or a submission: the summary takes the focus. */
+  const showErrors = (found: Errors, at = index) => {
+    setErrors(found, at);
+    setSummaryFocus((n) => n + 1);
+  };
 
   // As you go: a field is checked when it is left, and its error clears as soon as it is fixed.
   const revalidate = (field: string, v: Values, always: boolean) => {
     if (!always && !(field in errors)) return;
     const found = check(step, v);
-    setErrors((prev) => {
-      const next = { ...prev };
+    setShown((prev) => {
+      const same = prev.step === index;
+      const next = same ? { ...prev.errors } : {};
       delete next[field];
       if (found[field]) next[field] = found[field];
-      return next;
+      return { step: index, errors: next, summary: same && prev.summary };
     });
   };
   const set = (field: string, value: unknown) => {
     const next = { ...values, [field]: value } as Values;
+    latest.current = next;
     setValues(next);
     if (field === "securityAnswers") {
       for (const key of Object.keys(errors))
@@ -118,43 +150,55 @@ export function RegisterPage() {
     } else revalidate(field, next, false);
     if (field === "password" && errors.passwordConfirmation) revalidate("passwordConfirmation", next, false);
   };
-  const blur = (field: string) => revalidate(field, values, true);
+  // Checked when the person moves on to another field, not when they tap a button or a link: the
+  // message it adds above the field moves what is below, and a tap in flight would land beside it.
+  const latest = useRef(values);
+  latest.current = values;
+  const blur = (field: string) =>
+    setTimeout(() => {
+      if (document.activeElement?.matches("input, select, textarea")) revalidate(field, latest.current, true);
+    });
 
-  const go = (to: number) => {
-    setErrors({});
-    setIndex(to);
-    const name = t(`steps.${REGISTRATION_STEPS[to]}`);
-    setAnnouncement(t("stepAnnounce", { n: to + 1, total: REGISTRATION_STEPS.length, name }));
-    moved.current = true;
+  /** To step `to`, or to the first incomplete step before it; the review needs every step. */
+  const go = (to: number, v = values, pr = proof) => {
+    const target = reachable(to, v, pr);
+    if (to === REVIEW && target < REVIEW) setReturning(true);
+    setShown({ step: -1, errors: {}, summary: false });
+    navigate(stepPath(target));
+  };
+  const nextStep = (pr: MobileProof) => (returning ? firstIncomplete(values, pr, index) : index + 1);
+  const advance = (pr = proof) => {
+    setAsked((a) => a.filter((s) => s !== index));
+    go(nextStep(pr), values, pr);
   };
   const next = () => {
     const found = check(step, values);
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return showErrors(found);
+    setErrors({});
     if (step === "identity") stepOne();
-    else go(index + 1);
+    else advance();
   };
   // Step 1 goes on only once the mobile is proved: send the code, then confirm what was typed.
   const stepOne = async () => {
-    if (!pair || provedFor(proof, pair)) return go(1);
+    if (!pair || provedFor(proof, pair)) return advance();
     setBusy(true);
     if (!codeSentFor(proof, pair)) {
       const r = await sendCode(proof, pair, t("networkError"));
       setBusy(false);
-      if (r.errors) return setErrors(r.errors);
+      if (r.errors) return showErrors(r.errors);
       setProof(r.state);
       setTimeout(() => focusField("code"));
       return;
     }
     if (proof.code.trim() === "") {
       setBusy(false);
-      return setErrors({ code: t("errors.code.required") });
+      return showErrors({ code: t("errors.code.required") });
     }
     const r = await confirmCode(proof, t("networkError"));
     setBusy(false);
-    if (r.errors) return setErrors(r.errors);
+    if (r.errors) return showErrors(r.errors);
     setProof(r.state);
-    go(1);
+    advance(r.state);
   };
   const resend = async () => {
     if (!pair) return;
@@ -167,6 +211,18 @@ export function RegisterPage() {
     setErrors({});
     setTimeout(() => focusField("mobile"));
   };
+  /** «تغییر» on the review: to that step, and from it straight back to the review. */
+  const change = (to: number) => {
+    setReturning(true);
+    setShown({ step: -1, errors: {}, summary: false });
+    navigate(stepPath(to));
+  };
+  const cancel = () => {
+    if (dirty && !window.confirm(t("reg.cancelConfirm"))) return;
+    cancelled.current = true;
+    clearDraft();
+    navigate("/");
+  };
 
   const submit = async () => {
     const found = check("review", values);
@@ -176,6 +232,7 @@ export function RegisterPage() {
     const r = await api<{ message: string }>("POST", "/api/registrations", { ...values, mobileProof });
     setBusy(false);
     if (r.ok) {
+      clearDraft();
       setDone(r.data.message);
       setAnnouncement(r.data.message);
       return;
@@ -185,27 +242,38 @@ export function RegisterPage() {
     // A proof that is no longer good (expired, or spent): step 1 asks for a new code.
     if (fieldErrors.mobileProof) setProof(NO_PROOF);
     if (Object.keys(fieldErrors).length > 0) return showServerErrors(fieldErrors);
-    setErrors({ form: r.problem.title || t("networkError") });
+    showErrors({ form: r.problem.title || t("networkError") });
   };
-  // Errors go back to the first step that has one, field by field.
+  // Errors go back to the first step that has one, field by field; from there back to the review.
   const showServerErrors = (found: Errors) => {
     const first = Math.min(...Object.keys(found).map((f) => (stepOf(f) < 0 ? index : stepOf(f))));
     const mine: Errors = {};
     for (const [f, m] of Object.entries(found))
       if ((stepOf(f) < 0 ? index : stepOf(f)) === first) mine[f] = m;
-    setIndex(first);
-    setErrors(mine);
+    showErrors(mine, first);
+    if (first !== index) {
+      setReturning(true);
+      navigate(stepPath(first));
+    }
   };
 
   if (done) return <RegistrationDone message={done} />;
 
+  const backToReview = returning && index !== REVIEW && firstIncomplete(values, proof, index) === REVIEW;
   return (
     <div class="narrow">
       <PageHeading title={t("register.title")}>{t("register.title")}</PageHeading>
-      <StepBar labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))} current={index} />
+      <StepBar
+        labels={REGISTRATION_STEPS.map((k) => t(`steps.${k}`))}
+        current={index}
+        done={REGISTRATION_STEPS.map(
+          (_, i) => i < REVIEW && i !== index && isComplete(i, values, proof, true),
+        )}
+      />
       <ErrorSummary
-        errors={errors}
+        errors={summaryErrors}
         order={[...Object.values(STEP_FIELDS).flat(), "code", "mobileProof", "form"]}
+        focusKey={summaryFocus}
       />
       <form
         noValidate
@@ -221,6 +289,11 @@ export function RegisterPage() {
           </span>
           {t(`steps.${step}`)}
         </h2>
+        {asked.includes(index) && (
+          <p class="secrets-note" id="secrets-note">
+            {t("reg.secretsAgain")}
+          </p>
+        )}
         <StepFields
           step={step}
           values={values}
@@ -228,7 +301,7 @@ export function RegisterPage() {
           questions={questions}
           set={set}
           blur={blur}
-          goTo={go}
+          change={change}
         />
         {step === "identity" && codeSentFor(proof, pair) && !provedFor(proof, pair) && (
           <MobileCodeFields
@@ -241,7 +314,7 @@ export function RegisterPage() {
         )}
         <div class="button-row">
           <button type="submit" class="button" disabled={busy}>
-            {step === "review" ? t("register.submit") : t("next")}
+            {step === "review" ? t("register.submit") : backToReview ? t("reg.backToReview") : t("next")}
           </button>
           {index > 0 && (
             <button type="button" class="button button--secondary" onClick={() => go(index - 1)}>
@@ -249,37 +322,13 @@ export function RegisterPage() {
             </button>
           )}
         </div>
+        <p class="wizard-cancel">
+          <button type="button" class="link-button" onClick={cancel}>
+            {t("reg.cancel")}
+          </button>
+        </p>
       </form>
       <Announcer message={announcement} />
-    </div>
-  );
-}
-
-function RegistrationDone({ message }: { message: string }) {
-  const { t } = useI18n();
-  return (
-    <div class="narrow">
-      <PageHeading title={t("register.doneTitle")}>{t("register.doneTitle")}</PageHeading>
-      <div class="panel panel--success" role="status">
-        <p class="panel__body" id="registration-success">
-          {message}
-        </p>
-      </div>
-      <p>{t("register.doneNext")}</p>
-      <div class="notice">
-        <p class="notice__title">{t("register.retryTitle")}</p>
-        <p>{t("register.retryText")}</p>
-        <p class="notice__title">{t("register.wait48Title")}</p>
-        <p>{t("register.wait48Text")}</p>
-      </div>
-      <ul class="link-list">
-        <li>
-          <Link href="/track">{t("nav.track")}</Link>
-        </li>
-        <li>
-          <Link href="/login">{t("nav.login")}</Link>
-        </li>
-      </ul>
     </div>
   );
 }

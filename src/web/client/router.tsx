@@ -6,12 +6,28 @@ import { useEffect, useRef, useState } from "preact/hooks";
 const listeners = new Set<() => void>();
 let navigated = false;
 
-export function navigate(to: string) {
+/** Asked before an in-app navigation: a question to confirm with the person, or null to go on. */
+type LeaveGuard = (to: string) => string | null;
+let leaveGuard: LeaveGuard | null = null;
+
+/** A page with unsaved input guards the links out of it; the returned function lifts the guard. */
+export function guardLeaving(guard: LeaveGuard): () => void {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = null;
+  };
+}
+
+/** `replace` rewrites the current history entry (a redirect) instead of adding one. */
+export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (to === location.pathname + location.search) return;
-  history.pushState(null, "", to);
+  const question = options.replace ? null : leaveGuard?.(to);
+  if (question && !window.confirm(question)) return;
+  if (options.replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
   navigated = true;
   for (const listener of listeners) listener();
-  window.scrollTo(0, 0);
+  if (!options.replace) window.scrollTo(0, 0);
 }
 
 export function usePath(): string {
