@@ -204,7 +204,7 @@ export async function verifyRecovery(
 ): Promise<{ resetToken: string }> {
   const recovery = await loadRecovery(deps, recoveryId);
   const now = deps.clock.now();
-  if (recovery.status === "dead") throw new Problem(400, "recovery.locked");
+  if (recovery.status === "dead") throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
   if (recovery.status !== "pending") throw invalid();
   if (recovery.expires_at <= now) throw new Problem(400, "recovery.expired");
 
