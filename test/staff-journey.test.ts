@@ -171,6 +171,7 @@ describe("the branch console journey", () => {
       "op1@TEH-12 branch.activation.code failed",
       "op1@TEH-12 branch.activation.codeVerified ok",
       "op1@TEH-12 branch.activation.completed ok",
+      "op1@TEH-12 branch.person.viewed ok",
     ]);
     const byAdmin = await get(sys, "/api/staff/audit?actor=admin1", adminCookie);
     const actions = byAdmin.body.map((a: { action: string }) => a.action);
