@@ -82,7 +82,16 @@ describe("the branch console in the browser", { skip: skipBrowser }, () => {
     await page.waitForSelector("text=جستجوی فرد با کد ملی");
     assert.equal(await page.getAttribute("html", "dir"), "rtl");
     await assertAccessible(page, "find person");
-    await page.fill("#f-nationalId", fa(mohammadreza.nationalId));
+    // A wrong ID first, then the right one typed key by key in Latin digits over the error.
+    await page.click("#f-nationalId");
+    await page.keyboard.type("00123", { delay: 15 });
+    await page.click("button:has-text('جستجو')");
+    await page.waitForSelector("#f-nationalId-error");
+    await assertOneMessageEach(page);
+    await page.fill("#f-nationalId", "");
+    await page.click("#f-nationalId");
+    await page.keyboard.type(mohammadreza.nationalId, { delay: 15 });
+    assert.equal(await page.inputValue("#f-nationalId"), mohammadreza.nationalId);
     await page.click("button:has-text('جستجو')");
     await page.waitForSelector("#person-result");
     assert.match((await page.locator("#person-result").textContent()) ?? "", /در انتظار فعال سازی در شعبه/);

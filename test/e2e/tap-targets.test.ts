@@ -26,8 +26,7 @@ async function targets(page: Page): Promise<Target[]> {
       if (el.closest(".visually-hidden")) continue;
       if (!el.checkVisibility({ visibilityProperty: true })) continue;
       if (el instanceof HTMLLabelElement) {
-        const control = el.control;
-        if (!control || !control.checkVisibility()) continue;
+        if (!el.control?.checkVisibility()) continue;
       }
       const box = el.getBoundingClientRect();
       const parent = el.parentElement;
