@@ -33,7 +33,7 @@ test("an unconfirmed email gets no recovery code, with the same answer; confirme
     method: "email",
   });
   assert.equal(unconfirmed.status, 200);
-  assert.deepEqual(Object.keys(unconfirmed.body), ["recoveryId"]);
+  assert.deepEqual(Object.keys(unconfirmed.body), ["recoveryId", "resendAfterSeconds"]);
   assert.deepEqual(await recoveryEmails(), []);
 
   const cookie = await loginCookie(sys, ali);

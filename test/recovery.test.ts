@@ -26,12 +26,14 @@ async function post(url: string, payload: object, headers: Record<string, string
     status: res.statusCode,
     body: res.body ? res.json() : undefined,
     type: res.headers["content-type"],
+    retryAfter: res.headers["retry-after"],
   };
 }
 const start = (nationalId: string, method: string) => post("/api/password-recovery", { nationalId, method });
 const verify = (id: string, body: object) => post(`/api/password-recovery/${id}/verify`, body);
 const reset = (id: string, resetToken: string, password = NEW_PASSWORD, passwordConfirmation = password) =>
   post(`/api/password-recovery/${id}/reset`, { resetToken, password, passwordConfirmation });
+const resend = (id: string) => post(`/api/password-recovery/${id}/resend`, {});
 const login = (nationalId: string, password: string) => post("/api/login", { nationalId, password });
 
 async function me(cookie: string) {
@@ -43,7 +45,8 @@ describe("recovery by SMS and email", () => {
     await createAccount(sys, ali);
     const started = await start("۰۰۱۲۳۴۵۶۷۹", "sms");
     assert.equal(started.status, 200);
-    assert.deepEqual(Object.keys(started.body), ["recoveryId"]);
+    assert.deepEqual(Object.keys(started.body), ["recoveryId", "resendAfterSeconds"]);
+    assert.equal(started.body.resendAfterSeconds, RECOVERY_LIMITS.resendCooldownMs / 1000);
     const [text] = await outbox(sys, ali.mobile);
     assert.match(
       text!,
@@ -267,6 +270,66 @@ describe("no enumeration", () => {
   });
 });
 
+describe("«ارسال دوباره» and the tries left", () => {
+  test("a resend waits for the cooldown the start announced, sends a new code and kills the old one", async () => {
+    await createAccount(sys, ali);
+    const first = await start(ali.nationalId, "sms");
+    const code1 = await latestCode(sys, ali.mobile);
+    const early = await resend(first.body.recoveryId);
+    assert.equal(early.status, 429);
+    assert.ok(Number(early.retryAfter) > 0 && Number(early.retryAfter) <= first.body.resendAfterSeconds);
+    sys.clock.advance(first.body.resendAfterSeconds * 1000 + 1000);
+    const second = await resend(first.body.recoveryId);
+    assert.equal(second.status, 200);
+    assert.deepEqual(Object.keys(second.body), ["recoveryId", "resendAfterSeconds"]);
+    assert.notEqual(second.body.recoveryId, first.body.recoveryId);
+    const code2 = await latestCode(sys, ali.mobile, 2);
+    assert.equal((await verify(first.body.recoveryId, { code: code1 })).status, 400, "the old code is dead");
+    assert.equal((await resend(first.body.recoveryId)).status, 400, "and cannot be resent again");
+    assert.equal((await verify(second.body.recoveryId, { code: code2 })).status, 200);
+  });
+
+  test("an unknown ID's resend and wrong codes answer exactly like a known one's", async () => {
+    await createAccount(sys, ali);
+    const shapes = [];
+    for (const id of [ali.nationalId, UNKNOWN_ID]) {
+      const started = await start(id, "sms");
+      sys.clock.advance(61_000);
+      const again = await resend(started.body.recoveryId);
+      const wrong = await verify(again.body.recoveryId, { code: "999999" });
+      shapes.push({
+        resend: [again.status, Object.keys(again.body), again.body.resendAfterSeconds],
+        wrong: [wrong.status, wrong.body.code, wrong.body.attemptsLeft],
+      });
+    }
+    assert.deepEqual(shapes[1], shapes[0]);
+    assert.equal(shapes[0]?.wrong[2], 4);
+  });
+
+  test("the tries left come from the counter: a burst of wrong codes each gets its own figure", async () => {
+    await createAccount(sys, ali);
+    const started = await start(ali.nationalId, "sms");
+    const code = await latestCode(sys, ali.mobile);
+    const wrong = code === "111111" ? "222222" : "111111";
+    const first = await verify(started.body.recoveryId, { code: wrong });
+    assert.equal(first.body.attemptsLeft, 4);
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, () => verify(started.body.recoveryId, { code: wrong })),
+    );
+    const left = burst.map((r) => r.body.attemptsLeft).sort();
+    assert.deepEqual(left, [0, 0, 0, 0, 0, 1, 2, 3]);
+    assert.equal(burst.filter((r) => r.body.code === "recovery.locked").length, 5);
+    assert.equal((await verify(started.body.recoveryId, { code })).body.code, "recovery.locked");
+  });
+
+  test("a recovery by questions has no code to resend", async () => {
+    await createAccount(sys, ali);
+    const started = await start(ali.nationalId, "security_questions");
+    assert.equal(started.body.resendAfterSeconds, undefined);
+    assert.equal((await resend(started.body.recoveryId)).body.code, "recovery.invalid");
+  });
+});
+
 describe("limits", () => {
   test("a second code for the same national ID within a minute is refused, known or not", async () => {
     await createAccount(sys, ali);
@@ -313,7 +376,8 @@ describe("accounts awaiting branch activation", () => {
     await createAccount(sys, mohammadreza, "awaiting_branch_activation");
     const started = await start(mohammadreza.nationalId, "sms");
     assert.equal(started.status, 200);
-    assert.deepEqual(Object.keys(started.body), ["recoveryId"]);
+    assert.deepEqual(Object.keys(started.body), ["recoveryId", "resendAfterSeconds"]);
+    assert.equal(started.body.resendAfterSeconds, RECOVERY_LIMITS.resendCooldownMs / 1000);
     const wrong = await verify(started.body.recoveryId, { code: "999999x" });
     assert.equal(wrong.status, 400);
     const res = await verify(started.body.recoveryId, { code: await latestCode(sys, mohammadreza.mobile) });

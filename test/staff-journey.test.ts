@@ -132,6 +132,10 @@ describe("the branch console journey", () => {
     assert.equal(done.body.status, "activated");
     const again = await post(sys, `/api/staff/activations/${activationId}/verify`, opCookie, { code });
     assert.equal(again.status, 404);
+    // The history shows what became of the request that waited for the branch.
+    const person = await get(sys, `/api/staff/people/${mohammadreza.nationalId}`, opCookie);
+    assert.equal(person.body.account.status, "active");
+    assert.equal(person.body.requests[0].status, "active");
   });
 
   test("the person is told by SMS at the new number, sets the password with its code, signs in, sees the event", async () => {
@@ -167,6 +171,7 @@ describe("the branch console journey", () => {
       "op1@TEH-12 branch.activation.code failed",
       "op1@TEH-12 branch.activation.codeVerified ok",
       "op1@TEH-12 branch.activation.completed ok",
+      "op1@TEH-12 branch.person.viewed ok",
     ]);
     const byAdmin = await get(sys, "/api/staff/audit?actor=admin1", adminCookie);
     const actions = byAdmin.body.map((a: { action: string }) => a.action);

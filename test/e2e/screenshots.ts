@@ -4,8 +4,8 @@ import { mkdirSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { latestCode } from "../helpers/accounts.ts";
-import { ali } from "../helpers/people.ts";
-import { fillRegistration, startHarness } from "./browser.ts";
+import { ali, mohammadreza, zahra } from "../helpers/people.ts";
+import { fillRegistration, proveMobileInWizard, startHarness } from "./browser.ts";
 
 const OUT = "docs/screenshots";
 mkdirSync(OUT, { recursive: true });
@@ -86,10 +86,12 @@ try {
     await page.click("button:has-text('مرحله قبل')");
     await page.fill("#f-password", "abcd1");
     await shoot(page, "register-password", width);
+    // Step 2 comes after the mobile is proved: someone not yet registered, a minute after the last code.
     await go("/register");
-    await page.fill("#f-nationalId", fa(ali.nationalId));
-    await page.fill("#f-mobile", fa(ali.mobile));
+    h.sys.clock.advance(61_000);
+    await proveMobileInWizard(page, h.sys, width === 360 ? zahra : mohammadreza);
     await page.click("button:has-text('مرحله بعد')");
+    await page.waitForSelector("#f-lastName");
     await page.click("button:has-text('انتخاب از تقویم')");
     await shoot(page, "register-birth-certificate", width);
     await go("/track");
@@ -102,6 +104,16 @@ try {
     await shoot(page, "login", width);
     await go("/recover");
     await shoot(page, "recover", width);
+    // The code step after a wrong code: the tries left, and «ارسال دوباره» counting down.
+    h.sys.clock.advance(61_000);
+    await page.fill("#f-nationalId", fa(ali.nationalId));
+    await page.check("#f-method-sms");
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-code");
+    await page.fill("#f-code", fa("000000"));
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-code-error");
+    await shoot(page, "recover-code", width);
     await go("/dev/outbox");
     await page.waitForSelector(".outbox__item");
     await shoot(page, "outbox", width);

@@ -16,13 +16,28 @@ import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarn
 
 const NEW_MOBILE = "09120000003";
 
+/** The error box says each message once. */
+async function assertOneMessageEach(page: Page) {
+  const messages = await page.locator(".error-summary li").allTextContents();
+  assert.ok(messages.length > 0);
+  assert.deepEqual(messages, [...new Set(messages)], "a message listed twice");
+}
+
 async function signInWithTotp(h: Harness, page: Page, member: Member, label: string) {
   h.sys.clock.advance(30_000);
   await page.goto(`${h.base}/staff`);
   await page.waitForSelector("#f-username");
   await assertAccessible(page, `${label}: staff sign-in`);
-  await page.fill("#f-username", member.username);
-  await page.fill("#f-password", member.password);
+  // An error first, then the fields typed key by key: every key stays.
+  await page.click("button:has-text('ادامه')");
+  await page.waitForSelector(".error-summary");
+  await assertOneMessageEach(page);
+  await page.click("#f-username");
+  await page.keyboard.type(member.username, { delay: 15 });
+  await page.click("#f-password");
+  await page.keyboard.type(member.password, { delay: 15 });
+  assert.equal(await page.inputValue("#f-username"), member.username);
+  assert.equal(await page.inputValue("#f-password"), member.password);
   await page.click("button:has-text('ادامه')");
   await page.waitForSelector("#f-code");
   const secret = ((await page.locator("#totp-secret").textContent()) ?? "").trim();
@@ -67,25 +82,79 @@ describe("the branch console in the browser", { skip: skipBrowser }, () => {
     await page.waitForSelector("text=جستجوی فرد با کد ملی");
     assert.equal(await page.getAttribute("html", "dir"), "rtl");
     await assertAccessible(page, "find person");
-    await page.fill("#f-nationalId", fa(mohammadreza.nationalId));
+    // A wrong ID first, then the right one typed key by key in Latin digits over the error.
+    await page.click("#f-nationalId");
+    await page.keyboard.type("00123", { delay: 15 });
+    await page.click("button:has-text('جستجو')");
+    await page.waitForSelector("#f-nationalId-error");
+    await assertOneMessageEach(page);
+    await page.fill("#f-nationalId", "");
+    await page.click("#f-nationalId");
+    await page.keyboard.type(mohammadreza.nationalId, { delay: 15 });
+    assert.equal(await page.inputValue("#f-nationalId"), mohammadreza.nationalId);
     await page.click("button:has-text('جستجو')");
     await page.waitForSelector("#person-result");
     assert.match((await page.locator("#person-result").textContent()) ?? "", /در انتظار فعال سازی در شعبه/);
     await assertAccessible(page, "person found");
 
+    // The console's own footer, without the citizens' links.
+    assert.equal(await page.locator("footer a").count(), 0);
+    assert.match(await page.locator("#staff-footer").innerText(), /پیشخوان شعبه/);
+    // The branch code is isolated and stays on one line, even on a phone.
+    assert.equal(await page.locator("#staff-branch-code bdi").innerText(), "TEH-12");
+    for (const width of [360, 320]) {
+      await page.setViewportSize({ width, height: 740 });
+      // Bidi may cut the span into pieces on one line; its pieces must share one line box.
+      const lines = await page
+        .locator("#staff-branch-code")
+        .evaluate((el) => new Set([...el.getClientRects()].map((r) => Math.round(r.top))).size);
+      assert.equal(lines, 1, `"(TEH-12)" on one line at ${width} px`);
+      assert.equal(await page.locator("#staff-branch-code").innerText(), "(TEH-12)");
+    }
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     await page.click("button:has-text('فعال سازی حساب')");
     await page.waitForSelector(".error-summary");
+    await assertOneMessageEach(page);
+    assert.equal(await page.locator(".error-summary li").count(), 1, "both originals: one message");
     await assertAccessible(page, "activation without the documents");
     await page.check("#f-nationalCardSeen");
+    // After the error, a wrong number typed key by key is refused, then corrected key by key.
+    await page.click("#f-mobile");
+    await page.keyboard.type(fa("0912"), { delay: 15 });
+    await page.click("button:has-text('فعال سازی حساب')");
+    await page.waitForSelector("#f-mobile-error");
+    await assertOneMessageEach(page);
+    await page.fill("#f-mobile", "");
+    await page.click("#f-mobile");
+    await page.keyboard.type(fa(NEW_MOBILE), { delay: 15 });
+    assert.equal(await page.inputValue("#f-mobile"), fa(NEW_MOBILE));
     await page.check("#f-birthCertificateSeen");
-    await page.fill("#f-mobile", fa(NEW_MOBILE));
     await page.click("button:has-text('فعال سازی حساب')");
     await page.waitForSelector("text=کد احراز هویت به شمارهٔ");
+    const sentTo = page.locator("#person-result p:has-text('کد احراز هویت به شمارهٔ') bdi");
+    assert.match(await sentTo.innerText(), /^[۰-۹]{4}.+[۰-۹]{3,4}$/, "the number isolated in the sentence");
     await assertAccessible(page, "activation code");
-    await page.fill("#f-code", await latestCode(h.sys, NEW_MOBILE));
+    // A wrong code, then the right one typed key by key.
+    const code = await latestCode(h.sys, NEW_MOBILE);
+    await page.click("#f-code");
+    await page.keyboard.type(code === "000000" ? "111111" : "000000", { delay: 15 });
     await page.click("button:has-text('تایید کد')");
+    await page.waitForSelector("#f-code-error");
+    await assertOneMessageEach(page);
+    await page.fill("#f-code", "");
+    await page.click("#f-code");
+    await page.keyboard.type(fa(code), { delay: 15 });
+    assert.equal(await page.inputValue("#f-code"), fa(code));
+    await page.click("button:has-text('تایید کد')");
+    // A confirmation that stays, with the focus on it, and the history refreshed.
     await page.waitForSelector("#activation-done");
-    await page.waitForSelector("#person-result >> text=فعال");
+    assert.match(await page.locator("#activation-done").innerText(), /حساب کاربری فعال شد/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "activation-done");
+    await page.waitForSelector("#person-result >> text=حساب کاربری فعال است");
+    const history = await page.locator("#person-result").innerText();
+    assert.ok(!history.includes("در انتظار فعال سازی در شعبه"), history);
+    assert.match(history, /حساب کاربری فعال است/);
     await assertAccessible(page, "activated");
     await page.close();
   });

@@ -66,7 +66,13 @@ export async function findPerson(db: Db, nationalId: string) {
     requests: requests.map((r) => ({
       id: r.id,
       // Staff see duplicates as such (decision 003 hides them from the public, not from the branch).
-      status: r.status,
+      // A request that waited for a branch shows what became of it, as tracking does: active.
+      status:
+        r.status === "awaiting_branch_activation" &&
+        account?.registration_request_id === r.id &&
+        account.status === "active"
+          ? "active"
+          : r.status,
       accountCameFromIt: account?.registration_request_id === r.id,
       mismatchFields: (r.mismatch_fields as string[] | null) ?? [],
       mobile: maskMobile(r.mobile),

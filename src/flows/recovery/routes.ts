@@ -4,7 +4,13 @@ import { t } from "../../messages/index.ts";
 import type { Challenges } from "../../platform/challenge.ts";
 import { type Http, locale } from "../../platform/http.ts";
 import { resetPassword } from "./reset.ts";
-import { RECOVERY_LIMITS, type RecoveryDeps, startRecovery, verifyRecovery } from "./service.ts";
+import {
+  RECOVERY_LIMITS,
+  type RecoveryDeps,
+  resendRecoveryCode,
+  startRecovery,
+  verifyRecovery,
+} from "./service.ts";
 
 const DAY_MS = 86_400_000;
 
@@ -29,8 +35,12 @@ export function recoveryRoutes(app: Http, deps: RecoveryDeps & { challenges: Cha
 
   const start = Type.Object({ nationalId: text(32), method: text(32) });
   app.post("/api/password-recovery", { schema: { body: start }, ...startGuard }, async (request) => {
-    const { recoveryId, questionIds } = await startRecovery(deps, request.body, client(request));
-    if (!questionIds) return { recoveryId };
+    const { recoveryId, questionIds, resendAfterSeconds } = await startRecovery(
+      deps,
+      request.body,
+      client(request),
+    );
+    if (!questionIds) return { recoveryId, resendAfterSeconds };
     const loc = locale(request);
     const key = (id: string) => SECURITY_QUESTIONS.find((q) => q.id === id)?.key ?? id;
     return { recoveryId, questions: questionIds.map((id) => ({ id, text: t(loc, key(id)) })) };
@@ -49,6 +59,13 @@ export function recoveryRoutes(app: Http, deps: RecoveryDeps & { challenges: Cha
     "/api/password-recovery/:recoveryId/verify",
     { schema: { body: verify, params }, ...stepGuard },
     async (request) => verifyRecovery(deps, request.params.recoveryId, request.body),
+  );
+
+  // A new code for a code recovery; a 429 with Retry-After inside the cooldown, as a new start.
+  app.post(
+    "/api/password-recovery/:recoveryId/resend",
+    { schema: { params }, ...startGuard },
+    async (request) => resendRecoveryCode(deps, request.params.recoveryId, client(request)),
   );
 
   const reset = Type.Object({ resetToken: text(128), password: text(128), passwordConfirmation: text(128) });

@@ -53,7 +53,7 @@ export async function startRecovery(
   deps: RecoveryDeps,
   body: { nationalId?: unknown; method?: unknown },
   client: Client,
-): Promise<{ recoveryId: string; questionIds?: string[] }> {
+): Promise<{ recoveryId: string; questionIds?: string[]; resendAfterSeconds?: number }> {
   const nationalId = parseNationalId(body.nationalId);
   const method = RECOVERY_METHODS.find((m) => m === body.method);
   const errors = [];
@@ -126,7 +126,33 @@ export async function startRecovery(
     );
   });
   if (send) deps.jobs.nudge(SEND_QUEUE);
-  return { recoveryId: id };
+  // The same wait for every ID, known or not: the cooldown above, which the page counts down.
+  return { recoveryId: id, resendAfterSeconds: resendAfterSeconds(deps) };
+}
+
+const resendAfterSeconds = (deps: RecoveryDeps) =>
+  deps.rateLimits ? Math.ceil(RECOVERY_LIMITS.resendCooldownMs / 1000) : 0;
+
+/**
+ * «ارسال دوباره»: a new code by the same method, as a new recovery under the same limits as a start
+ * (cooldown, daily caps), and the old code dies so that only one is ever valid. An unknown ID's
+ * recovery takes the same path and answers the same.
+ */
+export async function resendRecoveryCode(
+  deps: RecoveryDeps,
+  recoveryId: string,
+  client: Client,
+): Promise<{ recoveryId: string; resendAfterSeconds?: number }> {
+  const recovery = await loadRecovery(deps, recoveryId);
+  if (recovery.status === "dead") throw new Problem(400, "recovery.locked");
+  if (recovery.status !== "pending" || recovery.method === "security_questions") throw invalid();
+  const next = await startRecovery(
+    deps,
+    { nationalId: recovery.national_id, method: recovery.method },
+    client,
+  );
+  await killRecovery(deps, recovery.id);
+  return next;
 }
 
 const invalid = () => new Problem(400, "recovery.invalid");
@@ -178,7 +204,7 @@ export async function verifyRecovery(
 ): Promise<{ resetToken: string }> {
   const recovery = await loadRecovery(deps, recoveryId);
   const now = deps.clock.now();
-  if (recovery.status === "dead") throw new Problem(400, "recovery.locked");
+  if (recovery.status === "dead") throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
   if (recovery.status !== "pending") throw invalid();
   if (recovery.expires_at <= now) throw new Problem(400, "recovery.expired");
 
@@ -194,7 +220,7 @@ export async function verifyRecovery(
   const attempt = await reserveAttempt(deps.db, "password_recoveries", recovery.id, "pending", MAX_ATTEMPTS);
   if (attempt === null) {
     await killRecovery(deps, recovery.id);
-    throw new Problem(400, "recovery.locked");
+    throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
   }
   const proved =
     recovery.method === "security_questions"
@@ -203,9 +229,10 @@ export async function verifyRecovery(
   if (!proved || !recovery.account_id) {
     if (attempt >= MAX_ATTEMPTS) {
       await killRecovery(deps, recovery.id);
-      throw new Problem(400, "recovery.locked");
+      throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
     }
     const wrong = recovery.method === "security_questions" ? "recovery.wrongAnswers" : "recovery.wrongCode";
+    // What is left comes from the counter just reserved, so parallel guesses each see their own.
     throw new Problem(400, wrong, { attemptsLeft: MAX_ATTEMPTS - attempt });
   }
 

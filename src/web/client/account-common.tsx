@@ -64,7 +64,7 @@ export function AccountFrame({ title, children }: { title: string; children: Com
   const { t } = useI18n();
   return (
     <div class="narrow">
-      <p>
+      <p class="back-link">
         <Link href="/account">{t("account.back")}</Link>
       </p>
       <PageHeading title={title}>{title}</PageHeading>

@@ -1,7 +1,7 @@
 // Form parts in the GOV.UK pattern: a label tied to each input, a hint and an inline error named by
 // aria-describedby, and an error summary at the top whose links move to each field.
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { PersonalData } from "../../domain/password-blocklist.ts";
 import { PASSWORD_RULES } from "../../domain/password-policy.ts";
 import { useBlocklist } from "./blocklist.ts";
@@ -125,6 +125,28 @@ type TextFieldProps = {
 export function TextField(p: TextFieldProps) {
   const id = fieldId(p.field);
   const describedBy = [p.hint ? `${id}-hint` : "", p.error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  const password = p.type === "password";
+  const [shown, setShown] = useState(false);
+  const input = (
+    <input
+      id={id}
+      name={p.field}
+      class={`input input--${p.width ?? "medium"}`}
+      type={password && shown ? "text" : (p.type ?? "text")}
+      value={p.value}
+      onInput={(e) => p.onValue(e.currentTarget.value)}
+      onBlur={p.onBlur}
+      aria-describedby={describedBy || undefined}
+      aria-invalid={p.error ? "true" : undefined}
+      aria-required={p.required === false ? undefined : "true"}
+      inputMode={p.numeric ? "numeric" : undefined}
+      autoComplete={p.autocomplete ?? "off"}
+      // A shown password is a text field: no capital put first or word "corrected" by the keyboard.
+      {...(password ? { autoCapitalize: "none", autoCorrect: "off" } : {})}
+      spellcheck={false}
+      dir={p.dir}
+    />
+  );
   return (
     <div class={`form-group${p.error ? " form-group--error" : ""}`}>
       <label class="label" for={id}>
@@ -137,22 +159,71 @@ export function TextField(p: TextFieldProps) {
         </p>
       )}
       <ErrorMessage id={`${id}-error`} message={p.error} />
-      <input
-        id={id}
-        name={p.field}
-        class={`input input--${p.width ?? "medium"}`}
-        type={p.type ?? "text"}
-        value={p.value}
-        onInput={(e) => p.onValue(e.currentTarget.value)}
-        onBlur={p.onBlur}
-        aria-describedby={describedBy || undefined}
-        aria-invalid={p.error ? "true" : undefined}
-        aria-required={p.required === false ? undefined : "true"}
-        inputMode={p.numeric ? "numeric" : undefined}
-        autoComplete={p.autocomplete ?? "off"}
-        spellcheck={false}
-        dir={p.dir}
-      />
+      {password ? (
+        <PasswordToggle id={id} shown={shown} onShown={setShown}>
+          {input}
+        </PasswordToggle>
+      ) : (
+        input
+      )}
+    </div>
+  );
+}
+
+/**
+ * Shows or hides the password typed (GOV.UK's password input): the field keeps the focus and the
+ * caret where they were, the change is announced, and the password is hidden again on submit so that
+ * it is never left readable or saved by the browser as plain text.
+ */
+function PasswordToggle(p: {
+  id: string;
+  shown: boolean;
+  onShown: (shown: boolean) => void;
+  children: ComponentChildren;
+}) {
+  const { t } = useI18n();
+  const restore = useRef<{ start: number | null; end: number | null; focused: boolean } | null>(null);
+  const field = () => document.getElementById(p.id) as HTMLInputElement | null;
+  useLayoutEffect(() => {
+    const input = field();
+    const saved = restore.current;
+    restore.current = null;
+    if (!input || !saved?.focused) return;
+    input.focus();
+    if (saved.start !== null && saved.end !== null) input.setSelectionRange(saved.start, saved.end);
+  }, [p.shown]);
+  useEffect(() => {
+    const form = field()?.form;
+    const hide = () => p.onShown(false);
+    form?.addEventListener("submit", hide);
+    return () => form?.removeEventListener("submit", hide);
+  }, []);
+  const toggle = () => {
+    const input = field();
+    restore.current = {
+      start: input?.selectionStart ?? null,
+      end: input?.selectionEnd ?? null,
+      focused: input !== null && document.activeElement === input,
+    };
+    p.onShown(!p.shown);
+  };
+  return (
+    <div class="password-input">
+      {p.children}
+      <button
+        type="button"
+        class="button button--secondary password-input__toggle"
+        aria-controls={p.id}
+        aria-pressed={p.shown ? "true" : "false"}
+        // A tap on the button leaves the focus (and the phone's keyboard) in the field.
+        onMouseDown={(e) => e.preventDefault()}
+        onClick={toggle}
+      >
+        {t(p.shown ? "password.hide" : "password.show")}
+      </button>
+      <span class="visually-hidden" aria-live="polite">
+        {p.shown ? t("password.shownStatus") : ""}
+      </span>
     </div>
   );
 }

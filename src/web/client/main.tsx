@@ -48,6 +48,44 @@ function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
   );
 }
 
+function CitizenFooter({ outbox }: { outbox: boolean }) {
+  const { t } = useI18n();
+  return (
+    <nav aria-label={t("footerNav")} class="footer__inner">
+      <ul class="footer__links">
+        {FOOTER.map(([href, key], i) => (
+          <li key={href}>
+            <Link href={href}>{t(key)}</Link>
+            {i < FOOTER.length - 1 && (
+              <span class="footer__sep" aria-hidden="true">
+                {" | "}
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+      {outbox && (
+        <p class="footer__dev">
+          <Link href="/dev/outbox">{t("nav.outbox")}</Link>
+        </p>
+      )}
+      <p class="footer__org">{t("footerOrg")}</p>
+    </nav>
+  );
+}
+
+/** The console's footer: staff have no use for the citizens' links (and should not send people there). */
+function StaffFooter() {
+  const { t } = useI18n();
+  return (
+    <div class="footer__inner" id="staff-footer">
+      <p class="footer__org">
+        {t("staff.title")} — {t("orgName")}
+      </p>
+    </div>
+  );
+}
+
 function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [outbox, setOutbox] = useState<boolean | null>(null);
@@ -89,26 +127,11 @@ function App() {
         <Page path={path} outbox={outbox} />
       </main>
       <footer class="footer">
-        <nav aria-label={t("footerNav")} class="footer__inner">
-          <ul class="footer__links">
-            {FOOTER.map(([href, key], i) => (
-              <li key={href}>
-                <Link href={href}>{t(key)}</Link>
-                {i < FOOTER.length - 1 && (
-                  <span class="footer__sep" aria-hidden="true">
-                    {" | "}
-                  </span>
-                )}
-              </li>
-            ))}
-          </ul>
-          {outbox && (
-            <p class="footer__dev">
-              <Link href="/dev/outbox">{t("nav.outbox")}</Link>
-            </p>
-          )}
-          <p class="footer__org">{t("footerOrg")}</p>
-        </nav>
+        {path === "/staff" || path.startsWith("/staff/") ? (
+          <StaffFooter />
+        ) : (
+          <CitizenFooter outbox={outbox === true} />
+        )}
       </footer>
     </I18nContext.Provider>
   );

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
-import { api } from "./api.ts";
+import { type ApiProblem, api } from "./api.ts";
 import { loadedBlocklist } from "./blocklist.ts";
 import {
   addError,
@@ -22,7 +22,7 @@ type Question = { id?: string; questionId?: string; text: string };
 const STEPS = ["recover.step1", "recover.step2", "recover.step3"];
 
 export function RecoverPage() {
-  const { t } = useI18n();
+  const { t, num } = useI18n();
   const [step, setStep] = useState(0);
   const [nationalId, setNationalId] = useState("");
   const [method, setMethod] = useState("");
@@ -36,6 +36,8 @@ export function RecoverPage() {
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [resendAt, setResendAt] = useState(0);
+  const [announcement, setAnnouncement] = useState("");
   const heading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
   useEffect(() => {
@@ -48,8 +50,15 @@ export function RecoverPage() {
     setStep(to);
     moved.current = true;
   };
-  const serverErrors = (problem: { title: string; errors?: { field: string; message: string }[] }) => {
+  const serverErrors = (problem: ApiProblem) => {
     const found: Errors = {};
+    // A wrong code or answers say how many tries are left, counted by the server.
+    const left = Number(problem.body.attemptsLeft);
+    if (problem.code?.startsWith("recovery.wrong") && Number.isFinite(left)) {
+      const message = `${problem.title} ${t("recover.attemptsLeft", { n: num(left) })}`;
+      setErrors(problem.code === "recovery.wrongCode" ? { code: message } : { form: message });
+      return;
+    }
     for (const e of problem.errors ?? []) {
       const field = e.field.startsWith("answers") ? `answers.${e.field.split(".")[1] ?? 0}` : e.field;
       const known =
@@ -90,13 +99,16 @@ export function RecoverPage() {
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     if (step === 0) {
-      const r = await call<{ recoveryId: string; questions?: Question[] }>("/api/password-recovery", {
-        nationalId,
-        method,
-      });
+      const r = await call<{ recoveryId: string; questions?: Question[]; resendAfterSeconds?: number }>(
+        "/api/password-recovery",
+        { nationalId, method },
+      );
       if (!r) return;
       const data = r.data;
       setRecoveryId(data.recoveryId);
+      setResendAt(Date.now() + (data.resendAfterSeconds ?? 0) * 1000);
+      setCode("");
+      setAnnouncement("");
       setQuestions(data.questions ?? []);
       setAnswers((data.questions ?? []).map(() => ""));
       go(1);
@@ -122,6 +134,29 @@ export function RecoverPage() {
       const r = await call(`/api/password-recovery/${encodeURIComponent(recoveryId)}/reset`, body);
       if (r) setDone(true);
     }
+  };
+
+  const resend = async () => {
+    setBusy(true);
+    const r = await api<{ recoveryId: string; resendAfterSeconds?: number }>(
+      "POST",
+      `/api/password-recovery/${encodeURIComponent(recoveryId)}/resend`,
+    );
+    setBusy(false);
+    if (r.ok) {
+      setRecoveryId(r.data.recoveryId);
+      setResendAt(Date.now() + (r.data.resendAfterSeconds ?? 0) * 1000);
+      setCode("");
+      setErrors({});
+      setAnnouncement(t(method === "email" ? "recover.resentEmail" : "recover.resentSms"));
+      return;
+    }
+    // Too early after all (another tab, a slow clock): the server's wait is the one counted down.
+    if (r.problem.status === 429 && r.problem.retryAfterSeconds) {
+      setResendAt(Date.now() + r.problem.retryAfterSeconds * 1000);
+      return;
+    }
+    serverErrors(r.problem);
   };
 
   const methods = ["sms", "email", "security_questions"].map((m) => ({
@@ -181,6 +216,10 @@ export function RecoverPage() {
                     dir="ltr"
                     autocomplete="one-time-code"
                   />
+                  <ResendCode at={resendAt} busy={busy} onResend={resend} />
+                  <p class="visually-hidden" role="status">
+                    {announcement}
+                  </p>
                 </>
               )}
               {step === 1 &&
@@ -235,5 +274,24 @@ export function RecoverPage() {
         </ol>
       </aside>
     </div>
+  );
+}
+
+/** «ارسال دوباره» behind the server's cooldown, counted down on the button itself. */
+function ResendCode({ at, busy, onResend }: { at: number; busy: boolean; onResend: () => void }) {
+  const { t, num } = useI18n();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    setNow(Date.now());
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [at]);
+  const left = Math.max(0, Math.ceil((at - now) / 1000));
+  return (
+    <p id="recover-resend">
+      <button type="button" class="button button--secondary" disabled={left > 0 || busy} onClick={onResend}>
+        {left > 0 ? t("recover.resendIn", { seconds: num(left) }) : t("recover.resend")}
+      </button>
+    </p>
   );
 }

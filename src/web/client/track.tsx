@@ -1,5 +1,5 @@
 // R-TRK: the state of the latest registration request for a national ID + mobile pair, and what
-// the person should do next.
+// the person should do next: the one status that applies, its text once, and its links.
 import { useState } from "preact/hooks";
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
@@ -79,8 +79,7 @@ export function TrackPage() {
             <h2 id="track-result-title" class="panel__title">
               {t(`track.status.${result.status}`)}
             </h2>
-            <p class="panel__body">{result.message}</p>
-            <p>{t(`track.next.${result.status}`)}</p>
+            <p id="track-result-text">{result.message}</p>
             {(NEXT_LINKS[result.status] ?? []).length > 0 && (
               <ul class="link-list">
                 {(NEXT_LINKS[result.status] ?? []).map(([href, key]) => (
@@ -93,15 +92,20 @@ export function TrackPage() {
           </section>
         )}
       </div>
-      <h2>{t("track.statesTitle")}</h2>
-      <dl class="states">
-        {Object.keys(NEXT_LINKS).map((status) => (
-          <div key={status} class="states__row">
-            <dt>{t(`track.status.${status}`)}</dt>
-            <dd>{t(`track.next.${status}`)}</dd>
-          </div>
-        ))}
-      </dl>
+      {/* Help before a result, folded so that a phone shows the form first; a result says its own. */}
+      {!result && (
+        <details class="states-help" id="track-states">
+          <summary>{t("track.statesTitle")}</summary>
+          <dl class="states">
+            {Object.keys(NEXT_LINKS).map((status) => (
+              <div key={status} class="states__row">
+                <dt>{t(`track.status.${status}`)}</dt>
+                <dd>{t(`track.next.${status}`)}</dd>
+              </div>
+            ))}
+          </dl>
+        </details>
+      )}
     </div>
   );
 }

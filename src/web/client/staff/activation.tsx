@@ -6,19 +6,9 @@ import { parseMobile } from "../../../domain/mobile.ts";
 import { api } from "../api.ts";
 import { ErrorMessage, ErrorSummary, type Errors, fieldId, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
-import type { StaffMe } from "./console.tsx";
-import type { Person } from "./person.tsx";
+import { Isolated, oneMessageEach, type Person, type StaffMe, toErrors } from "./common.tsx";
 
 type Result = { activationId: string; status: "activated" | "pending_code" | "pending_approval" };
-type Problem = { title: string; errors?: { field: string; message: string }[] };
-
-function toErrors(p: Problem, fallback: string): Errors {
-  const out: Errors = {};
-  for (const e of p.errors ?? []) out[e.field] ??= e.message;
-  if (Object.keys(out).length === 0) out.form = p.title || fallback;
-  return out;
-}
-
 function Documents(p: {
   card: boolean;
   cert: boolean;
@@ -61,18 +51,30 @@ function Documents(p: {
   );
 }
 
-export function ActivationPanel({ person, me, reload }: { person: Person; me: StaffMe; reload: () => void }) {
+export function ActivationPanel({
+  person,
+  me,
+  reload,
+  onDone,
+}: {
+  person: Person;
+  me: StaffMe;
+  reload: () => void;
+  /** The confirmation, shown by the page: the panel itself goes once the account is active. */
+  onDone: (message: string) => void;
+}) {
   const { t, num } = useI18n();
   const [card, setCard] = useState(false);
   const [cert, setCert] = useState(false);
   const [mobile, setMobile] = useState("");
   const [code, setCode] = useState("");
   const [errors, setErrors] = useState<Errors>({});
-  const [done, setDone] = useState<string | null>(null);
   const pending = person.pendingActivation;
   const finish = (r: Result) => {
-    setDone(t(`staff.activate.result.${r.status}`));
+    setErrors({});
     setCode("");
+    // A code sent is said by the code form itself; the other outcomes by the page.
+    onDone(r.status === "pending_code" ? "" : t(`staff.activate.result.${r.status}`));
     reload();
   };
 
@@ -83,7 +85,7 @@ export function ActivationPanel({ person, me, reload }: { person: Person; me: St
     if (!cert) found.birthCertificateSeen = t("errors.branch.documents.required");
     const parsed = mobile.trim() ? parseMobile(mobile) : null;
     if (parsed && !parsed.ok) found.mobile = t(`errors.${parsed.code}`);
-    setErrors(found);
+    setErrors(oneMessageEach(found));
     if (Object.keys(found).length > 0) return;
     const body = {
       nationalCardSeen: card,
@@ -99,6 +101,10 @@ export function ActivationPanel({ person, me, reload }: { person: Person; me: St
     if (!pending || code.trim() === "") return setErrors({ code: t("errors.code.required") });
     const r = await api<Result>("POST", `/api/staff/activations/${pending.id}/verify`, { code });
     if (r.ok) return finish(r.data);
+    // A wrong code belongs to the code field, with the tries the server counted as left.
+    const left = Number(r.problem.body.attemptsLeft);
+    if (r.problem.code === "account.wrongCode" && Number.isFinite(left))
+      return setErrors({ code: `${r.problem.title} ${t("account.attemptsLeft", { n: num(left) })}` });
     setErrors(toErrors(r.problem, t("networkError")));
   };
   const approve = async () => {
@@ -117,16 +123,11 @@ export function ActivationPanel({ person, me, reload }: { person: Person; me: St
         errors={errors}
         order={["nationalCardSeen", "birthCertificateSeen", "mobile", "code", "form"]}
       />
-      <div role="status">
-        {done && (
-          <p class="panel panel--success" id="activation-done">
-            {done}
-          </p>
-        )}
-      </div>
       {pending?.status === "pending_code" && (
         <form noValidate onSubmit={verify}>
-          <p>{t("staff.activate.codeSent", { mobile: num(pending.mobile ?? "") })}</p>
+          <p>
+            <Isolated k="staff.activate.codeSent" params={{ mobile: num(pending.mobile ?? "") }} />
+          </p>
           <TextField
             field="code"
             label={t("staff.activate.code")}
@@ -145,7 +146,12 @@ export function ActivationPanel({ person, me, reload }: { person: Person; me: St
       )}
       {pending?.status === "pending_approval" && (
         <>
-          <p>{t("staff.activate.pendingBy", { user: pending.requestedBy, branch: pending.branch })}</p>
+          <p>
+            <Isolated
+              k="staff.activate.pendingBy"
+              params={{ user: pending.requestedBy, branch: pending.branch }}
+            />
+          </p>
           {pending.requestedBy === me.username ? (
             <p class="hint">{t("staff.activate.waitSecond")}</p>
           ) : (
@@ -195,7 +201,7 @@ export function MobileChangePanel(p: {
     const found: Errors = {};
     if (!card) found.nationalCardSeen = t("errors.branch.documents.required");
     if (!cert) found.birthCertificateSeen = t("errors.branch.documents.required");
-    setErrors(found);
+    setErrors(oneMessageEach(found));
     if (Object.keys(found).length > 0) return;
     const url = `/api/staff/people/${p.nationalId}/mobile-changes/${p.change.id}/approve`;
     const r = await api("POST", url, { nationalCardSeen: card, birthCertificateSeen: cert });
@@ -207,7 +213,12 @@ export function MobileChangePanel(p: {
       <h2 id={`change-${p.change.id}`} class="panel__title">
         {t("staff.change.title")}
       </h2>
-      <p>{t("staff.change.text", { mobile: num(p.change.mobile), date: num(p.change.requestedOn) })}</p>
+      <p>
+        <Isolated
+          k="staff.change.text"
+          params={{ mobile: num(p.change.mobile), date: num(p.change.requestedOn) }}
+        />
+      </p>
       <ErrorSummary errors={errors} order={["nationalCardSeen", "birthCertificateSeen", "form"]} />
       <form noValidate onSubmit={submit}>
         <Documents card={card} cert={cert} setCard={setCard} setCert={setCert} errors={errors} />

@@ -5,7 +5,7 @@ import { api } from "../api.ts";
 import { ErrorSummary, type Errors, fieldId, Radios, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
-import type { StaffMe } from "./console.tsx";
+import { Isolated, type StaffMe, toErrors } from "./common.tsx";
 
 type Branch = { id: string; code: string; name: string };
 type Staff = {
@@ -17,15 +17,6 @@ type Staff = {
   branch: string | null;
   totpEnrolled: boolean;
 };
-type Problem = { title: string; errors?: { field: string; message: string }[] };
-
-function toErrors(p: Problem, fallback: string): Errors {
-  const out: Errors = {};
-  for (const e of p.errors ?? []) out[e.field] ??= e.message;
-  if (Object.keys(out).length === 0) out.form = p.title || fallback;
-  return out;
-}
-
 export function StaffAdminPage({ me }: { me: StaffMe }) {
   const { t } = useI18n();
   const [branches, setBranches] = useState<Branch[]>([]);
@@ -59,7 +50,12 @@ export function StaffAdminPage({ me }: { me: StaffMe }) {
               </p>
               <p class="hint">
                 {t(`staff.role.${s.role}`)}
-                {s.branch && ` · ${t("staff.branchLabel", { branch: s.branch })}`}
+                {s.branch && (
+                  <>
+                    {" · "}
+                    <Isolated k="staff.branchLabel" params={{ branch: s.branch }} />
+                  </>
+                )}
                 {` · ${t(s.totpEnrolled ? "staff.admin.totpOn" : "staff.admin.totpOff")}`}
               </p>
               {s.username !== me.username && (
@@ -126,7 +122,7 @@ function NewStaff({ branches, onCreated }: { branches: Branch[]; onCreated: () =
       <div role="status">
         {created && (
           <p class="panel panel--success" id="staff-created">
-            {t("staff.admin.created", { username: created.username })}{" "}
+            <Isolated k="staff.admin.created" params={{ username: created.username }} />{" "}
             <bdi dir="ltr">
               <code>{created.password}</code>
             </bdi>

@@ -6,6 +6,7 @@ import { api } from "../api.ts";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
+import { Isolated } from "./common.tsx";
 
 type Entry = {
   id: string;
@@ -125,9 +126,24 @@ export function AuditPage() {
                   {formatJalaliDateTime(new Date(a.at), locale)}
                   {" · "}
                   <bdi dir="ltr">{a.actor ?? t("staff.audit.system")}</bdi>
-                  {a.branch && ` · ${t("staff.branchLabel", { branch: a.branch })}`}
-                  {a.nationalId && ` · ${t("fields.nationalId")}: ${num(a.nationalId)}`}
-                  {a.ip && ` · IP ${a.ip}`}
+                  {a.branch && (
+                    <>
+                      {" · "}
+                      <Isolated k="staff.branchLabel" params={{ branch: a.branch }} />
+                    </>
+                  )}
+                  {a.nationalId && (
+                    <>
+                      {` · ${t("fields.nationalId")}: `}
+                      <bdi>{num(a.nationalId)}</bdi>
+                    </>
+                  )}
+                  {a.ip && (
+                    <>
+                      {" · IP "}
+                      <bdi dir="ltr">{a.ip}</bdi>
+                    </>
+                  )}
                 </p>
               </li>
             ))}

@@ -6,20 +6,12 @@ import { useI18n } from "../i18n.ts";
 import { Link, navigate, PageHeading } from "../router.tsx";
 import { StaffAdminPage } from "./admin.tsx";
 import { AuditPage } from "./audit.tsx";
+import { Isolated, type StaffMe } from "./common.tsx";
 import { EservicesAdminPage } from "./eservices.tsx";
 import { StaffLogin } from "./login.tsx";
 import { StaffPasswordPage } from "./password.tsx";
 import { FindPersonPage } from "./person.tsx";
 import { StatsPage } from "./stats.tsx";
-
-export type StaffMe = {
-  username: string;
-  name: string;
-  role: "admin" | "branch_operator";
-  branch: { code: string; name: string } | null;
-  fourEyes: boolean;
-  mustChangePassword: boolean;
-};
 
 const ADMIN_PAGES = [
   ["/staff", "staff.nav.stats"],
@@ -50,9 +42,17 @@ export function StaffConsole({ path }: { path: string }) {
   const pages = me.role === "admin" ? ADMIN_PAGES : ([["/staff", "staff.nav.find"]] as const);
   return (
     <>
-      <p class="hint">
-        {t("staff.signedInAs", { name: me.name, role: t(`staff.role.${me.role}`) })}
-        {me.branch && ` · ${me.branch.name} (${me.branch.code})`}
+      <p class="hint" id="staff-signed-in">
+        <Isolated k="staff.signedInAs" params={{ name: me.name, role: t(`staff.role.${me.role}`) }} />
+        {me.branch && (
+          <>
+            {" · "}
+            <bdi>{me.branch.name}</bdi>{" "}
+            <span class="nowrap" id="staff-branch-code">
+              (<bdi dir="ltr">{me.branch.code}</bdi>)
+            </span>
+          </>
+        )}
       </p>
       <div class="button-row">
         <nav aria-label={t("staff.navLabel")}>

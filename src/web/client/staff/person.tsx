@@ -1,48 +1,25 @@
 // Find a person by national ID: their registration requests (outcome, Jalali dates, the names of
 // mismatched fields), account state with masked contacts, and what waits for the branch.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../../domain/national-id.ts";
 import { api } from "../api.ts";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
 import { ActivationPanel, MobileChangePanel } from "./activation.tsx";
-import type { StaffMe } from "./console.tsx";
-
-export type Person = {
-  nationalId: string;
-  requests: {
-    id: string;
-    status: string;
-    mismatchFields: string[];
-    mobile: string;
-    submittedOn: string;
-    decidedOn: string | null;
-    accountCameFromIt: boolean;
-  }[];
-  account: {
-    name: string;
-    status: string;
-    mobile: string;
-    email: string;
-    createdOn: string;
-    activatedOn: string | null;
-  } | null;
-  pendingMobileChanges: { id: string; mobile: string; requestedOn: string }[];
-  pendingActivation: {
-    id: string;
-    status: "pending_code" | "pending_approval";
-    mobile: string | null;
-    branch: string;
-    requestedBy: string;
-  } | null;
-};
+import type { Person, StaffMe } from "./common.tsx";
 
 export function FindPersonPage({ me }: { me: StaffMe }) {
   const { t } = useI18n();
   const [nationalId, setNationalId] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const [person, setPerson] = useState<Person | null>(null);
+  const [notice, setNotice] = useState("");
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  // The form that was used is gone after an activation: the focus goes to what happened.
+  useEffect(() => {
+    if (notice) noticeRef.current?.focus();
+  }, [notice]);
 
   const load = async (id: string) => {
     const r = await api<Person>("GET", `/api/staff/people/${encodeURIComponent(id)}`);
@@ -55,6 +32,7 @@ export function FindPersonPage({ me }: { me: StaffMe }) {
     const parsed = parseNationalId(nationalId);
     if (!parsed.ok) return setErrors({ nationalId: t(`errors.${parsed.code}`) });
     setErrors({});
+    setNotice("");
     await load(parsed.value);
   };
 
@@ -77,12 +55,22 @@ export function FindPersonPage({ me }: { me: StaffMe }) {
           {t("staff.find.submit")}
         </button>
       </form>
-      {person && <PersonView person={person} me={me} reload={() => load(person.nationalId)} />}
+      <div role="status">
+        {notice && (
+          <p class="panel panel--success" id="activation-done" tabIndex={-1} ref={noticeRef}>
+            {notice}
+          </p>
+        )}
+      </div>
+      {person && (
+        <PersonView person={person} me={me} reload={() => load(person.nationalId)} onDone={setNotice} />
+      )}
     </>
   );
 }
 
-function PersonView({ person, me, reload }: { person: Person; me: StaffMe; reload: () => void }) {
+function PersonView(p: { person: Person; me: StaffMe; reload: () => void; onDone: (m: string) => void }) {
+  const { person, me, reload } = p;
   const { t, num } = useI18n();
   const a = person.account;
   if (!a && person.requests.length === 0)
@@ -120,7 +108,7 @@ function PersonView({ person, me, reload }: { person: Person; me: StaffMe; reloa
         )}
       </section>
       {a?.status === "awaiting_branch_activation" && (
-        <ActivationPanel person={person} me={me} reload={reload} />
+        <ActivationPanel person={person} me={me} reload={reload} onDone={p.onDone} />
       )}
       {person.pendingMobileChanges.map((c) => (
         <MobileChangePanel key={c.id} nationalId={person.nationalId} change={c} reload={reload} />

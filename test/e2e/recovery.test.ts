@@ -1,0 +1,78 @@
+// The recovery code step on a 360 px phone: «ارسال دوباره» counts down the server's cooldown, a
+// wrong code says how many tries are left (in Persian digits), a new code replaces the old one.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import { RECOVERY_LIMITS } from "../../src/flows/recovery/service.ts";
+import { createAccount, latestCode } from "../helpers/accounts.ts";
+import { ali } from "../helpers/people.ts";
+import { assertAccessible, type Harness, skipBrowser, startHarness } from "./browser.ts";
+
+const COOLDOWN = RECOVERY_LIMITS.resendCooldownMs / 1000;
+
+describe("recovery code step in the browser", { skip: skipBrowser }, () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness();
+    await createAccount(h.sys, ali);
+  });
+  after(async () => h?.close());
+
+  test("resend after the countdown, tries left after a wrong code, then the new code works", async () => {
+    const page = await h.newPage({ width: 360, height: 740 });
+    await page.clock.install();
+    await page.goto(`${h.base}/recover`);
+    await page.click("#f-nationalId");
+    await page.keyboard.type(fa(ali.nationalId), { delay: 15 });
+    await page.click("label[for='f-method-sms']");
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-code");
+    const first = await latestCode(h.sys, ali.mobile);
+    const button = page.locator("#recover-resend button");
+    assert.equal(await button.innerText(), `ارسال دوباره (${fa(COOLDOWN)} ثانیه)`);
+    assert.ok(await button.isDisabled());
+    await page.clock.runFor(10_000);
+    assert.equal(await button.innerText(), `ارسال دوباره (${fa(COOLDOWN - 10)} ثانیه)`);
+
+    // A wrong code, typed key by key: the field says so, with the tries left.
+    const wrong = first === "111111" ? "222222" : "111111";
+    await page.click("#f-code");
+    await page.keyboard.type(fa(wrong), { delay: 15 });
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-code-error");
+    assert.match(
+      await page.locator("#f-code-error").innerText(),
+      /کد احراز هویت درست نیست.*۴ تلاش باقی مانده/s,
+    );
+    assert.equal(await page.getAttribute("#f-code", "aria-invalid"), "true");
+    await assertAccessible(page, "recovery, wrong code");
+    // Correcting it key by key keeps every key.
+    await page.fill("#f-code", "");
+    await page.click("#f-code");
+    await page.keyboard.type(fa(wrong), { delay: 15 });
+    assert.equal(await page.inputValue("#f-code"), fa(wrong));
+
+    // The cooldown passes on both clocks; «ارسال دوباره» sends a new code and counts down again.
+    h.sys.clock.advance(COOLDOWN * 1000);
+    await page.clock.runFor((COOLDOWN - 10) * 1000 + 1000);
+    assert.equal(await button.innerText(), "ارسال دوباره");
+    await button.click();
+    await page.waitForSelector("[role='status']:has-text('کد تازه‌ای پیامک شد')", { state: "attached" });
+    assert.equal(await page.inputValue("#f-code"), "");
+    assert.ok(await button.isDisabled());
+    assert.equal(await button.innerText(), `ارسال دوباره (${fa(COOLDOWN)} ثانیه)`);
+    const second = await latestCode(h.sys, ali.mobile, 2);
+    assert.notEqual(second, first);
+    // The old code no longer works; the new one does.
+    await page.click("#f-code");
+    await page.keyboard.type(fa(first), { delay: 15 });
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-code-error");
+    await page.fill("#f-code", "");
+    await page.click("#f-code");
+    await page.keyboard.type(fa(second), { delay: 15 });
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-password");
+    await page.close();
+  });
+});
