@@ -121,7 +121,7 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     await page.click(NEXT);
 
     await page.click(NEXT);
-    expectErrors(await summary(page), ["securityAnswers.unknownQuestion", "securityAnswers.answerTooShort"]);
+    expectErrors(await summary(page), ["securityAnswers.questionRequired", "securityAnswers.answerTooShort"]);
     await assertAccessible(page, "register step 4 with errors");
     for (const [i, a] of zahra.securityAnswers.entries()) {
       await page.selectOption(`#f-securityAnswers-${i}-questionId`, a.questionId);
