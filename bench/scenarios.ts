@@ -351,8 +351,8 @@ export async function verification(server: Server, s: Settings, people: Person[]
       project: `${f(vRate)} verified/s (${v.decided}/${people.length})`,
       baseline: `${f(jRate)} no-op jobs/s pg-boss (${j.completed}/${s.jobCount})`,
       ratio: vRate / jRate,
-      target: "≥ 0.5",
-      pass: complete && vRate / jRate >= 0.5,
+      target: "≥ 0.6",
+      pass: complete && vRate / jRate >= 0.6,
     }),
   };
 }
