@@ -202,19 +202,45 @@ export async function loginRows(server: Server, s: Settings, dbUrl: string | und
   login("login.right", "login, right password, limits on", right, 200, target);
   login("login.wrong", "login, wrong password, limits on", wrong, 401, target);
   login("login.unknown", "login, unknown ID, limits on", unknown, 401, target);
-  const spread = Math.max(...[wrong, unknown].map((l) => Math.abs(l.meanMs / right.meanMs - 1)));
-  const oracle = Math.abs(wrong.meanMs / unknown.meanMs - 1);
+  // The oracle from requests interleaved one by one (wrong, unknown, unknown, wrong, …): on a shared
+  // machine the load drifts between the separate rounds above more than 5 %, and hits both alike here.
+  const pairs = s.quick ? 10 : 60;
+  const timed: { wrong: number[]; unknown: number[] } = { wrong: [], unknown: [] };
+  const once = async (kind: "wrong" | "unknown") => {
+    const body =
+      kind === "wrong" ? loginBody("Wrong2026pass", wrongId(w++)) : loginBody(PASSWORD, nationalId(7, ++u));
+    const started = performance.now();
+    const res = await fetch(`http://127.0.0.1:${server.port}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...address() },
+      body,
+    });
+    await res.arrayBuffer();
+    if (res.status === 401) timed[kind].push(performance.now() - started);
+  };
+  await Promise.all(
+    Array.from({ length: s.cores }, async (_, lane) => {
+      for (let i = 0; i < pairs; i++) {
+        const order: ("wrong" | "unknown")[] = (i + lane) % 2 ? ["wrong", "unknown"] : ["unknown", "wrong"];
+        for (const kind of order) await once(kind);
+      }
+    }),
+  );
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const [wrongMs, unknownMs] = [mean(timed.wrong), mean(timed.unknown)];
+  const oracle = Math.abs(wrongMs / unknownMs - 1);
   rows.push(
     row({
       id: "login.oracle",
-      scenario: "timing oracle: wrong vs unknown mean",
-      project: `${f(wrong.meanMs)} / ${f(unknown.meanMs)} ms`,
-      baseline: `right ${f(right.meanMs)} ms`,
+      scenario: "timing oracle: wrong vs unknown mean, interleaved",
+      project: `${f(wrongMs)} / ${f(unknownMs)} ms (${timed.wrong.length} / ${timed.unknown.length} answered 401)`,
+      baseline: `rounds above: ${f(wrong.meanMs)} / ${f(unknown.meanMs)} ms`,
       ratio: 1 + oracle,
       target: "within 5 %",
-      pass: oracle <= 0.05,
-      generator: right.generator,
-      note: `wrong vs unknown ${f(oracle * 100)} %; largest difference from right ${f(spread * 100)} %`,
+      pass:
+        oracle <= 0.05 && timed.wrong.length === pairs * s.cores && timed.unknown.length === pairs * s.cores,
+      generator: "fetch, interleaved",
+      note: `wrong vs unknown ${f(oracle * 100)} %; right ${f(right.meanMs)} ms`,
     }),
   );
   const perLogin = (cpu * 1000) / right.total;
