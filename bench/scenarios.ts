@@ -303,7 +303,9 @@ export async function trackingAndRegistration(server: Server, s: Settings): Prom
   // Each registration spends the proof of its own pair: step 1 is done for every person beforehand,
   // outside the measured load (its cost is an SMS and two small writes, not the four hashes).
   const perReg = hashBase.opsPerSec / 4;
-  const needed = Math.ceil(perReg * s.seconds * 1.5) + 10;
+  // Three times the rate the hash baseline predicts: on a shared machine the load drifts, and a run
+  // that outpaces its proofs answers 400 quickly and inflates the rate (the row then says so).
+  const needed = Math.ceil(perReg * s.seconds * 3) + 10;
   const proved: { p: Person; proof: string }[] = [];
   for (let i = 1; i <= needed; i += 10) {
     const batch = Array.from({ length: Math.min(10, needed - i + 1) }, (_, k) => person(4, i + k));
@@ -334,7 +336,7 @@ export async function trackingAndRegistration(server: Server, s: Settings): Prom
       target: "≥ 0.8",
       pass: countOf(reg, 202) === reg.total && rr >= 0.8,
       generator: reg.generator,
-      note: reg.codes,
+      note: countOf(reg, 202) === reg.total ? reg.codes : `${reg.codes}: not valid, ran out of step-1 proofs`,
     }),
   );
   return rows;
