@@ -1,5 +1,6 @@
 // Baseline process: raw @node-rs/argon2 at the project's parameters, `concurrency` operations in
-// flight for `seconds` (bounded by a count too). Prints one JSON line: {opsPerSec, meanMs, ops}.
+// flight for `seconds` (bounded by a count too). Prints one JSON line: {opsPerSec, meanMs, ops, cpuMs}
+// (cpuMs: this process's CPU per operation while measuring, the hash's own cost).
 // Usage: node --import tsx bench/argon.ts verify|hash <concurrency> <seconds>
 import { hash, verify } from "@node-rs/argon2";
 import { ARGON2_PARAMS } from "../src/platform/passwords.ts";
@@ -15,6 +16,7 @@ let ops = 0;
 let busyMs = 0;
 const end = performance.now() + seconds * 1000;
 const started = performance.now();
+const cpu = process.cpuUsage();
 async function lane(): Promise<void> {
   while (performance.now() < end && ops < maxOps) {
     const t = performance.now();
@@ -26,4 +28,6 @@ async function lane(): Promise<void> {
 }
 await Promise.all(Array.from({ length: concurrency }, lane));
 const elapsed = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ opsPerSec: ops / elapsed, meanMs: busyMs / ops, ops }));
+const used = process.cpuUsage(cpu);
+const cpuMs = (used.user + used.system) / 1000 / ops;
+console.log(JSON.stringify({ opsPerSec: ops / elapsed, meanMs: busyMs / ops, ops, cpuMs }));

@@ -1,9 +1,10 @@
-// Helpers of the bench: server processes, load through autocannon, generated people, seeding by COPY.
-import { type ChildProcess, spawn } from "node:child_process";
+// Helpers of the bench: server processes, load through wrk or autocannon, generated people, seeding by COPY.
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import autocannon, { type Req, type Result } from "autocannon";
 import { nationalIdCheckDigit } from "../src/domain/national-id.ts";
 
@@ -146,20 +147,106 @@ export function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-export type Load = { rps: number; meanMs: number; p50: number; p99: number; total: number; codes: string };
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat; 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout) || 100;
+
+export type Load = {
+  rps: number;
+  meanMs: number;
+  p50: number;
+  p99: number;
+  total: number;
+  codes: string;
+  generator: Generator;
+};
+export type Generator = "wrk" | "autocannon";
+
+/** wrk (C, one thread: the client costs the 2 cores almost nothing) where installed, else autocannon. */
+export const GENERATOR: Generator =
+  process.env.BENCH_GENERATOR === "autocannon" ||
+  spawnSync("wrk", ["--version"], { stdio: "ignore" }).error !== undefined
+    ? "autocannon"
+    : "wrk";
+
+type LoadOptions = {
+  connections: number;
+  seconds: number;
+  body?: string;
+  bodies?: () => string;
+  headers?: () => Record<string, string>;
+  /** With wrk: how many distinct requests to prepare when bodies or headers vary (then cycled). */
+  distinct?: number;
+};
 
 /** Loads one POST route of 127.0.0.1 for `seconds` (bounded by amount and timeout too). */
-export async function load(
-  port: number,
-  path: string,
-  options: {
-    connections: number;
-    seconds: number;
-    body?: string;
-    bodies?: () => string;
-    headers?: () => Record<string, string>;
-  },
-): Promise<Load> {
+export function load(port: number, path: string, options: LoadOptions): Promise<Load> {
+  return GENERATOR === "wrk" ? loadWrk(port, path, options) : loadAutocannon(port, path, options);
+}
+
+async function loadWrk(port: number, path: string, options: LoadOptions): Promise<Load> {
+  const varies = options.bodies !== undefined || options.headers !== undefined;
+  const n = varies ? (options.distinct ?? 20_000) : 1;
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const body = options.bodies?.() ?? options.body ?? "{}";
+    const xff = options.headers?.()["x-forwarded-for"] ?? "";
+    lines.push(`${xff}\t${body}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), "hoviat-wrk-"));
+  const file = join(dir, "requests.txt");
+  writeFileSync(file, `${lines.join("\n")}\n`);
+  const seconds = Math.max(1, Math.round(options.seconds));
+  const args = ["-t1", `-c${options.connections}`, `-d${seconds}s`, "--timeout", "30s"];
+  args.push("-s", join(ROOT, "bench", "wrk.lua"), `http://127.0.0.1:${port}`, "--", path, file);
+  try {
+    const out = await new Promise<string>((ok, fail) => {
+      const child = spawn("wrk", args, { stdio: ["ignore", "pipe", "inherit"] });
+      let text = "";
+      child.stdout.on("data", (d: Buffer) => {
+        text += d.toString();
+      });
+      child.on("error", fail);
+      child.on("exit", (code) => (code === 0 ? ok(text) : fail(new Error(`wrk: exit ${code}`))));
+    });
+    const line = out.split("\n").find((l) => l.startsWith('{"durationUs"'));
+    if (!line) throw new Error(`wrk printed no result: ${out.slice(-500)}`);
+    const r = JSON.parse(line) as {
+      durationUs: number;
+      requests: number;
+      meanUs: number;
+      p50Us: number;
+      p99Us: number;
+      errors: number;
+      codes: Record<string, number>;
+    };
+    const counted = Object.values(r.codes).reduce((a, b) => a + b, 0);
+    const codes = Object.entries(r.codes).map(([code, k]) => `${code}×${k}`);
+    if (r.errors > 0) codes.push(`errors×${r.errors}`);
+    return {
+      rps: counted / (r.durationUs / 1e6),
+      meanMs: r.meanUs / 1000,
+      p50: r.p50Us / 1000,
+      p99: r.p99Us / 1000,
+      total: counted,
+      codes: codes.join(" "),
+      generator: "wrk",
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function loadAutocannon(port: number, path: string, options: LoadOptions): Promise<Load> {
   const json = { "content-type": "application/json" };
   const setupRequest = (req: Req): Req => ({
     ...req,
@@ -184,6 +271,7 @@ export async function load(
     p99: result.latency.p99,
     total,
     codes,
+    generator: "autocannon",
   };
 }
 
@@ -194,7 +282,7 @@ export function countOf(l: Load, code: number): number {
 
 /** Runs `node --import tsx bench/argon.ts` in its own process and returns its JSON line. */
 export function argonBaseline(mode: "verify" | "hash", concurrency: number, seconds: number) {
-  return new Promise<{ opsPerSec: number; meanMs: number }>((ok, fail) => {
+  return new Promise<{ opsPerSec: number; meanMs: number; cpuMs: number }>((ok, fail) => {
     const child = spawn(
       process.execPath,
       ["--import", "tsx", "bench/argon.ts", mode, String(concurrency), String(seconds)],

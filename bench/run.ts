@@ -3,18 +3,28 @@
 // process with autocannon (127.0.0.1 only), prints every scenario against its baseline, writes
 // bench/results/<date>.json and exits non-zero when a row is missing.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { person, ROOT, type Server, startWithRetry, stopServer } from "./lib.ts";
+import { GENERATOR, person, ROOT, type Server, startWithRetry, stopServer } from "./lib.ts";
 import { scale } from "./scale.ts";
-import { limiter, type Row, type Settings, seed, startup, throughput, verification } from "./scenarios.ts";
+import {
+  limiter,
+  loginRows,
+  type Row,
+  type Settings,
+  seed,
+  startup,
+  trackingAndRegistration,
+  verification,
+} from "./scenarios.ts";
 
 const REQUIRED = [
   "login.right",
   "login.wrong",
   "login.unknown",
   "login.oracle",
+  "login.cpu",
   "tracking",
   "registration",
   "verification.0ms",
@@ -23,7 +33,8 @@ const REQUIRED = [
   "scale.tracking",
   "startup.fresh",
   "startup.existing",
-  "memory.rest",
+  "memory.rest.fresh",
+  "memory.rest.existing",
   "memory.load",
   "limiter",
 ];
@@ -38,6 +49,10 @@ const settings: Settings = {
   jobCount: quick ? 200 : 2000,
 };
 const started = performance.now();
+// Others share these cores: the load average at the start and the end says how much.
+const loadStart = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" ");
 const rows: Row[] = [];
 const failed = (id: string, scenario: string, error: unknown): Row => ({
   id,
@@ -98,34 +113,60 @@ async function restart(extra: Record<string, string> = {}) {
 }
 
 try {
-  await step(["startup.fresh", "startup.existing"], "start-up (embedded, src/main.ts)", async () => {
-    const s = await startup();
-    const r = (id: string, name: string, v: number): Row => ({
-      id,
-      scenario: name,
-      project: `${v.toFixed(2)} s`,
-      baseline: "–",
-      ratio: null,
-      target: "report",
-      pass: null,
-    });
-    return [
-      r("startup.fresh", "start-up to healthy, fresh data folder", s.fresh),
-      r("startup.existing", "start-up to healthy, existing data folder", s.existing),
-    ];
-  });
+  const memoryIds = ["memory.rest.fresh", "memory.rest.existing"];
   await step(
-    ["login.right", "login.wrong", "login.unknown", "login.oracle", "memory.rest", "memory.load"].concat(
-      "tracking",
-      "registration",
-    ),
-    `login, tracking, registration, memory (${database})`,
+    ["startup.fresh", "startup.existing", ...memoryIds],
+    "start-up (embedded, src/main.ts)",
     async () => {
-      const s = await restart();
-      await seed(s);
-      return throughput(s, settings);
+      const s = await startup();
+      const r = (id: string, name: string, v: string): Row => ({
+        id,
+        scenario: name,
+        project: v,
+        baseline: "–",
+        ratio: null,
+        target: "report",
+        pass: null,
+      });
+      const mem = (id: string, name: string, v: number, limit: number): Row => ({
+        ...r(id, name, `${v.toFixed(1)} MiB`),
+        target: `≤ ${limit} MiB`,
+        pass: v <= limit,
+      });
+      return [
+        r("startup.fresh", "start-up to healthy, fresh data folder", `${s.fresh.toFixed(2)} s`),
+        r("startup.existing", "start-up to healthy, existing data folder", `${s.existing.toFixed(2)} s`),
+        mem("memory.rest.fresh", "memory: RSS at rest, embedded, fresh data folder", s.freshMiB, 400),
+        mem(
+          "memory.rest.existing",
+          "memory: RSS at rest, embedded, existing data folder",
+          s.existingMiB,
+          300,
+        ),
+      ];
     },
   );
+  // Login with rate limits ON, as in production; one hop of X-Forwarded-For is believed (TRUST_PROXY=1,
+  // as behind one proxy), so each request comes from an address of its own, like many people.
+  const limitsOn = { RATE_LIMITS: "on", TRUST_PROXY: "1" };
+  await step(
+    ["login.right", "login.wrong", "login.unknown", "login.oracle", "login.cpu", "memory.load"],
+    `login, limits on (${database})`,
+    async () => {
+      const s = await restart(limitsOn);
+      await seed(s);
+      return loginRows(s, settings, dbUrl);
+    },
+  );
+  // The legitimate load comes from many addresses and is never asked for a challenge.
+  await step(["limiter"], "limiter (RATE_LIMITS=on, TRUST_PROXY=1)", async () => {
+    const s = server ?? (await restart(limitsOn));
+    return [await limiter(s, settings)];
+  });
+  await step(["tracking", "registration"], `tracking, registration, limits off (${database})`, async () => {
+    const s = await restart();
+    return trackingAndRegistration(s, settings);
+  });
   const n = settings.verifyCount;
   await step(["verification.0ms"], "verification pipeline, registry 0 ms", async () => {
     const s = server ?? (await restart());
@@ -134,13 +175,6 @@ try {
   await step(["verification.50ms"], "verification pipeline, registry 50 ms", async () => {
     const s = await restart({ REGISTRY_LATENCY_MS: "50" });
     return [(await verification(s, settings, people.slice(n, 2 * n), 50)).row];
-  });
-  // The only row with limits on: one hop of X-Forwarded-For is believed (TRUST_PROXY=1, as behind one
-  // proxy), so the legitimate load comes from many addresses and is never asked for a challenge.
-  await step(["limiter"], "limiter (RATE_LIMITS=on, TRUST_PROXY=1)", async () => {
-    const s = await restart({ RATE_LIMITS: "on", TRUST_PROXY: "1" });
-    await seed(s).catch(() => undefined); // already seeded on this database
-    return [await limiter(s, settings)];
   });
   await step(["scale.login", "scale.tracking"], "scale (PostgreSQL, COPY)", async () => {
     const sizes: [number, number] = quick ? [1_000, 10_000] : [10_000, 1_000_000];
@@ -173,15 +207,17 @@ const seconds = (performance.now() - started) / 1000;
 rows.sort((a, b) => REQUIRED.indexOf(a.id) - REQUIRED.indexOf(b.id));
 const mark = (r: Row) => (r.pass === null ? "" : r.pass ? " ✓" : " ✗");
 const lines = [
-  `Hoviat bench — ${database}, ${cores} cores, Node ${process.versions.node}${quick ? ", --quick" : ""}`,
+  `Hoviat bench — ${database}, ${cores} cores, Node ${process.versions.node}${quick ? ", --quick" : ""}, load by ${GENERATOR}, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")} (start ${loadStart})`,
   "",
-  "| scenario | the project | baseline (same run) | ratio | target |",
-  "|---|---|---|---|---|",
+  "| scenario | the project | baseline (same run) | ratio | target | load generator |",
+  "|---|---|---|---|---|---|",
   ...rows.map(
     (r) =>
       `| ${r.scenario} | ${r.project}${r.note?.startsWith("error") ? ` ${r.note}` : ""} | ${r.baseline} | ${
         r.ratio === null ? "–" : r.ratio.toFixed(2)
-      } | ${r.target}${mark(r)} |`,
+      } | ${r.target}${mark(r)} | ${r.generator ?? "–"} |`,
   ),
 ];
 console.log(`\n${lines.join("\n")}\n\nfinished in ${seconds.toFixed(0)} s`);
@@ -190,7 +226,22 @@ const date = new Date().toISOString().slice(0, 10);
 const dir = join(ROOT, "bench", "results");
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${date}${quick ? "-quick" : ""}${dbUrl ? "-postgresql" : ""}.json`);
-const result = { date, quick, database, cores, node: process.versions.node, seconds, rows };
+const result = {
+  date,
+  quick,
+  database,
+  cores,
+  node: process.versions.node,
+  generator: GENERATOR,
+  loadAverage: {
+    start: loadStart,
+    end: loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" "),
+  },
+  seconds,
+  rows,
+};
 writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`results: ${file}`);
 

@@ -1,7 +1,7 @@
 // Scale: login and tracking latency with many accounts, seeded by COPY (PostgreSQL only).
 import { hash } from "@node-rs/argon2";
 import { ARGON2_PARAMS } from "../src/platform/passwords.ts";
-import { countOf, load, mobileOf, nationalId, PASSWORD, type Server, seedByCopy } from "./lib.ts";
+import { countOf, type Load, load, mobileOf, nationalId, PASSWORD, type Server, seedByCopy } from "./lib.ts";
 import { loginBody, row, type Settings } from "./scenarios.ts";
 
 const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
@@ -10,8 +10,7 @@ const f = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "
 export async function scale(server: Server, s: Settings, url: string, sizes: [number, number]) {
   const pg = (await import("pg")).default;
   const phc = await hash(PASSWORD, ARGON2_PARAMS);
-  const out: Record<number, { login: { p50: number; p99: number }; track: { p50: number; p99: number } }> =
-    {};
+  const out: Record<number, { login: Load; track: Load }> = {};
   let seeded = 0;
   for (const size of sizes) {
     const t = performance.now();
@@ -61,6 +60,7 @@ export async function scale(server: Server, s: Settings, url: string, sizes: [nu
       ratio,
       target: "p99 ≤ 1.2 ×",
       pass: ratio <= 1.2,
+      generator: big[k].generator,
     });
   });
 }

@@ -39,26 +39,27 @@ base.post("/bench/seed", async (request) => {
     gender: "male" as const,
     birth_date: "1365/04/12",
   };
-  for (const p of accounts) {
-    const requestId = crypto.randomUUID();
-    await db
-      .insertInto("accounts")
-      .values({
+  // One statement for all of them (the wrong-password load spreads over a thousand).
+  await db
+    .insertInto("accounts")
+    .values(
+      accounts.map((p) => ({
         ...common,
         id: crypto.randomUUID(),
         national_id: p.nationalId,
         mobile: p.mobile,
         email: "bench@example.com",
         birth_certificate_number: "1",
-        status: "active",
+        status: "active" as const,
         password_hash: phc,
-        registration_request_id: requestId,
+        registration_request_id: crypto.randomUUID(),
         created_at: now,
         updated_at: now,
         activated_at: now,
-      })
-      .execute();
-  }
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
   for (const p of pending) {
     await db
       .insertInto("registration_requests")
@@ -79,10 +80,11 @@ base.post("/bench/seed", async (request) => {
   return { ok: true };
 });
 
-// Counted where the system counts them: rows whose status left "pending".
-async function decided(tag: string): Promise<number> {
+// Counted where the system counts them: rows whose status left "pending" (by primary key, so that
+// polling every 20 ms costs the one embedded connection little beside the pipeline it measures).
+async function decided(ids: string[]): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from registration_requests
-    where client_ip = ${tag} and status <> 'pending'`.execute(db);
+    where id = any(${ids}::uuid[]) and status <> 'pending'`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
 
@@ -90,11 +92,13 @@ base.post("/bench/verify", async (request) => {
   const { people, tag, timeoutMs } = request.body as { people: Person[]; tag: string; timeoutMs: number };
   const answers = JSON.stringify(["q1", "q2", "q3"].map((questionId) => ({ questionId, hash: phc })));
   const started = performance.now();
+  const ids: string[] = [];
   // What submitRegistration writes, without its four hashes: one transaction per request.
   for (const p of people) {
     const now = new Date();
     await db.transaction().execute(async (trx) => {
       const id = crypto.randomUUID();
+      ids.push(id);
       await trx
         .insertInto("registration_requests")
         .values({
@@ -121,10 +125,10 @@ base.post("/bench/verify", async (request) => {
   }
   const enqueued = performance.now();
   const end = deadline(timeoutMs);
-  let n = await decided(tag);
+  let n = await decided(ids);
   while (n < people.length && performance.now() < end) {
     await new Promise((r) => setTimeout(r, 20));
-    n = await decided(tag);
+    n = await decided(ids);
   }
   const seconds = (performance.now() - started) / 1000;
   return { decided: n, seconds, enqueueSeconds: (enqueued - started) / 1000 };

@@ -38,8 +38,17 @@ export class SignInAttempts {
 
   /** Reserves an attempt on `key`, given the level this request already solved. */
   async reserve(key: string, solvedLevel: number): Promise<Attempt> {
-    const { store, clock, challenges } = this.deps;
+    const { store, clock } = this.deps;
     const { count } = await store.hit(key, this.policy.windowMs, clock.now());
+    return this.judge(key, count, solvedLevel);
+  }
+
+  /**
+   * The attempt of a hit already counted on `key` (by `store.hit`, or by a statement of the caller's
+   * that also did the counter's INSERT … ON CONFLICT, when the store is in the database).
+   */
+  async judge(key: string, count: number, solvedLevel: number): Promise<Attempt> {
+    const { store, challenges } = this.deps;
     if (count > this.policy.cap) {
       await store.release(key);
       throw new Problem(403, this.policy.capCode);
@@ -59,6 +68,10 @@ export class SignInAttempts {
 
   get store(): ThrottleStore {
     return this.deps.store;
+  }
+
+  get windowMs(): number {
+    return this.policy.windowMs;
   }
 
   /** Starts the count again (a password reset, an administrator's unlock). */

@@ -159,6 +159,18 @@ export class Challenges {
     return { preHandler, onSend };
   }
 
+  /**
+   * Hands the address's reservation of a failure-counting guard to the handler, which has succeeded
+   * and releases it inside its own statement; the guard's onSend then leaves it alone. The key, or
+   * null when there is none to release.
+   */
+  takeReservation(request: FastifyRequest): string | null {
+    const r = this.reservations.get(request);
+    if (!r?.failures) return null;
+    this.reservations.delete(request);
+    return r.key;
+  }
+
   private async release(request: FastifyRequest) {
     const r = this.reservations.get(request);
     if (!r) return;

@@ -1,12 +1,15 @@
 // One code path for both databases: the app always speaks the PostgreSQL wire protocol through `pg`.
 // Embedded mode starts PGlite in DATA_DIR and serves it on a loopback socket to a one-connection pool,
 // because PGlite is a single session (see docs/decisions/001-embedded-pglite.md).
-import { mkdirSync } from "node:fs";
+import { fork } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.ts";
+import { EMBEDDED_CONF } from "./embedded-conf.ts";
 import type { Database } from "./schema.ts";
 
 // int8 (counts, bigserial) as JS numbers: every one we read fits in 2^53.
@@ -96,7 +99,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   const release = lockDataDir(options.dataDir);
   let lite: PGlite;
   try {
-    lite = await PGlite.create(options.dataDir);
+    if (!existsSync(join(options.dataDir, "PG_VERSION"))) await initInChild(options.dataDir);
+    lite = await PGlite.create(options.dataDir, { postgresqlconf: EMBEDDED_CONF });
   } catch (error) {
     release();
     throw error;
@@ -126,4 +130,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
       release();
     },
   };
+}
+
+/** initdb of a fresh data folder in a child process (embedded-initdb.ts), whose memory goes with it. */
+function initInChild(dataDir: string): Promise<void> {
+  return new Promise((ok, fail) => {
+    // The loader flags (tsx) only: not the test runner's, the profiler's or the inspector's.
+    const execArgv = process.execArgv.filter(
+      (a, i, all) => a.startsWith("--import") || all[i - 1] === "--import",
+    );
+    const child = fork(join(import.meta.dirname, "embedded-initdb.ts"), [dataDir], {
+      execArgv,
+      stdio: "inherit",
+    });
+    child.on("error", fail);
+    child.on("exit", (code, signal) =>
+      code === 0 ? ok() : fail(new Error(`embedded initdb failed: ${signal ?? `exit ${code}`}`)),
+    );
+  });
 }

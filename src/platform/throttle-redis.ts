@@ -41,6 +41,7 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', math.max(1, tonumber(ARGV[2]) - tonumb
 return 1`;
 
 export class RedisThrottleStore implements ThrottleStore {
+  readonly inDatabase = false;
   constructor(
     readonly redis: Redis,
     readonly prefix = DEFAULT_REDIS_PREFIX,

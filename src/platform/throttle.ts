@@ -7,6 +7,11 @@ export type Hit = { count: number; windowEndsAt: Date; lockedUntil: Date | null 
 
 /** Times come from the caller's clock (`now`), never the store's, so a test clock drives them. */
 export interface ThrottleStore {
+  /**
+   * True when the counters are rows of the app database's `throttles` table: a caller may then count,
+   * clear or release them inside a statement of its own (one round trip instead of several).
+   */
+  readonly inDatabase: boolean;
   /** Counts one event under `key` in a window of `windowMs`; a finished window starts again at 1. */
   hit(key: string, windowMs: number, now: Date): Promise<Hit>;
   /** Locks a key that has been hit until `until`. */
@@ -23,17 +28,26 @@ export interface ThrottleStore {
   prune(now: Date): Promise<void>;
 }
 
+/**
+ * PostgresThrottleStore's hit as one statement, which a caller may also run as a CTE beside a read of
+ * its own (`with hit as (…) select …`): a finished window starts again at 1.
+ */
+export function hitStatement(key: string, windowMs: number, now: Date) {
+  const ends = new Date(now.getTime() + windowMs);
+  return sql<{ count: number; window_ends_at: Date; locked_until: Date | null }>`
+    insert into throttles (key, count, window_ends_at) values (${key}, 1, ${ends})
+    on conflict (key) do update set
+      count = case when throttles.window_ends_at <= ${now} then 1 else throttles.count + 1 end,
+      window_ends_at = case when throttles.window_ends_at <= ${now} then ${ends} else throttles.window_ends_at end
+    returning count, window_ends_at, locked_until`;
+}
+
 export class PostgresThrottleStore implements ThrottleStore {
+  readonly inDatabase = true;
   constructor(private readonly db: Db) {}
 
   async hit(key: string, windowMs: number, now: Date): Promise<Hit> {
-    const ends = new Date(now.getTime() + windowMs);
-    const row = await sql<{ count: number; window_ends_at: Date; locked_until: Date | null }>`
-      insert into throttles (key, count, window_ends_at) values (${key}, 1, ${ends})
-      on conflict (key) do update set
-        count = case when throttles.window_ends_at <= ${now} then 1 else throttles.count + 1 end,
-        window_ends_at = case when throttles.window_ends_at <= ${now} then ${ends} else throttles.window_ends_at end
-      returning count, window_ends_at, locked_until`.execute(this.db);
+    const row = await hitStatement(key, windowMs, now).execute(this.db);
     const r = row.rows[0]!;
     return { count: r.count, windowEndsAt: r.window_ends_at, lockedUntil: r.locked_until };
   }

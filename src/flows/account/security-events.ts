@@ -14,19 +14,28 @@ export async function recordEvent(
 ): Promise<void> {
   await db
     .insertInto("security_events")
-    .values({
-      id: crypto.randomUUID(),
-      account_id: event.accountId,
-      national_id: event.nationalId,
-      type: event.type,
-      // An operator's address and browser are theirs, not the citizen's: the audit log keeps them.
-      ip: client.staff ? null : client.ip,
-      user_agent: client.staff ? null : (client.userAgent?.slice(0, 300) ?? null),
-      by_staff: Boolean(client.staff),
-      branch_id: client.staff?.branchId ?? null,
-      created_at: now,
-    })
+    .values(securityEventRow(event, client, now))
     .execute();
+}
+
+/** The row of one event, for a statement that writes it beside other rows (a sign-in's session). */
+export function securityEventRow(
+  event: { accountId: string | null; nationalId: string | null; type: string },
+  client: Client,
+  now: Date,
+) {
+  return {
+    id: crypto.randomUUID(),
+    account_id: event.accountId,
+    national_id: event.nationalId,
+    type: event.type,
+    // An operator's address and browser are theirs, not the citizen's: the audit log keeps them.
+    ip: client.staff ? null : client.ip,
+    user_agent: client.staff ? null : (client.userAgent?.slice(0, 300) ?? null),
+    by_staff: Boolean(client.staff),
+    branch_id: client.staff?.branchId ?? null,
+    created_at: now,
+  };
 }
 
 /** The account holder's own record, newest first: what happened, when, and from where. */

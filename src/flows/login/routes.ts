@@ -43,8 +43,9 @@ export function citizenSignIn(deps: SignInDeps) {
     guard: challenges.guard(LOGIN_ADDRESS_RULE),
     signIn(request: FastifyRequest, body: { nationalId?: unknown; password?: unknown }) {
       const onCap = (err: unknown) => request.log.error({ err }, "login cap notice failed");
+      const takeAddressReservation = () => challenges.takeReservation(request);
       return login(
-        { ...deps, attempts, onCap },
+        { ...deps, attempts, onCap, takeAddressReservation },
         body,
         { ip: request.ip, userAgent: request.headers["user-agent"] ?? null },
         challenges.solvedLevel(request),

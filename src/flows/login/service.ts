@@ -3,15 +3,16 @@
 // strangers) and per address (the route's challenge guard), sessions server-side.
 import { parseNationalId } from "../../domain/national-id.ts";
 import { t } from "../../messages/index.ts";
-import type { SignInAttempts, SignInPolicy } from "../../platform/attempts.ts";
+import type { Attempt, SignInAttempts, SignInPolicy } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
-import { recordEvent } from "../account/security-events.ts";
+import { recordEvent, securityEventRow } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import { createSession, type SessionPolicy } from "./sessions.ts";
+import { completeSignIn, findAccount, reserveAndFind, type SignInAccount } from "./repository.ts";
+import { newSession, type SessionPolicy } from "./sessions.ts";
 
 /** Consecutive failures of one national ID (any ID, known or not: the same path for both). */
 export const LOGIN_ID_POLICY: SignInPolicy = {
@@ -42,6 +43,11 @@ export type LoginDeps = {
   attempts: SignInAttempts;
   jobs: Jobs;
   onCap?: (err: unknown) => void;
+  /**
+   * At a success: takes the address guard's reservation (its key) so that the success statement
+   * gives it back, instead of the guard's own round trip after the answer.
+   */
+  takeAddressReservation?: () => string | null;
 };
 export type Client = { ip: string | null; userAgent: string | null };
 
@@ -58,17 +64,20 @@ export async function login(
   if (!password) throw new InvalidInput([{ field: "password", code: "password.required" }]);
 
   const now = deps.clock.now();
+  const key = loginKey(nationalId.value);
   // Reserved before the password is compared: of 40 parallel guesses, only the allowance is judged
-  // without a challenge.
-  const attempt = deps.rateLimits
-    ? await deps.attempts.reserve(loginKey(nationalId.value), solvedLevel)
-    : null;
-
-  const account = await deps.db
-    .selectFrom("accounts")
-    .select(["id", "status", "password_hash"])
-    .where("national_id", "=", nationalId.value)
-    .executeTakeFirst();
+  // without a challenge. With the counters in this database, reservation and read are one statement.
+  const inDatabase = deps.rateLimits && deps.attempts.store.inDatabase;
+  let attempt: Attempt | null = null;
+  let account: SignInAccount | undefined;
+  if (inDatabase) {
+    const found = await reserveAndFind(deps.db, key, deps.attempts.windowMs, now, nationalId.value);
+    account = found.account;
+    attempt = await deps.attempts.judge(key, found.count, solvedLevel);
+  } else {
+    attempt = deps.rateLimits ? await deps.attempts.reserve(key, solvedLevel) : null;
+    account = await findAccount(deps.db, nationalId.value);
+  }
   const matches = await verifySecret(account?.password_hash ?? (await dummyHash()), password);
   if (!account || !matches) {
     // The reservation stays: it is this failure. Told in the background, so the 100th answer of an
@@ -78,8 +87,8 @@ export async function login(
     }
     throw new Unauthorized("invalidCredentials");
   }
-  await attempt?.succeeded();
   if (account.status !== "active") {
+    await attempt?.succeeded();
     throw new Problem(403, `accountNotActive.${account.status}`, { status: account.status });
   }
   if (needsRehash(account.password_hash)) {
@@ -91,13 +100,27 @@ export async function login(
   }
   // Only successes are recorded: a row written for failures of existing accounts alone would make
   // them slower than unknown IDs, a timing oracle.
-  await recordEvent(
-    deps.db,
+  const event = securityEventRow(
     { accountId: account.id, nationalId: nationalId.value, type: "login.succeeded" },
     client,
     now,
   );
-  return createSession(deps.db, account.id, now, deps.sessions, client);
+  const session = newSession(account.id, now, deps.sessions, client);
+  if (inDatabase) {
+    // The counter forgotten, the address's reservation given back, event and session: one statement.
+    const address = deps.takeAddressReservation?.() ?? null;
+    const release = address ? [address] : [];
+    await completeSignIn(deps.db, { clear: [key], release, event, session: session.row }).catch(
+      async (error: unknown) => {
+        if (address) await deps.attempts.store.release(address).catch(() => undefined);
+        throw error;
+      },
+    );
+  } else {
+    await attempt?.succeeded();
+    await completeSignIn(deps.db, { clear: [], release: [], event, session: session.row });
+  }
+  return { token: session.token, expiresAt: session.expiresAt };
 }
 
 async function tellHolderOfCap(deps: LoginDeps, accountId: string, now: Date) {

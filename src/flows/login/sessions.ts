@@ -13,21 +13,30 @@ export async function createSession(
   policy: SessionPolicy,
   client: { ip: string | null; userAgent: string | null },
 ): Promise<{ token: string; expiresAt: Date }> {
+  const session = newSession(accountId, now, policy, client);
+  await db.insertInto("sessions").values(session.row).execute();
+  return { token: session.token, expiresAt: session.expiresAt };
+}
+
+/** A fresh session: the token for the cookie and the row to store (only the token's hash). */
+export function newSession(
+  accountId: string,
+  now: Date,
+  policy: SessionPolicy,
+  client: { ip: string | null; userAgent: string | null },
+) {
   const token = newToken();
   const expiresAt = new Date(now.getTime() + policy.absoluteHours * 3_600_000);
-  await db
-    .insertInto("sessions")
-    .values({
-      id_hash: hashToken(token),
-      account_id: accountId,
-      created_at: now,
-      last_seen_at: now,
-      expires_at: expiresAt,
-      ip: client.ip,
-      user_agent: client.userAgent?.slice(0, 300) ?? null,
-    })
-    .execute();
-  return { token, expiresAt };
+  const row = {
+    id_hash: hashToken(token),
+    account_id: accountId,
+    created_at: now,
+    last_seen_at: now,
+    expires_at: expiresAt,
+    ip: client.ip,
+    user_agent: client.userAgent?.slice(0, 300) ?? null,
+  };
+  return { token, expiresAt, row };
 }
 
 /** The account of a live session, touching its idle clock; null when unknown, revoked or timed out. */

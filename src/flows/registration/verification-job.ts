@@ -2,14 +2,19 @@
 // exactly one outcome with exactly one SMS. Re-running it at any point is harmless: the outcome is
 // written only while the request is still pending, and its SMS is keyed to the request.
 
-import type { Selectable } from "kysely";
+import { type Insertable, type Selectable, sql, type Transaction } from "kysely";
 import { mismatchedFields } from "../../domain/identity-match.ts";
 import { t } from "../../messages/index.ts";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import type { RegistrationRequestTable, StoredAnswer } from "../../platform/schema.ts";
+import type {
+  AccountTable,
+  Database,
+  RegistrationRequestTable,
+  StoredAnswer,
+} from "../../platform/schema.ts";
 import { type CivilRegistry, RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { queueMessage } from "../courier/courier.ts";
@@ -99,22 +104,15 @@ async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Pro
   const now = deps.clock.now();
   const dedupeKey = `registration:${request.id}:outcome`;
   await deps.db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable("registration_requests")
-      .set({
-        status: outcome.status,
-        decided_at: now,
-        mismatch_fields: outcome.status === "identity_mismatch" ? JSON.stringify(outcome.fields) : null,
-        password_hash: null,
-        security_answers: null,
-      })
-      .where("id", "=", request.id)
-      .where("status", "=", "pending")
-      .returning("id")
-      .executeTakeFirst();
-    if (!claimed) return;
-
     if (outcome.status === "identity_mismatch") {
+      const claimed = await trx
+        .updateTable("registration_requests")
+        .set({ ...decided(outcome.status, now), mismatch_fields: JSON.stringify(outcome.fields) })
+        .where("id", "=", request.id)
+        .where("status", "=", "pending")
+        .returning("id")
+        .executeTakeFirst();
+      if (!claimed) return;
       const body = t("fa", "sms.registration.identityMismatch");
       await queueMessage(
         trx,
@@ -140,13 +138,10 @@ async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Pro
       updated_at: now,
       activated_at: outcome.status === "active" ? now : null,
     };
-    let accountId = await trx
-      .insertInto("accounts")
-      .values({ id: crypto.randomUUID(), created_at: now, ...account })
-      .onConflict((c) => c.column("national_id").doNothing())
-      .returning("id")
-      .executeTakeFirst()
-      .then((row) => row?.id);
+    const answers = (request.security_answers ?? []) as StoredAnswer[];
+    const claim = await claimIntoAccount(trx, account, answers, now);
+    if (!claim.claimed) return;
+    let accountId = claim.accountId;
 
     if (!accountId) {
       const existing = await trx
@@ -160,6 +155,18 @@ async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Pro
       if (existing.status === "awaiting_branch_activation" && outcome.status === "active") {
         await trx.updateTable("accounts").set(account).where("id", "=", existing.id).execute();
         await trx.deleteFrom("security_answers").where("account_id", "=", existing.id).execute();
+        if (answers.length > 0) {
+          await trx
+            .insertInto("security_answers")
+            .values(
+              answers.map((a) => ({
+                account_id: existing.id,
+                question_id: a.questionId,
+                answer_hash: a.hash,
+              })),
+            )
+            .execute();
+        }
         accountId = existing.id;
       } else {
         // Never a second account and never a changed password: tell the holder, not the requester.
@@ -185,15 +192,6 @@ async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Pro
       }
     }
 
-    const answers = (request.security_answers ?? []) as StoredAnswer[];
-    if (answers.length > 0) {
-      await trx
-        .insertInto("security_answers")
-        .values(
-          answers.map((a) => ({ account_id: accountId, question_id: a.questionId, answer_hash: a.hash })),
-        )
-        .execute();
-    }
     const template = outcome.status === "active" ? "registration.activated" : "registration.awaitingBranch";
     const body = t("fa", `sms.${template}`, greeting(request));
     await queueMessage(
@@ -203,6 +201,53 @@ async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Pro
       now,
     );
   });
+}
+
+/** The outcome's columns of a decided request: its secrets go with the decision (they live on in the account). */
+function decided(status: Outcome["status"], now: Date) {
+  return { status, decided_at: now, mismatch_fields: null, password_hash: null, security_answers: null };
+}
+
+type NewAccount = Omit<Insertable<AccountTable>, "id" | "created_at">;
+
+/**
+ * One statement: the request claimed (only while pending), its account created unless the national
+ * ID has one, and the account's security answers. `accountId` is null when an account existed.
+ */
+async function claimIntoAccount(
+  trx: Transaction<Database>,
+  account: NewAccount & { status: "active" | "awaiting_branch_activation" },
+  answers: StoredAnswer[],
+  now: Date,
+): Promise<{ claimed: boolean; accountId: string | null }> {
+  const a = account;
+  const result = await sql<{ claimed: number; account_id: string | null }>`
+    with claimed as (
+      update registration_requests set status = ${a.status}, decided_at = ${now}, mismatch_fields = null,
+        password_hash = null, security_answers = null
+      where id = ${a.registration_request_id} and status = 'pending'
+      returning id),
+    account as (
+      insert into accounts (id, created_at, national_id, mobile, email, first_name, last_name, gender,
+        birth_date, birth_certificate_number, status, password_hash, registration_request_id, updated_at,
+        activated_at)
+      select ${crypto.randomUUID()}::uuid, ${now}::timestamptz, ${a.national_id}::text, ${a.mobile}::text,
+        ${a.email}::text, ${a.first_name}::text, ${a.last_name}::text, ${a.gender}::text,
+        ${a.birth_date}::text, ${a.birth_certificate_number}::text, ${a.status}::text,
+        ${a.password_hash}::text, claimed.id, ${now}::timestamptz, ${a.activated_at ?? null}::timestamptz
+      from claimed
+      on conflict (national_id) do nothing
+      returning id),
+    answers as (
+      insert into security_answers (account_id, question_id, answer_hash)
+      select account.id, q.question_id, q.answer_hash
+      from account, unnest(${answers.map((x) => x.questionId)}::text[], ${answers.map((x) => x.hash)}::text[])
+        as q(question_id, answer_hash))
+    select (select count(*)::int from claimed) as claimed, (select id from account) as account_id`.execute(
+    trx,
+  );
+  const r = result.rows[0]!;
+  return { claimed: r.claimed > 0, accountId: r.account_id };
 }
 
 export function isExpired(createdAt: Date, now: Date, expiryHours: number): boolean {
