@@ -1,4 +1,4 @@
-// `npm run soak [-- --minutes=10]`: steady mixed load (registrations, tracking, logins) on a private
+// `npm run soak [-- --minutes=10]`: steady mixed load (registrations through step 1, tracking, logins) on a private
 // PostgreSQL cluster against one web and one worker process; every 10 s the resident memory of each
 // process and the p99 latency of the last 10 s are sampled. A leak shows as RSS that keeps climbing.
 // Results go to bench/results/<date>-soak.json.
@@ -6,7 +6,17 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startCluster } from "./cluster.ts";
-import { PASSWORD, person, ROOT, registrationBody, rssMiB, sleep, startServer, stopServer } from "./lib.ts";
+import {
+  mobileProof,
+  PASSWORD,
+  person,
+  ROOT,
+  registrationBody,
+  rssMiB,
+  sleep,
+  startServer,
+  stopServer,
+} from "./lib.ts";
 
 const MINUTES = Number(process.argv.find((a) => a.startsWith("--minutes="))?.slice(10) ?? 10);
 const PEOPLE = Math.max(2_000, MINUTES * 1_500);
@@ -27,25 +37,41 @@ try {
   const people = Array.from({ length: PEOPLE }, (_, n) => person(4, n));
   const fixture = join(work, "registry.json");
   writeFileSync(fixture, JSON.stringify({ people }));
-  const env = { DATABASE_URL: url, REGISTRY_FIXTURE: fixture, TRUST_PROXY: "true", LOG_LEVEL: "error" };
+  // The outbox SMS provider (the default): step 1 reads its code from /api/dev/outbox. Rate limits on;
+  // each person asks one code and every request comes from an address of its own (TRUST_PROXY=1).
+  const env = { DATABASE_URL: url, REGISTRY_FIXTURE: fixture, TRUST_PROXY: "1", LOG_LEVEL: "error" };
   const web = await startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000);
   const worker = await startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000);
   const base = `http://127.0.0.1:${web.port}`;
-  const post = async (path: string, body: string) => {
+  const address = () =>
+    `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  const post = async (path: string, body: string, ip = address()) => {
     const started = performance.now();
-    const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
     const status = await fetch(`${base}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-forwarded-for": ip },
       body,
       signal: AbortSignal.timeout(20_000),
     }).then(
-      async (r) => (await r.text(), r.status),
+      async (r) => {
+        await r.text();
+        return r.status;
+      },
       () => 0,
     );
     return { status, ms: performance.now() - started };
   };
-  await post("/api/registrations", registrationBody(people[0]!));
+  /** Step 1 (timed with the submission: it is part of registering), then the registration. */
+  const register = async (n: number) => {
+    const p = people[n]!;
+    const started = performance.now();
+    const from = address();
+    const proof = await mobileProof(web.port, p.nationalId, p.mobiles[0]!, from).catch(() => undefined);
+    if (!proof) return { status: 0, ms: performance.now() - started };
+    const { status } = await post("/api/registrations", registrationBody(p, proof), from);
+    return { status, ms: performance.now() - started };
+  };
+  await register(0);
   const login = JSON.stringify({ nationalId: people[0]!.nationalId, password: PASSWORD });
   for (let i = 0; i < 120 && (await post("/api/login", login)).status !== 200; i++) await sleep(500);
 
@@ -59,7 +85,7 @@ try {
     }
   };
   const lanes = [
-    lane(150, () => post("/api/registrations", registrationBody(people[next++ % PEOPLE]!))),
+    lane(150, () => register(next++ % PEOPLE)),
     lane(200, (i) =>
       post(
         "/api/registrations/tracking",
