@@ -30,8 +30,12 @@ export type DatabaseOptions = {
   onError?: (error: Error) => void;
 };
 
-/** SQLSTATE classes and socket codes that mean "the database went away", not "the query was wrong". */
+/**
+ * SQLSTATE classes and socket codes that mean "the database went away" (or, 53100, its disk is full:
+ * it takes no write until space is freed), not "the query was wrong": the client may try again later.
+ */
 const UNAVAILABLE_CODES = new Set([
+  "53100",
   "57P01",
   "57P02",
   "57P03",
