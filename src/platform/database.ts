@@ -41,6 +41,8 @@ const UNAVAILABLE_CODES = new Set([
   "57P03",
   "53300",
   "ECONNRESET",
+  // A socket the kernel aborted (SOCK_DESTROY, `ss -K`; the campaign's cut of PGlite's loopback socket).
+  "ECONNABORTED",
   "ECONNREFUSED",
   "EPIPE",
   "ETIMEDOUT",
