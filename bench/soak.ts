@@ -30,6 +30,8 @@ type Sample = {
   requests: number;
   p99ms: number;
   errors: number;
+  /** Answers of the 10 s by request and status, e.g. "registration 202×40" (a registration includes step 1). */
+  statuses: string;
 };
 const samples: Sample[] = [];
 try {
@@ -75,18 +77,22 @@ try {
   const login = JSON.stringify({ nationalId: people[0]!.nationalId, password: PASSWORD });
   for (let i = 0; i < 120 && (await post("/api/login", login)).status !== 200; i++) await sleep(500);
 
-  let window: { ms: number; status: number }[] = [];
+  let window: { ms: number; status: number; kind: string }[] = [];
   let next = 1;
   let running = true;
-  const lane = async (pauseMs: number, request: (i: number) => Promise<{ status: number; ms: number }>) => {
+  const lane = async (
+    kind: string,
+    pauseMs: number,
+    request: (i: number) => Promise<{ status: number; ms: number }>,
+  ) => {
     for (let i = 0; running; i++) {
-      window.push(await request(i));
+      window.push({ ...(await request(i)), kind });
       await sleep(pauseMs);
     }
   };
   const lanes = [
-    lane(150, () => register(next++ % PEOPLE)),
-    lane(200, (i) =>
+    lane("registration", 150, () => register(next++ % PEOPLE)),
+    lane("tracking", 200, (i) =>
       post(
         "/api/registrations/tracking",
         JSON.stringify({
@@ -95,7 +101,7 @@ try {
         }),
       ),
     ),
-    lane(100, () => post("/api/login", login)),
+    lane("login", 100, () => post("/api/login", login)),
   ];
   const start = Date.now();
   while (Date.now() - start < MINUTES * 60_000) {
@@ -110,6 +116,14 @@ try {
       requests: batch.length,
       p99ms: Math.round(sorted[Math.floor(sorted.length * 0.99)] ?? 0),
       errors: batch.filter((b) => b.status >= 500 || b.status === 0).length,
+      statuses: [
+        ...batch.reduce(
+          (m, b) => m.set(`${b.kind} ${b.status}`, (m.get(`${b.kind} ${b.status}`) ?? 0) + 1),
+          new Map<string, number>(),
+        ),
+      ]
+        .map(([k, n]) => `${k}×${n}`)
+        .join(", "),
     };
     samples.push(sample);
     console.error(JSON.stringify(sample));
