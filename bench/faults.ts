@@ -1,8 +1,8 @@
 // `npm run faults [-- --quick] [--only=name,…] [--registry-down=SECONDS]`: each fault under a steady
-// mixed load (registrations, tracking, logins) against two web and two worker processes on a private
-// PostgreSQL cluster of our own, then a table: requests accepted vs outcomes reached, SMS per person
-// (distinct message ids at the gateway), 5xx answered and when, time to recover. Results also go to
-// bench/results/<date>-faults.json.
+// mixed load (registrations through step 1, tracking, logins) against two web and two worker processes
+// on a private PostgreSQL cluster of our own, then a table: requests accepted vs outcomes reached, SMS
+// per person (distinct message ids at the gateway, the step-1 code and the outcome apart), the same id
+// posted again, 5xx answered and when, time to recover. Results also go to bench/results/<date>-faults.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server as HttpServer, type IncomingMessage } from "node:http";
@@ -11,8 +11,18 @@ import { join } from "node:path";
 import pg from "pg";
 import { registryServer } from "../src/adapters/simulator/http-server.ts";
 import { RegistrySimulator } from "../src/adapters/simulator/registry-simulator.ts";
+import { t as text } from "../src/messages/index.ts";
 import { type Cluster, startCluster, startRedis } from "./cluster.ts";
-import { PASSWORD, person, ROOT, registrationBody, type Server, sleep, startServer } from "./lib.ts";
+import {
+  PASSWORD,
+  type Person,
+  person,
+  ROOT,
+  registrationBody,
+  type Server,
+  sleep,
+  startServer,
+} from "./lib.ts";
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes("--quick");
@@ -28,13 +38,26 @@ const WINDOW_S = QUICK ? 12 : 30;
 const AFTER_S = QUICK ? 15 : 30;
 const SETTLE_S = QUICK ? 150 : 300;
 const PEOPLE = 4000;
+/** How long a person waits for the step-1 SMS before giving up (an SMS outage holds registrations up). */
+const CODE_WAIT_MS = 90_000;
+/** The step-1 SMS starts with this; every other SMS a registrant gets is the outcome. */
+const CODE_SMS = text("fa", "sms.registration.mobileCode", { code: "000000" }).split("000000")[0]!;
+const LIMITS_NOTE =
+  "rate limits on (RATE_LIMITS=on, none raised): each generated person (a valid national ID and a mobile of " +
+  "its own) asks one step-1 code and sends its three requests from an X-Forwarded-For address of its own " +
+  "(TRUST_PROXY=1, the campaign as the one proxy), so no per-mobile/per-ID limit (5 codes/h) and no " +
+  "per-address threshold (20 codes, 60 confirmations, 20 registrations an hour, then a challenge) is reached";
 
 type Answer = { t: number; kind: string; status: number };
 type Row = {
   fault: string;
   accepted: number;
   outcomes: number;
+  /** Distinct outcome-SMS ids per accepted person (min–max). */
   smsPerPerson: string;
+  /** Distinct step-1 code-SMS ids per accepted person (min–max). */
+  codesPerPerson?: string;
+  /** Posts of an id the gateway had already received (it drops them by Idempotency-Key). */
   repeats: number;
   errors5xx: number;
   errorWindow: string;
@@ -47,19 +70,26 @@ type Row = {
   note?: string;
 };
 
-/** The SMS gateway: records each delivery by message id; its behaviour is switched by the fault. */
+/**
+ * The SMS gateway: records each delivery by message id (the idempotency key: a second post of an id
+ * is counted, not delivered again) and hands the step-1 codes to the waiting person; its behaviour is
+ * switched by the fault.
+ */
 function smsGateway() {
-  const deliveries = new Map<string, { to: string; count: number }>();
+  const deliveries = new Map<string, { to: string; text: string; count: number }>();
+  const codes = new Map<string, string>();
   let mode: "ok" | "5xx" | "hang" | "slow" = "ok";
   const server = createServer((req: IncomingMessage, res) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
       const answer = () => {
-        const { id, to } = JSON.parse(body) as { id: string; to: string };
-        const d = deliveries.get(id) ?? { to, count: 0 };
+        const { id, to, text } = JSON.parse(body) as { id: string; to: string; text: string };
+        const d = deliveries.get(id) ?? { to, text, count: 0 };
         d.count++;
         deliveries.set(id, d);
+        const code = text.startsWith(CODE_SMS) ? /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1] : undefined;
+        if (code && d.count === 1) codes.set(to, code);
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       };
       if (mode === "5xx") res.writeHead(503).end();
@@ -71,6 +101,16 @@ function smsGateway() {
   return {
     server,
     deliveries,
+    /** The step-1 code the mobile received, once it has (each generated person asks one). */
+    async codeFor(mobile: string): Promise<string | undefined> {
+      const deadline = Date.now() + CODE_WAIT_MS;
+      while (Date.now() < deadline) {
+        const code = codes.get(mobile);
+        if (code) return code;
+        await sleep(50);
+      }
+      return undefined;
+    },
     setMode: (m: typeof mode) => {
       mode = m;
     },
@@ -86,6 +126,9 @@ function listen(server: HttpServer, port = 0): Promise<number> {
 type Ctx = {
   cluster: Cluster;
   disk?: string;
+  /** Milliseconds the clock of web 0 and worker 0 is moved by (bench/clock-offset.ts reads it). */
+  clockFile: string;
+  notes: string[];
   dbName: string;
   dbUrl: string;
   web: Server[];
@@ -102,6 +145,8 @@ type Fault = {
   redis?: boolean;
   /** One all-in-one process on embedded PGlite, its DATA_DIR on a small tmpfs of its own. */
   embedded?: boolean;
+  /** Web 0 and worker 0 run with bench/clock-offset.ts preloaded, as if on one host whose clock moves. */
+  clock?: boolean;
   failureRate?: number;
   /** Runs at FAULT_AT_S; resolves when the fault is healed (the end of its window). */
   inject(ctx: Ctx): Promise<void>;
@@ -181,8 +226,47 @@ const FAULTS: Fault[] = [
       } catch {
         // dd stops with ENOSPC: the disk is full, which is the point.
       }
+      const free = () =>
+        execFileSync("df", ["--output=avail", "-B1", ctx.disk!], { encoding: "utf8" }).split("\n")[1]?.trim();
+      ctx.notes.push(`free on the tmpfs after the fill: ${free()} bytes`);
       await sleep(WINDOW_S * 1000);
+      ctx.notes.push(`free at the window's end: ${free()} bytes`);
       rmSync(filler, { force: true });
+    },
+  },
+  {
+    name: "embedded PGlite's loopback socket cut every second",
+    embedded: true,
+    async inject(ctx) {
+      const pid = ctx.web[0]!.child.pid!;
+      const end = Date.now() + WINDOW_S * 1000;
+      let cuts = 0;
+      let replaced = 0;
+      let last: number | undefined;
+      while (Date.now() < end) {
+        const socket = pgliteSocket(pid);
+        if (socket) {
+          if (last !== undefined && socket.client !== last) replaced++;
+          // The kernel aborts both ends (ss -K, SOCK_DESTROY): what a dying loopback connection looks like.
+          execFileSync("ss", ["-K", "dst", "127.0.0.1", "dport", "=", `:${socket.port}`], {
+            stdio: "ignore",
+          });
+          last = socket.client;
+          cuts++;
+        }
+        await sleep(1_000);
+      }
+      // Seen again on a new local port: the pool connected afresh after the cut.
+      ctx.notes.push(`${cuts} cuts of the socket, ${replaced} times seen reconnected on a new port`);
+    },
+  },
+  {
+    name: "clock of one web and one worker +1 h, then back",
+    clock: true,
+    async inject(ctx) {
+      writeFileSync(ctx.clockFile, String(3_600_000));
+      await sleep(WINDOW_S * 1000);
+      writeFileSync(ctx.clockFile, "0");
     },
   },
   {
@@ -195,6 +279,22 @@ const FAULTS: Fault[] = [
     },
   },
 ];
+
+/**
+ * The port of the embedded PGlite socket server in process `pid`: one of its own listening ports that
+ * it is also connected to (its pool's connection; the load's connections come from other processes).
+ */
+function pgliteSocket(pid: number): { port: number; client: number } | undefined {
+  const own = (args: string[]) =>
+    execFileSync("ss", ["-Htnp", ...args], { encoding: "utf8" })
+      .split("\n")
+      .filter((line) => line.includes(`pid=${pid},`))
+      .map((line) => [...line.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
+  const listening = new Set(own(["-l"]).map(([local]) => local));
+  const [client, port] =
+    own(["state", "established"]).find(([, peer]) => peer !== undefined && listening.has(peer)) ?? [];
+  return client && port ? { port, client } : undefined;
+}
 
 /** One process's HTTP call, with a load balancer's manners: a refused connection goes to the other web. */
 async function call(
@@ -250,10 +350,20 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     SMS_WEBHOOK_URL: `http://127.0.0.1:${smsPort}/sms`,
     SMS_WEBHOOK_TOKEN: "faults",
     SMS_TIMEOUT_MS: "2000",
-    TRUST_PROXY: "true",
+    TRUST_PROXY: "1",
+    RATE_LIMITS: "on",
     LOG_LEVEL: "error",
     ...(redis ? { REDIS_URL: redis.url } : {}),
   };
+  const clockFile = join(work, `clock-${index}`);
+  writeFileSync(clockFile, "0");
+  // The preload only where the fault moves a clock; NODE_OPTIONS reaches the process before tsx.
+  const skewed: Record<string, string> = fault.clock
+    ? {
+        NODE_OPTIONS: `--import=${join(ROOT, "bench/clock-offset.ts")}`,
+        HOVIAT_CLOCK_OFFSET_FILE: clockFile,
+      }
+    : {};
   const ctx: Ctx = {
     cluster,
     dbName,
@@ -265,6 +375,8 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     registry: { sim, server: registryHttp, port: registryPort },
     ...(redis ? { redis } : {}),
     crashes: 0,
+    clockFile,
+    notes: [],
     ...(disk ? { disk } : {}),
   };
   if (disk) {
@@ -273,16 +385,17 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     ctx.envOf.set(all, env);
   } else {
     // One first, for migrations; then the other three together.
-    const first = await startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000);
-    const rest = await Promise.all([
-      startServer("src/main.ts", { ...env, ROLE: "web" }, 90_000),
-      startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000),
-      startServer("src/main.ts", { ...env, ROLE: "worker" }, 90_000),
-    ]);
+    const envs = [
+      { ...env, ...skewed, ROLE: "web" },
+      { ...env, ROLE: "web" },
+      { ...env, ...skewed, ROLE: "worker" },
+      { ...env, ROLE: "worker" },
+    ];
+    const first = await startServer("src/main.ts", envs[0]!, 90_000);
+    const rest = await Promise.all(envs.slice(1).map((e) => startServer("src/main.ts", e, 90_000)));
     ctx.web = [first, rest[0]!];
     ctx.workers = [rest[1]!, rest[2]!];
-    for (const s of [first, ...rest])
-      ctx.envOf.set(s, { ...env, ROLE: ctx.web.includes(s) ? "web" : "worker" });
+    for (const [i, s] of [first, ...rest].entries()) ctx.envOf.set(s, envs[i]!);
   }
   const client = new pg.Client({ connectionString: dbUrl });
   client.on("error", () => {});
@@ -291,10 +404,39 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   const accepted: { id: string; mobile: string }[] = [];
   const start = Date.now();
   const t = () => (Date.now() - start) / 1000;
+  const answer = (kind: string, status: number) => void answers.push({ t: t(), kind, status });
   let next = 1;
   let running = true;
+  let codesLate = 0;
+  /**
+   * A registration as a person makes it, from one address through one web process: step 1 (the
+   * code asked, read from the SMS that reached the gateway, confirmed), then the submission.
+   */
+  const register = async (l: number, p: Person, from: string) => {
+    const identity = JSON.stringify({ nationalId: p.nationalId, mobile: p.mobiles[0] });
+    const asked = await call(ctx, l, "/api/registrations/mobile-verification", identity, from);
+    answer("code", asked.status);
+    if (asked.status !== 202) return;
+    const { verificationId } = JSON.parse(asked.text) as { verificationId: string };
+    const code = await sms.codeFor(p.mobiles[0]!);
+    if (!code) {
+      codesLate++;
+      return;
+    }
+    const confirmPath = `/api/registrations/mobile-verification/${verificationId}/confirm`;
+    const confirmed = await call(ctx, l, confirmPath, JSON.stringify({ code }), from);
+    answer("confirm", confirmed.status);
+    if (confirmed.status !== 200) return;
+    const { mobileProof } = JSON.parse(confirmed.text) as { mobileProof: string };
+    const { status, text } = await call(ctx, l, "/api/registrations", registrationBody(p, mobileProof), from);
+    answer("registration", status);
+    if (status === 202)
+      accepted.push({ id: (JSON.parse(text) as { requestId: string }).requestId, mobile: p.mobiles[0]! });
+  };
   // Someone to log in as, registered through the whole pipeline before the load starts.
-  await call(ctx, 0, "/api/registrations", registrationBody(people[0]!), "10.0.0.1");
+  await register(0, people[0]!, "10.0.0.1");
+  accepted.length = 0;
+  answers.length = 0;
   for (let i = 0; i < 120; i++) {
     const login = JSON.stringify({ nationalId: people[0]!.nationalId, password: PASSWORD });
     if ((await call(ctx, 0, "/api/login", login, "10.0.0.2")).status === 200) break;
@@ -302,28 +444,18 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   }
   const ip = () =>
     `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
-  const lane = async (kind: string, pauseMs: number, request: (i: number) => Promise<number>) => {
+  const lane = async (pauseMs: number, request: (i: number) => Promise<void>) => {
     let i = 0;
     while (running) {
-      const status = await request(i++);
-      answers.push({ t: t(), kind, status });
+      await request(i++);
       await sleep(pauseMs);
     }
   };
   const loads = [
-    ...[0, 1].map((l) =>
-      lane("registration", 150, async () => {
-        const p = people[next++]!;
-        const { status, text } = await call(ctx, l, "/api/registrations", registrationBody(p), ip());
-        if (status === 202)
-          accepted.push({ id: (JSON.parse(text) as { requestId: string }).requestId, mobile: p.mobiles[0]! });
-        return status;
-      }),
-    ),
-    lane(
-      "tracking",
-      200,
-      async (i) =>
+    ...[0, 1].map((l) => lane(150, () => register(l, people[next++]!, ip()))),
+    lane(200, async (i) =>
+      answer(
+        "tracking",
         (
           await call(
             ctx,
@@ -336,11 +468,11 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
             ip(),
           )
         ).status,
+      ),
     ),
-    lane(
-      "login",
-      300,
-      async (i) =>
+    lane(300, async (i) =>
+      answer(
+        "login",
         (
           await call(
             ctx,
@@ -350,6 +482,7 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
             ip(),
           )
         ).status,
+      ),
     ),
   ];
   const counted = new Set<Server>();
@@ -379,7 +512,9 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   let outcomes = 0;
   while (disk && Date.now() - loadEnd < SETTLE_S * 1000) {
     // The embedded database belongs to its process: an outcome is seen as the SMS it sends.
-    const delivered = new Set([...sms.deliveries.values()].map((d) => d.to));
+    const delivered = new Set(
+      [...sms.deliveries.values()].filter((d) => !d.text.startsWith(CODE_SMS)).map((d) => d.to),
+    );
     outcomes = accepted.filter((a) => delivered.has(a.mobile)).length;
     if (outcomes === accepted.length) {
       drainS = Math.round((Date.now() - loadEnd) / 1000);
@@ -407,14 +542,21 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   await sleep(1_000);
   clearInterval(watch);
 
-  const perPerson = new Map<string, Set<string>>();
+  const outcomesTo = new Map<string, Set<string>>();
+  const codesTo = new Map<string, Set<string>>();
   let repeats = 0;
+  const resent = { code: 0, outcome: 0 };
   for (const [id, d] of sms.deliveries) {
-    if (!perPerson.has(d.to)) perPerson.set(d.to, new Set());
-    perPerson.get(d.to)!.add(id);
+    const kind = d.text.startsWith(CODE_SMS) ? "code" : "outcome";
+    const to = kind === "code" ? codesTo : outcomesTo;
+    if (!to.has(d.to)) to.set(d.to, new Set());
+    to.get(d.to)!.add(id);
     repeats += d.count - 1;
+    resent[kind] += d.count - 1;
   }
-  const counts = accepted.map((a) => perPerson.get(a.mobile)?.size ?? 0);
+  const range = (counts: number[]) => (counts.length ? `${Math.min(...counts)}–${Math.max(...counts)}` : "–");
+  const counts = accepted.map((a) => outcomesTo.get(a.mobile)?.size ?? 0);
+  const codeCounts = accepted.map((a) => codesTo.get(a.mobile)?.size ?? 0);
   const errors = answers.filter((a) => a.status >= 500 || a.status === 0);
   const grace = 5;
   const outside = errors.filter((e) => e.t < faultStart || e.t > faultEnd + grace).length;
@@ -423,7 +565,8 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     fault: fault.name,
     accepted: accepted.length,
     outcomes,
-    smsPerPerson: counts.length ? `${Math.min(...counts)}–${Math.max(...counts)}` : "–",
+    smsPerPerson: range(counts),
+    codesPerPerson: range(codeCounts),
     repeats,
     errors5xx: errors.length,
     errorWindow: errors.length
@@ -437,7 +580,12 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   const byStatus = new Map<string, number>();
   for (const a of answers)
     byStatus.set(`${a.kind} ${a.status}`, (byStatus.get(`${a.kind} ${a.status}`) ?? 0) + 1);
-  row.note = [...byStatus.entries()].map(([k, n]) => `${k}×${n}`).join(", ");
+  row.note = [
+    [...byStatus.entries()].map(([k, n]) => `${k}×${n}`).join(", "),
+    `resent ids: ${resent.code} code, ${resent.outcome} outcome`,
+    ...(codesLate ? [`${codesLate} step-1 codes not received within ${CODE_WAIT_MS / 1000} s`] : []),
+    ...ctx.notes,
+  ].join("; ");
 
   await client.end().catch(() => {});
   for (const s of [...ctx.web, ...ctx.workers]) s.child.kill("SIGKILL");
@@ -459,7 +607,8 @@ function table(rows: Row[]): string {
     "fault",
     "accepted",
     "outcomes",
-    "SMS/person",
+    "outcome SMS/person (ids)",
+    "code SMS/person (ids)",
     "resent ids",
     "5xx+dropped",
     "when (from fault)",
@@ -473,6 +622,7 @@ function table(rows: Row[]): string {
     String(r.accepted),
     String(r.outcomes),
     r.smsPerPerson,
+    r.codesPerPerson ?? "–",
     String(r.repeats),
     String(r.errors5xx),
     r.errorWindow,
@@ -486,6 +636,7 @@ function table(rows: Row[]): string {
 }
 
 const work = mkdtempSync(join(tmpdir(), "hoviat-faults-"));
+console.error(LIMITS_NOTE);
 const cluster = await startCluster();
 const rows: Row[] = [];
 try {
@@ -509,8 +660,9 @@ const file = join(ROOT, "bench/results", `${new Date().toISOString().slice(0, 10
 const earlier = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as { rows: Row[] }).rows : [];
 const merged = [...earlier.filter((e) => !rows.some((r) => r.fault === e.fault)), ...rows];
 console.log(table(merged));
+console.log(`\n${LIMITS_NOTE}.`);
 writeFileSync(
   file,
-  `${JSON.stringify({ cpus: execFileSync("nproc", { encoding: "utf8" }).trim(), rows: merged }, null, 2)}\n`,
+  `${JSON.stringify({ cpus: execFileSync("nproc", { encoding: "utf8" }).trim(), limits: LIMITS_NOTE, rows: merged }, null, 2)}\n`,
 );
 console.error(`written to ${file}`);

@@ -353,10 +353,15 @@ export async function seedByCopy(url: string, range: number, from: number, to: n
   );
 }
 
-export async function postJson<T>(port: number, path: string, body: unknown): Promise<T> {
+export async function postJson<T>(
+  port: number,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(180_000),
   });
@@ -367,12 +372,20 @@ export async function postJson<T>(port: number, path: string, body: unknown): Pr
 /**
  * A mobileProof for the pair through the public step 1 (POST mobile-verification, the code read from
  * the development outbox as the person would read the SMS, POST confirm): registration needs one each.
+ * `from` is sent as X-Forwarded-For (for a server with TRUST_PROXY), the person's own address.
  */
-export async function mobileProof(port: number, nationalId: string, mobile: string): Promise<string> {
+export async function mobileProof(
+  port: number,
+  nationalId: string,
+  mobile: string,
+  from?: string,
+): Promise<string> {
+  const headers: Record<string, string> = from ? { "x-forwarded-for": from } : {};
   const { verificationId } = await postJson<{ verificationId: string }>(
     port,
     "/api/registrations/mobile-verification",
     { nationalId, mobile },
+    headers,
   );
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -381,7 +394,7 @@ export async function mobileProof(port: number, nationalId: string, mobile: stri
     const code = rows.at(-1)?.text.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
     if (code) {
       const url = `/api/registrations/mobile-verification/${verificationId}/confirm`;
-      return (await postJson<{ mobileProof: string }>(port, url, { code })).mobileProof;
+      return (await postJson<{ mobileProof: string }>(port, url, { code }, headers)).mobileProof;
     }
     if (Date.now() > deadline) throw new Error(`no step-1 code reached ${mobile}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -13,7 +13,10 @@ const unavailable = [
   withCode("terminating connection due to crash of another server process", "57P02"),
   withCode("the database system is starting up", "57P03"),
   withCode("connection failure", "08006"),
+  // PGlite's (and PostgreSQL's) answer to a full disk, seen in the fault campaign: a 503, not a 500.
+  withCode('could not extend file "base/5/16384": No space left on device', "53100"),
   withCode("read ECONNRESET", "ECONNRESET"),
+  withCode("read ECONNABORTED", "ECONNABORTED"),
   withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED"),
   withCode("Connection terminated unexpectedly"),
   withCode("timeout exceeded when trying to connect"),

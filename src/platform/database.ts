@@ -33,13 +33,19 @@ export type DatabaseOptions = {
   onError?: (error: Error) => void;
 };
 
-/** SQLSTATE classes and socket codes that mean "the database went away", not "the query was wrong". */
+/**
+ * SQLSTATE classes and socket codes that mean "the database went away" (or, 53100, its disk is full:
+ * it takes no write until space is freed), not "the query was wrong": the client may try again later.
+ */
 const UNAVAILABLE_CODES = new Set([
+  "53100",
   "57P01",
   "57P02",
   "57P03",
   "53300",
   "ECONNRESET",
+  // A socket the kernel aborted (SOCK_DESTROY, `ss -K`; the campaign's cut of PGlite's loopback socket).
+  "ECONNABORTED",
   "ECONNREFUSED",
   "EPIPE",
   "ETIMEDOUT",
@@ -105,7 +111,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     release();
     throw error;
   }
-  const server = new PGLiteSocketServer({ db: lite, host: "127.0.0.1", port: 0, maxConnections: 1 });
+  // Room for more than our one connection: a cut socket stays counted by the server a moment after
+  // the client's side is gone, and with room for one the reconnect was refused (under load, for good:
+  // test/faults-embedded.test.ts). The pool still opens one; the server's queue keeps each
+  // transaction to its own connection and rolls back the one of a connection that died.
+  const server = new PGLiteSocketServer({ db: lite, host: "127.0.0.1", port: 0, maxConnections: 64 });
   await server.start();
   const [host, port] = server.getServerConn().split(":");
   const pool = new pg.Pool({
@@ -114,8 +124,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     user: "postgres",
     database: "postgres",
     max: 1,
-    // The one connection lives as long as the process: a reconnect would race the socket server.
+    // The one connection lives as long as the process; a lost one is replaced by the next query.
     idleTimeoutMillis: 0,
+    // A reconnect the socket server does not answer fails the request after 5 s, as a 503.
+    connectionTimeoutMillis: 5_000,
   });
   guardPool(pool, onError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -3,7 +3,7 @@
 import type { Transaction } from "kysely";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
-import type { Db } from "../../platform/database.ts";
+import { type Db, isDatabaseUnavailable } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import type { Database } from "../../platform/schema.ts";
 import type { EmailSender } from "../../ports/email.ts";
@@ -60,7 +60,37 @@ export async function queueMessage(
   return inserted !== undefined;
 }
 
-export type CourierDeps = { db: Db; sms: SmsSender; email: EmailSender; clock: Clock; random?: () => number };
+export type CourierDeps = {
+  db: Db;
+  sms: SmsSender;
+  email: EmailSender;
+  clock: Clock;
+  random?: () => number;
+  /** Waits between tries of a lost write (default setTimeout); tests pass one that does not sleep. */
+  pause?: (ms: number) => Promise<void>;
+};
+
+/** Tries of the write recording a send's result, 0.25 s apart doubling: ~8 s, a PostgreSQL restart. */
+export const RECORD_TRIES = 6;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The write that records what the provider already did, tried again while the database is away: a
+ * lost "sent" mark leaves the message queued, and the next attempt posts the same id once more (the
+ * gateway drops it by its idempotency key, but only if it keeps one). Past RECORD_TRIES it throws and
+ * that resend is what remains.
+ */
+async function record(deps: CourierDeps, write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || attempt >= RECORD_TRIES) throw error;
+      await (deps.pause ?? sleep)(250 * 2 ** (attempt - 1));
+    }
+  }
+}
 
 export async function sendMessage(deps: CourierDeps, id: string): Promise<void> {
   const { db, clock } = deps;
@@ -77,31 +107,35 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
   } catch (error) {
     const attempts = message.attempts + 1;
     const final = (error instanceof DeliveryFailed && !error.retryable) || attempts >= MAX_SEND_ATTEMPTS;
-    await db
-      .updateTable("messages")
-      .set({
-        attempts,
-        status: final ? "abandoned" : "queued",
-        ...(final && message.contains_code ? { body: redact(message.body) } : {}),
-        last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
-        next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
-      })
-      .where("id", "=", id)
-      .where("status", "=", "queued")
-      .execute();
+    await record(deps, () =>
+      db
+        .updateTable("messages")
+        .set({
+          attempts,
+          status: final ? "abandoned" : "queued",
+          ...(final && message.contains_code ? { body: redact(message.body) } : {}),
+          last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
+          next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
+        })
+        .where("id", "=", id)
+        .where("status", "=", "queued")
+        .execute(),
+    );
     return;
   }
   const provider = message.channel === "sms" ? deps.sms.name : deps.email.name;
-  await db
-    .updateTable("messages")
-    .set({
-      status: "sent",
-      sent_at: clock.now(),
-      provider,
-      attempts: message.attempts + 1,
-      ...(message.contains_code ? { body: redact(message.body) } : {}),
-    })
-    .where("id", "=", id)
-    .where("status", "=", "queued")
-    .execute();
+  await record(deps, () =>
+    db
+      .updateTable("messages")
+      .set({
+        status: "sent",
+        sent_at: clock.now(),
+        provider,
+        attempts: message.attempts + 1,
+        ...(message.contains_code ? { body: redact(message.body) } : {}),
+      })
+      .where("id", "=", id)
+      .where("status", "=", "queued")
+      .execute(),
+  );
 }

@@ -1,0 +1,121 @@
+// The courier's record of a send: when the database connection is lost between the gateway's 200 and
+// the "sent" mark, the mark is tried again, so the message is not posted a second time (issue 12).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from "kysely";
+import { RECORD_TRIES, sendMessage } from "../src/flows/courier/courier.ts";
+import type { OutgoingSms } from "../src/ports/sms.ts";
+import { startTestSystem, type TestSystem } from "./helpers/system.ts";
+
+let sys: TestSystem;
+before(async () => {
+  sys = await startTestSystem();
+});
+after(() => sys.stop());
+
+/** Fails the next `n` UPDATEs the way a terminated session does (pg's message, before any reply). */
+class LostUpdates implements KyselyPlugin {
+  constructor(public n: number) {}
+  transformQuery(args: PluginTransformQueryArgs) {
+    if (args.node.kind === "UpdateQueryNode" && this.n > 0) {
+      this.n--;
+      throw new Error("Connection terminated unexpectedly");
+    }
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs) {
+    return args.result;
+  }
+}
+
+function gateway() {
+  const posts: OutgoingSms[] = [];
+  return {
+    posts,
+    sender: { name: "webhook", send: async (m: OutgoingSms) => void posts.push(m) },
+  };
+}
+
+async function queued(to: string): Promise<string> {
+  const id = crypto.randomUUID();
+  await sys.db
+    .insertInto("messages")
+    .values({
+      id,
+      channel: "sms",
+      recipient: to,
+      template: "test",
+      body: "کد 123456",
+      dedupe_key: `courier-record:${id}`,
+      contains_code: true,
+      status: "queued",
+      next_attempt_at: sys.clock.now(),
+      created_at: sys.clock.now(),
+    })
+    .execute();
+  return id;
+}
+
+const row = (id: string) =>
+  sys.db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
+
+function deps(lost: LostUpdates, sms: ReturnType<typeof gateway>["sender"], pauses: number[]) {
+  return {
+    db: sys.db.withPlugin(lost),
+    sms,
+    email: { name: "none", send: async () => {} },
+    clock: sys.clock,
+    pause: async (ms: number) => void pauses.push(ms),
+  };
+}
+
+test("a sent mark lost to the database is written on a later try: one post, the message sent", async () => {
+  const id = await queued("09121111111");
+  const sms = gateway();
+  const pauses: number[] = [];
+  await sendMessage(deps(new LostUpdates(RECORD_TRIES - 1), sms.sender, pauses), id);
+  assert.deepEqual(
+    sms.posts.map((p) => p.id),
+    [id],
+  );
+  const message = await row(id);
+  assert.equal(message.status, "sent");
+  assert.equal(message.attempts, 1);
+  assert.doesNotMatch(message.body, /123456/, "the code is redacted once sent");
+  assert.deepEqual(pauses, [250, 500, 1000, 2000, 4000]);
+});
+
+test("a database away longer than the tries: the message stays queued and its resend keeps the id", async () => {
+  const id = await queued("09122222222");
+  const sms = gateway();
+  await assert.rejects(
+    sendMessage(deps(new LostUpdates(RECORD_TRIES), sms.sender, []), id),
+    /Connection terminated/,
+  );
+  assert.equal((await row(id)).status, "queued");
+  await sendMessage(deps(new LostUpdates(0), sms.sender, []), id);
+  assert.deepEqual(
+    sms.posts.map((p) => p.id),
+    [id, id],
+    "the one resend carries the same id, the gateway's idempotency key",
+  );
+  assert.equal((await row(id)).status, "sent");
+});
+
+test("an error that is not the database going away is not retried", async () => {
+  const id = await queued("09123333333");
+  const sms = gateway();
+  const pauses: number[] = [];
+  const failing: KyselyPlugin = {
+    transformQuery(args) {
+      if (args.node.kind === "UpdateQueryNode") throw new Error("value too long for type");
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  await assert.rejects(
+    sendMessage({ ...deps(new LostUpdates(0), sms.sender, pauses), db: sys.db.withPlugin(failing) }, id),
+    /value too long/,
+  );
+  assert.deepEqual(pauses, []);
+});

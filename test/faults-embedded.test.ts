@@ -1,0 +1,244 @@
+// The embedded default's own database loss: PGlite is served on a loopback socket to a one-connection
+// pool, and that socket is cut again and again under registrations, logins and tracking. A request
+// whose query was on it answers 503 problem+json with Retry-After, never a 500 or a dropped
+// connection; the pool connects afresh to the socket server by itself; nothing accepted is lost, and
+// an interrupted transaction leaves nothing behind. Runs on PGlite (with DATABASE_URL there is no socket).
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { sql } from "kysely";
+import type pg from "pg";
+import { person, registrationBody } from "../bench/lib.ts";
+import { createAccount } from "./helpers/accounts.ts";
+import { ali } from "./helpers/people.ts";
+import { injectCall, proveMobile } from "./helpers/registration.ts";
+import { eventually, onPostgres, startTestSystem, type TestSystem } from "./helpers/system.ts";
+
+const skip = onPostgres && "the loopback socket is the embedded default's (PGlite)";
+const PEOPLE = Array.from({ length: 24 }, (_, n) => person(5, n));
+
+let sys: TestSystem;
+let base: string;
+let fixtureDir: string;
+const proofs: string[] = [];
+
+before(async () => {
+  if (onPostgres) return;
+  fixtureDir = mkdtempSync(join(tmpdir(), "hoviat-faults-embedded-"));
+  const fixture = join(fixtureDir, "registry.json");
+  writeFileSync(fixture, JSON.stringify({ people: PEOPLE }));
+  sys = await startTestSystem({ REGISTRY_FIXTURE: fixture, RATE_LIMITS: "off" });
+  assert.ok(sys.database.embedded);
+  await createAccount(sys, ali);
+  for (const p of PEOPLE) proofs.push(await proveMobile(injectCall(sys), p.nationalId, p.mobiles[0]!));
+  await sys.app.listen({ port: 0, host: "127.0.0.1" });
+  base = `http://127.0.0.1:${(sys.app.server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  await sys?.stop();
+  if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
+});
+
+/** The pool's one socket to PGlite's socket server (taken from the pool a moment, then given back). */
+async function poolSocket(): Promise<Socket> {
+  const client = (await sys.database.pool.connect()) as pg.PoolClient & { connection: { stream: Socket } };
+  const socket = client.connection.stream;
+  client.release();
+  return socket;
+}
+
+type Answer = { status: number; retryAfter: string | null; type: string | null; body: string } | "dropped";
+
+async function post(path: string, body: string | object): Promise<Answer> {
+  try {
+    const res = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return {
+      status: res.status,
+      retryAfter: res.headers.get("retry-after"),
+      type: res.headers.get("content-type"),
+      body: await res.text(),
+    };
+  } catch {
+    return "dropped";
+  }
+}
+
+test("the first query after a cut is served on a fresh connection, every time", { skip }, async () => {
+  // The socket server still holds the dead connection a moment after the client's side is gone: with
+  // room for one connection only, that moment refused the reconnect (and, under load, for good).
+  for (let round = 0; round < 10; round++) {
+    const socket = await poolSocket();
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    socket.destroy();
+    await closed;
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(sys.db);
+    assert.deepEqual(rows, [{ one: 1 }], `round ${round}`);
+  }
+});
+
+test("an interrupted transaction leaves nothing behind, and the next connection is a clean session", {
+  skip,
+}, async () => {
+  const socket = await poolSocket();
+  const id = crypto.randomUUID();
+  const lost = sys.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto("throttles")
+      .values({ key: `faults-embedded:${id}`, count: 1, window_ends_at: new Date(Date.now() + 60_000) })
+      .execute();
+    socket.destroy();
+    await trx.selectFrom("throttles").select("key").execute();
+  });
+  await assert.rejects(lost, /Connection terminated|not queryable|Connection is closed|ECONNRESET/i);
+  const row = await eventually(async () =>
+    sys.db
+      .selectFrom("throttles")
+      .select("key")
+      .where("key", "=", `faults-embedded:${id}`)
+      .execute()
+      .then(
+        (rows) => ({ rows }),
+        () => undefined,
+      ),
+  );
+  assert.deepEqual(row.rows, [], "the insert of the cut transaction was rolled back");
+  // Not left inside that transaction: a write now is committed and seen by the next statement.
+  await sys.db
+    .insertInto("throttles")
+    .values({ key: `faults-embedded:${id}:after`, count: 1, window_ends_at: new Date(Date.now() + 60_000) })
+    .execute();
+  // Outside a transaction block, a second BEGIN is no warning and now() is this statement's own time.
+  const { rows } = await sql<{ xact: string; stmt: string }>`
+    select now()::text as xact, statement_timestamp()::text as stmt`.execute(sys.db);
+  assert.equal(rows[0]?.xact, rows[0]?.stmt, "the new session is not inside the cut transaction");
+  const after = await sys.db
+    .selectFrom("throttles")
+    .select("key")
+    .where("key", "like", `faults-embedded:${id}%`)
+    .execute();
+  assert.deepEqual(
+    after.map((r) => r.key),
+    [`faults-embedded:${id}:after`],
+  );
+});
+
+test("the loopback socket cut under load: only 503s with Retry-After, back by itself, nothing lost", {
+  skip,
+  timeout: 120_000,
+}, async (t) => {
+  const registrations: { index: number; answer: Answer }[] = [];
+  const others: Answer[] = [];
+  let running = true;
+  let cuts = 0;
+  const killer = (async () => {
+    while (running) {
+      const socket = await poolSocket().catch(() => undefined);
+      // A moment later, under whatever query the load has on the connection then.
+      await new Promise((r) => setTimeout(r, 150 + Math.random() * 150));
+      if (socket && !socket.destroyed) {
+        socket.destroy();
+        cuts++;
+      }
+    }
+  })();
+  await Promise.all([
+    ...[0, 1, 2].map(async (lane) => {
+      for (let i = lane; i < PEOPLE.length; i += 3) {
+        registrations.push({
+          index: i,
+          answer: await post("/api/registrations", registrationBody(PEOPLE[i]!, proofs[i])),
+        });
+      }
+    }),
+    (async () => {
+      for (let i = 0; i < 20; i++) {
+        others.push(await post("/api/login", { nationalId: ali.nationalId, password: ali.password }));
+        others.push(
+          await post("/api/registrations/tracking", {
+            nationalId: PEOPLE[0]!.nationalId,
+            mobile: PEOPLE[0]!.mobiles[0],
+          }),
+        );
+      }
+    })(),
+  ]);
+  running = false;
+  await killer;
+  assert.ok(cuts >= 5, `only ${cuts} cuts`);
+  const all = [...registrations.map((r) => r.answer), ...others];
+  for (const a of all) {
+    assert.notEqual(a, "dropped", "an HTTP connection was dropped");
+    if (a === "dropped" || a.status < 500) continue;
+    assert.equal(a.status, 503, `${a.status} ${a.body}`);
+    assert.ok(a.retryAfter && Number(a.retryAfter) >= 1, "503 without Retry-After");
+    assert.match(a.type ?? "", /application\/problem\+json/);
+    assert.equal(JSON.parse(a.body).code, "unavailable");
+  }
+  const statuses = all.map((a) => (a === "dropped" ? 0 : a.status));
+  assert.ok(
+    statuses.every((s) => [200, 202, 503].includes(s)),
+    `statuses ${statuses.join(" ")}`,
+  );
+  const unavailable = statuses.filter((s) => s === 503).length;
+  assert.ok(unavailable > 0, "no request was on the socket when it was cut: the fault did not bite");
+  t.diagnostic(`${cuts} cuts, ${unavailable} answers 503 of ${statuses.length}`);
+
+  let readiness = "";
+  await eventually(async () => {
+    const res = await fetch(`${base}/readyz`);
+    readiness = await res.text();
+    return res.status === 200 ? true : undefined;
+  }).catch((error) => assert.fail(`not ready again: ${readiness} (${error})`));
+  const login = await post("/api/login", { nationalId: ali.nationalId, password: ali.password });
+  assert.equal(login !== "dropped" && login.status, 200);
+
+  // Every accepted registration is in the database and reaches one outcome with one SMS.
+  const accepted = registrations.flatMap((r) =>
+    r.answer !== "dropped" && r.answer.status === 202 ? [JSON.parse(r.answer.body).requestId as string] : [],
+  );
+  assert.ok(accepted.length > 0, "some registrations were accepted during the cuts");
+  await eventually(async () => {
+    sys.clock.advance(3 * 60_000);
+    await sys.worker!.sweep();
+    const open = await sys.db
+      .selectFrom("registration_requests")
+      .select("id")
+      .where("id", "in", accepted)
+      .where("status", "=", "pending")
+      .execute();
+    const queued = await sys.db.selectFrom("messages").select("id").where("status", "=", "queued").execute();
+    return open.length === 0 && queued.length === 0 ? true : undefined;
+  }, 60_000);
+  const found = await sys.db
+    .selectFrom("registration_requests")
+    .select(["id", "mobile"])
+    .where("id", "in", accepted)
+    .execute();
+  assert.equal(found.length, accepted.length, "an accepted registration was lost");
+  const outcomes = await sys.db
+    .selectFrom("outbox")
+    .innerJoin("messages", "messages.id", "outbox.message_id")
+    .select(["outbox.message_id", "outbox.recipient"])
+    .where("messages.template", "!=", "registration.mobileCode")
+    .where(
+      "outbox.recipient",
+      "in",
+      found.map((f) => f.mobile),
+    )
+    .execute();
+  const perMobile = new Map<string, number>();
+  for (const o of outcomes) perMobile.set(o.recipient, (perMobile.get(o.recipient) ?? 0) + 1);
+  assert.deepEqual(
+    found.map((f) => perMobile.get(f.mobile) ?? 0),
+    found.map(() => 1),
+    "one outcome SMS per accepted registration",
+  );
+});
