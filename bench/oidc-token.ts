@@ -37,10 +37,14 @@ const client = {
 };
 writeFileSync(clientsFile, JSON.stringify({ clients: [client] }));
 
-const probe = createServer();
-await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-const port = (probe.address() as AddressInfo).port;
-await new Promise((r) => probe.close(r));
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+  const free = (probe.address() as AddressInfo).port;
+  await new Promise((r) => probe.close(r));
+  return free;
+}
+const port = await freePort();
 // On PostgreSQL, a database of its own made from DATABASE_URL (and dropped after), as bench/run.ts does.
 const adminUrl = process.env.DATABASE_URL || undefined;
 const dbName = `hoviat_bench_oidc_${process.pid}_${Date.now()}`;
@@ -97,8 +101,8 @@ await db
 // The baseline: oidc-provider as it comes, on the same adapter class and database, its own issuer.
 // By default it rotates no confidential client's refresh token; Hoviat rotates every one (R-SSO), so a
 // second bare provider that rotates too says how much of the refresh gap is the rotation itself.
-const barePort = port + 1;
-const bareRotatingPort = port + 2;
+const barePort = await freePort();
+const bareRotatingPort = await freePort();
 function bareProvider(issuerPort: number, clientId: string, extra: Partial<Configuration> = {}) {
   return new Provider(`http://127.0.0.1:${issuerPort}`, {
     adapter: databaseAdapter({ db, clock: systemClock, secretKeys: config.secretKeys }),
@@ -161,6 +165,7 @@ async function fire(url: string, clientId: string, bodies: URLSearchParams[]) {
   let next = 0;
   let ok = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) {
@@ -176,7 +181,8 @@ async function fire(url: string, clientId: string, bodies: URLSearchParams[]) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  return { ok, total: bodies.length, seconds };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { ok, total: bodies.length, seconds, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 const targets = [
@@ -213,11 +219,12 @@ async function exchange(t: Target, kind: "code" | "refresh", n: number) {
 // Each target is warmed up (its code paths compiled) before it is measured, and the measured
 // requests come in ROUNDS whose order alternates, so that neither the first place nor a burst of the
 // shared machine's other load falls on one side only.
-const results: Record<string, Record<string, { rps: number; ok: number; total: number }>> = {};
+type Measured = { rps: number; cpuMsPerRequest: number; ok: number; total: number };
+const results: Record<string, Record<string, Measured>> = {};
 for (const kind of ["code", "refresh"] as const) {
   const eligible = targets.filter((t) => !t.only || t.only === kind);
   for (const t of eligible) await exchange(t, kind, WARMUP);
-  const sums = new Map(eligible.map((t) => [t.name, { ok: 0, total: 0, seconds: 0 }]));
+  const sums = new Map(eligible.map((t) => [t.name, { ok: 0, total: 0, seconds: 0, cpuMs: 0 }]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const t of round % 2 ? [...eligible].reverse() : eligible) {
       const r = await exchange(t, kind, COUNT / ROUNDS);
@@ -225,12 +232,20 @@ for (const kind of ["code", "refresh"] as const) {
       sum.ok += r.ok;
       sum.total += r.total;
       sum.seconds += r.seconds;
+      sum.cpuMs += r.cpuMs;
     }
   }
   results[kind] = Object.fromEntries(
     [...sums].map(([name, s]) => [
       name,
-      { rps: Math.round((s.ok / s.seconds) * 10) / 10, ok: s.ok, total: s.total },
+      {
+        rps: Math.round((s.ok / s.seconds) * 10) / 10,
+        // This process's CPU (server, load generator and, when embedded, the database) per request:
+        // less at the mercy of the shared machine's other load than the rate.
+        cpuMsPerRequest: Math.round((s.cpuMs / s.total) * 100) / 100,
+        ok: s.ok,
+        total: s.total,
+      },
     ]),
   );
 }
@@ -252,7 +267,7 @@ console.log(
 );
 for (const r of rows)
   console.log(
-    `  ${r.scenario}: ${r.hoviat.rps} vs bare ${r.bare.rps} → ${r.ratio} (ok ${r.hoviat.ok}/${r.hoviat.total}, bare ${r.bare.ok}/${r.bare.total})${
+    `  ${r.scenario}: ${r.hoviat.rps} vs bare ${r.bare.rps} → ${r.ratio}; CPU ms/request ${r.hoviat.cpuMsPerRequest} vs ${r.bare.cpuMsPerRequest}${r.bareRotating ? ` (rotating ${r.bareRotating.cpuMsPerRequest})` : ""} (ok ${r.hoviat.ok}/${r.hoviat.total}, bare ${r.bare.ok}/${r.bare.total})${
       r.bareRotating
         ? `; vs bare rotating too ${r.bareRotating.rps} → ${r.ratioToRotating} (ok ${r.bareRotating.ok}/${r.bareRotating.total})`
         : ""
