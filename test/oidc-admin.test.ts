@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import * as client from "openid-client";
 import { ACR } from "../src/flows/oidc/claims.ts";
 import { createClientFromArgs } from "../src/flows/oidc/cli.ts";
+import { CLIENT_CACHE_MS } from "../src/flows/oidc/clients.ts";
 import { ConfigError, loadConfig } from "../src/platform/config.ts";
 import { createAccount } from "./helpers/accounts.ts";
 import {
@@ -102,6 +103,21 @@ describe("e-services in the console", () => {
       .where("action", "=", "admin.oidcClient.deleted")
       .execute();
     assert.equal(audit.length, 1);
+  });
+
+  test("a change made by another process is used within CLIENT_CACHE_MS, not before", async () => {
+    assert.equal((await sys.sso.provider.Client.find("tax"))?.clientName, "مالیات");
+    // What the CLI or another instance does: the row changes, this process is not told.
+    const row = await sys.db
+      .selectFrom("oidc_clients")
+      .select("metadata")
+      .where("client_id", "=", "tax")
+      .executeTakeFirstOrThrow();
+    const metadata = JSON.stringify({ ...(row.metadata as object), client_name: "مالیات ۲" });
+    await sys.db.updateTable("oidc_clients").set({ metadata }).where("client_id", "=", "tax").execute();
+    assert.equal((await sys.sso.provider.Client.find("tax"))?.clientName, "مالیات");
+    sys.clock.advance(CLIENT_CACHE_MS);
+    assert.equal((await sys.sso.provider.Client.find("tax"))?.clientName, "مالیات ۲");
   });
 
   test("the CLI registers an e-service with a generated secret, audited", async () => {

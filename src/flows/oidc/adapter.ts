@@ -3,7 +3,7 @@
 import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
-import { readClientSecret } from "./clients.ts";
+import { findClientMetadata } from "./clients.ts";
 
 export type AdapterDeps = { db: Db; clock: Clock; secretKeys: readonly string[] };
 
@@ -30,7 +30,8 @@ export function databaseAdapter(deps: AdapterDeps) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === "Client") return findClient(deps, id);
+      if (this.model === "Client")
+        return findClientMetadata(deps.db, id, deps.secretKeys, deps.clock.now()) as Promise<AdapterPayload>;
       return this.findBy("id", id);
     }
 
@@ -96,16 +97,6 @@ export function databaseAdapter(deps: AdapterDeps) {
         .execute();
     }
   };
-}
-
-async function findClient(deps: AdapterDeps, clientId: string): Promise<AdapterPayload | undefined> {
-  const row = await deps.db
-    .selectFrom("oidc_clients")
-    .select("metadata")
-    .where("client_id", "=", clientId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return readClientSecret(row.metadata as AdapterPayload, deps.secretKeys);
 }
 
 /** Forgets expired codes, tokens, sessions and interactions (called by the sweeper's timer). */

@@ -78,31 +78,35 @@ function isoBirthdate(jalali: string): string {
 
 export function findAccount(db: Db) {
   return async (_ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined> => {
+    // One statement: the token endpoint calls this on every exchange and refresh.
     const account = await db
       .selectFrom("accounts")
-      .select([
-        "id",
-        "national_id",
-        "first_name",
-        "last_name",
-        "gender",
-        "birth_date",
-        "mobile",
-        "email",
-        "status",
+      .select((eb) => [
+        "accounts.id",
+        "accounts.national_id",
+        "accounts.first_name",
+        "accounts.last_name",
+        "accounts.gender",
+        "accounts.birth_date",
+        "accounts.mobile",
+        "accounts.email",
+        "accounts.status",
+        eb
+          .exists(
+            eb
+              .selectFrom("account_changes")
+              .select("account_changes.id")
+              .whereRef("account_changes.account_id", "=", "accounts.id")
+              .where("account_changes.kind", "=", "email")
+              .where("account_changes.status", "=", "applied")
+              .whereRef("account_changes.new_value", "=", "accounts.email"),
+          )
+          .as("email_verified"),
       ])
-      .where("id", "=", accountId)
+      .where("accounts.id", "=", accountId)
       .executeTakeFirst();
     // A locked account (or one sent back to a branch) answers no userinfo and refreshes no token.
     if (account?.status !== "active") return undefined;
-    const emailVerified = await db
-      .selectFrom("account_changes")
-      .select("id")
-      .where("account_id", "=", account.id)
-      .where("kind", "=", "email")
-      .where("status", "=", "applied")
-      .where("new_value", "=", account.email)
-      .executeTakeFirst();
     return {
       accountId,
       async claims() {
@@ -120,7 +124,7 @@ export function findAccount(db: Db) {
           phone_number_verified: true,
           email: account.email,
           // Registration does not prove the mailbox; an email change confirmed by a code does.
-          email_verified: Boolean(emailVerified),
+          email_verified: Boolean(account.email_verified),
         };
       },
     };

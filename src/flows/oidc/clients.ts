@@ -92,8 +92,16 @@ export function toMetadata(input: ClientInput): Record<string, unknown> {
   };
 }
 
-const sealKey = (secretKey: string) =>
-  createHash("sha256").update(`oidc-client-secret:${secretKey}`).digest();
+// Derived once per key of the ring, not on every token request.
+const sealKeys = new Map<string, Buffer>();
+function sealKey(secretKey: string): Buffer {
+  let key = sealKeys.get(secretKey);
+  if (!key) {
+    key = createHash("sha256").update(`oidc-client-secret:${secretKey}`).digest();
+    sealKeys.set(secretKey, key);
+  }
+  return key;
+}
 
 function seal(value: string, secretKey: string): string {
   const iv = randomBytes(12);
@@ -147,6 +155,7 @@ export async function upsertClient(
     .values({ client_id: input.client_id, metadata, source, created_at: now, updated_at: now })
     .onConflict((oc) => oc.column("client_id").doUpdateSet({ metadata, source, updated_at: now }))
     .execute();
+  forgetClient(db, input.client_id);
 }
 
 /**
@@ -179,9 +188,50 @@ export async function resealClients(db: Db, secretKeys: readonly string[], now: 
       .set({ metadata, updated_at: now })
       .where("client_id", "=", row.client_id)
       .execute();
+    forgetClient(db, row.client_id);
     resealed++;
   }
   return resealed;
+}
+
+/**
+ * How long an e-service's metadata, its secret opened, is used without reading oidc_clients again:
+ * otherwise every token request costs a statement and an AES-GCM open. A change made by this process
+ * (console, start) takes effect at once; one made by the CLI or another instance within this time.
+ */
+export const CLIENT_CACHE_MS = 5_000;
+type CachedClient = { metadata: Record<string, unknown> | undefined; until: number };
+const clientCaches = new WeakMap<Db, Map<string, CachedClient>>();
+
+function forgetClient(db: Db, clientId: string) {
+  clientCaches.get(db)?.delete(clientId);
+}
+
+/** The e-service's oidc-provider metadata with its secret opened, or undefined if there is none. */
+export async function findClientMetadata(
+  db: Db,
+  clientId: string,
+  secretKeys: readonly string[],
+  now: Date,
+): Promise<Record<string, unknown> | undefined> {
+  let cache = clientCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    clientCaches.set(db, cache);
+  }
+  const hit = cache.get(clientId);
+  // A copy: oidc-provider may change what it is given, and the cached one must stay as stored.
+  if (hit && hit.until > now.getTime()) return hit.metadata && structuredClone(hit.metadata);
+  const row = await db
+    .selectFrom("oidc_clients")
+    .select("metadata")
+    .where("client_id", "=", clientId)
+    .executeTakeFirst();
+  const metadata = row ? readClientSecret(row.metadata as Record<string, unknown>, secretKeys) : undefined;
+  // Unknown ids are not remembered: anyone can send them, and the map would grow without bound.
+  if (metadata)
+    cache.set(clientId, { metadata: structuredClone(metadata), until: now.getTime() + CLIENT_CACHE_MS });
+  return metadata;
 }
 
 /** OIDC_CLIENTS_FILE: `{ "clients": [ … ] }`, upserted at every start. */
@@ -215,6 +265,7 @@ export async function listClients(db: Db) {
 
 export async function deleteClient(db: Db, clientId: string): Promise<boolean> {
   const result = await db.deleteFrom("oidc_clients").where("client_id", "=", clientId).executeTakeFirst();
+  forgetClient(db, clientId);
   return Number(result.numDeletedRows) > 0;
 }
 
