@@ -2,9 +2,14 @@
 // the "sent" mark, the mark is tried again, so the message is not posted a second time (issue 12).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs } from "kysely";
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  sql,
+} from "kysely";
 import { RECORD_TRIES, sendMessage } from "../src/flows/courier/courier.ts";
-import type { OutgoingSms } from "../src/ports/sms.ts";
+import type { OutgoingSms, SmsSender } from "../src/ports/sms.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem;
@@ -56,10 +61,14 @@ async function queued(to: string): Promise<string> {
   return id;
 }
 
+/** As if SEND_CLAIM had passed on the database's clock (a crashed sender's claim runs out). */
+const expireClaim = (id: string) =>
+  sql`update messages set sending_until = now() - interval '1 second' where id = ${id}`.execute(sys.db);
+
 const row = (id: string) =>
   sys.db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
 
-function deps(lost: LostUpdates, sms: ReturnType<typeof gateway>["sender"], pauses: number[]) {
+function deps(lost: LostUpdates, sms: SmsSender, pauses: number[]) {
   return {
     db: sys.db.withPlugin(lost),
     sms,
@@ -93,6 +102,13 @@ test("a database away longer than the tries: the message stays queued and its re
     /Connection terminated/,
   );
   assert.equal((await row(id)).status, "queued");
+  // Its claim holds it for SEND_CLAIM: nobody posts it again while the first send may be under way.
+  await sendMessage(deps(new LostUpdates(0), sms.sender, []), id);
+  assert.deepEqual(
+    sms.posts.map((p) => p.id),
+    [id],
+  );
+  await expireClaim(id);
   await sendMessage(deps(new LostUpdates(0), sms.sender, []), id);
   assert.deepEqual(
     sms.posts.map((p) => p.id),
@@ -118,4 +134,35 @@ test("an error that is not the database going away is not retried", async () => 
     /value too long/,
   );
   assert.deepEqual(pauses, []);
+});
+
+test("a send is claimed on the database's clock: a second sender at the same time, or with its clock an hour ahead, posts nothing", async () => {
+  const id = await queued("09124444444");
+  const posts: string[] = [];
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  // The first post hangs at the gateway until released; the second sender comes meanwhile.
+  const slow = {
+    name: "webhook",
+    send: async (m: OutgoingSms) => {
+      posts.push(m.id);
+      await held;
+    },
+  };
+  const ahead = { now: () => new Date(Date.now() + 3_600_000) };
+  const first = sendMessage(deps(new LostUpdates(0), slow, []), id);
+  await new Promise((r) => setTimeout(r, 50));
+  await sendMessage({ ...deps(new LostUpdates(0), slow, []), clock: ahead }, id);
+  await Promise.all([
+    sendMessage(deps(new LostUpdates(0), slow, []), id),
+    sendMessage(deps(new LostUpdates(0), slow, []), id),
+  ]);
+  release();
+  await first;
+  assert.deepEqual(posts, [id], "posted once");
+  const message = await row(id);
+  assert.equal(message.status, "sent");
+  assert.equal(message.sending_until, null, "the claim ends with the send");
 });

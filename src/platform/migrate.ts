@@ -10,6 +10,7 @@ import * as m006 from "./migrations/006-challenges.ts";
 import * as m007 from "./migrations/007-hardening.ts";
 import * as m008 from "./migrations/008-oidc.ts";
 import * as m009 from "./migrations/009-oidc-salt.ts";
+import * as m010 from "./migrations/010-message-claim.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   "007-hardening": m007,
   "008-oidc": m008,
   "009-oidc-salt": m009,
+  "010-message-claim": m010,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -91,6 +91,8 @@ export interface MessageTable {
   sent_at: Timestamp | null;
   /** The body holds a one-time code until the message is sent or abandoned, then only dots. */
   contains_code: Generated<boolean>;
+  /** While a send is under way: until when (database clock) no other process may post it. */
+  sending_until: Timestamp | null;
 }
 
 /** What the `outbox` SMS/email provider "delivered": the development stand-in for a gateway. */

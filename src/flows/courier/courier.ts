@@ -1,11 +1,11 @@
 // Outgoing SMS and email as stored messages (the shape of Ory Kratos' courier): queued inside the
 // business transaction that causes them, sent by a job, retried with back-off, sent once per event.
-import type { Transaction } from "kysely";
+import { type Selectable, sql, type Transaction } from "kysely";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
 import { type Db, isDatabaseUnavailable } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import type { Database } from "../../platform/schema.ts";
+import type { Database, MessageTable } from "../../platform/schema.ts";
 import type { EmailSender } from "../../ports/email.ts";
 import { DeliveryFailed, type SmsSender } from "../../ports/sms.ts";
 
@@ -92,10 +92,19 @@ async function record(deps: CourierDeps, write: () => Promise<unknown>): Promise
   }
 }
 
+/** How long a claimed send is left to its process before another may take it over (a crash). */
+export const SEND_CLAIM = "2 minutes";
+
 export async function sendMessage(deps: CourierDeps, id: string): Promise<void> {
   const { db, clock } = deps;
-  const message = await db.selectFrom("messages").selectAll().where("id", "=", id).executeTakeFirst();
-  if (message?.status !== "queued") return;
+  // Claimed in the statement that reads it, on the database's clock, so that two processes (a job and
+  // the sweeper's re-dispatch of it, or a process whose clock is off) never post it at the same time.
+  const claimed = await sql<Selectable<MessageTable>>`
+    update messages set sending_until = now() + ${SEND_CLAIM}::interval
+    where id = ${id} and status = 'queued' and (sending_until is null or sending_until < now())
+    returning *`.execute(db);
+  const message = claimed.rows[0];
+  if (!message) return;
   try {
     if (message.channel === "sms") {
       const code = message.contains_code ? CODE.exec(message.body)?.[0] : undefined;
@@ -116,6 +125,7 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
           ...(final && message.contains_code ? { body: redact(message.body) } : {}),
           last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
           next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
+          sending_until: null,
         })
         .where("id", "=", id)
         .where("status", "=", "queued")
@@ -132,6 +142,7 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
         sent_at: clock.now(),
         provider,
         attempts: message.attempts + 1,
+        sending_until: null,
         ...(message.contains_code ? { body: redact(message.body) } : {}),
       })
       .where("id", "=", id)
