@@ -93,6 +93,8 @@ export interface MessageTable {
   contains_code: Generated<boolean>;
   /** While a send is under way: until when (database clock) no other process may post it. */
   sending_until: Timestamp | null;
+  /** Which send holds that claim (a fresh id per attempt). */
+  sending_claim: string | null;
 }
 
 /** What the `outbox` SMS/email provider "delivered": the development stand-in for a gateway. */

@@ -80,11 +80,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * gateway drops it by its idempotency key, but only if it keeps one). Past RECORD_TRIES it throws and
  * that resend is what remains.
  */
-async function record(deps: CourierDeps, write: () => Promise<unknown>): Promise<void> {
+async function record<T>(deps: CourierDeps, write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await write();
-      return;
+      return await write();
     } catch (error) {
       if (!isDatabaseUnavailable(error) || attempt >= RECORD_TRIES) throw error;
       await (deps.pause ?? sleep)(250 * 2 ** (attempt - 1));
@@ -99,11 +98,17 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
   const { db, clock } = deps;
   // Claimed in the statement that reads it, on the database's clock, so that two processes (a job and
   // the sweeper's re-dispatch of it, or a process whose clock is off) never post it at the same time.
-  const claimed = await sql<Selectable<MessageTable>>`
-    update messages set sending_until = now() + ${SEND_CLAIM}::interval
-    where id = ${id} and status = 'queued' and (sending_until is null or sending_until < now())
-    returning *`.execute(db);
-  const message = claimed.rows[0];
+  // Tried again like a record when the connection goes (under the same claim id, so a claim whose
+  // answer was lost is this send's own, not someone else's for SEND_CLAIM).
+  const claim = crypto.randomUUID();
+  const message = await record(deps, async () => {
+    const claimed = await sql<Selectable<MessageTable>>`
+      update messages set sending_until = now() + ${SEND_CLAIM}::interval, sending_claim = ${claim}
+      where id = ${id} and status = 'queued'
+        and (sending_until is null or sending_until < now() or sending_claim = ${claim})
+      returning *`.execute(db);
+    return claimed.rows[0];
+  });
   if (!message) return;
   try {
     if (message.channel === "sms") {
@@ -126,6 +131,7 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
           last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
           next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
           sending_until: null,
+          sending_claim: null,
         })
         .where("id", "=", id)
         .where("status", "=", "queued")
@@ -143,6 +149,7 @@ export async function sendMessage(deps: CourierDeps, id: string): Promise<void> 
         provider,
         attempts: message.attempts + 1,
         sending_until: null,
+        sending_claim: null,
         ...(message.contains_code ? { body: redact(message.body) } : {}),
       })
       .where("id", "=", id)
