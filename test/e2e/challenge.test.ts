@@ -41,6 +41,16 @@ describe("challenges in the browser", { skip: skipBrowser }, () => {
     await seed(h, loginKey(ali.nationalId), LOGIN_ID_POLICY.allowance, LOGIN_ID_POLICY.windowMs);
     const page = await h.newPage({ width: 1280, height: 900 });
     const times = solveTimer(page);
+    // The sign-in sent again with the solution waits until the panel has been checked: on a fast
+    // machine the solve and the sign-in would otherwise be over, and the page gone, before axe looks.
+    let release!: () => void;
+    const checked = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route("**/api/login", async (route) => {
+      if (route.request().headers()["x-altcha"]) await checked;
+      await route.continue();
+    });
     await page.goto(`${h.base}/login`);
     await page.click("#f-nationalId");
     await page.keyboard.type(fa(ali.nationalId), { delay: 20 });
@@ -61,6 +71,7 @@ describe("challenges in the browser", { skip: skipBrowser }, () => {
       ),
     );
     await assertAccessible(page, "login with the challenge panel");
+    release();
     await page.waitForURL(`${h.base}/account`);
     assert.equal(times.length, 1);
   });
