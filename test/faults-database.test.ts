@@ -12,6 +12,7 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import { person, registrationBody } from "../bench/lib.ts";
 import { createAccount } from "./helpers/accounts.ts";
+import { type Answer, postAnswer } from "./helpers/answers.ts";
 import { ali, zahra } from "./helpers/people.ts";
 import { injectCall, proveMobile } from "./helpers/registration.ts";
 import { eventually, onPostgres, startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -60,26 +61,7 @@ async function terminateAll(): Promise<number> {
   return rowCount ?? 0;
 }
 
-type Answer = { status: number; retryAfter: string | null; type: string | null; body: string } | "dropped";
-
-async function post(path: string, body: string | object): Promise<Answer> {
-  try {
-    const res = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    return {
-      status: res.status,
-      retryAfter: res.headers.get("retry-after"),
-      type: res.headers.get("content-type"),
-      body: await res.text(),
-    };
-  } catch {
-    return "dropped";
-  }
-}
+const post = (path: string, body: string | object) => postAnswer(base, path, body);
 
 function checkUnavailable(answers: Answer[], label: string) {
   for (const a of answers) {

@@ -13,6 +13,7 @@ import { sql } from "kysely";
 import type pg from "pg";
 import { person, registrationBody } from "../bench/lib.ts";
 import { createAccount } from "./helpers/accounts.ts";
+import { type Answer, postAnswer } from "./helpers/answers.ts";
 import { ali } from "./helpers/people.ts";
 import { injectCall, proveMobile } from "./helpers/registration.ts";
 import { eventually, onPostgres, startTestSystem, type TestSystem } from "./helpers/system.ts";
@@ -50,26 +51,7 @@ async function poolSocket(): Promise<Socket> {
   return socket;
 }
 
-type Answer = { status: number; retryAfter: string | null; type: string | null; body: string } | "dropped";
-
-async function post(path: string, body: string | object): Promise<Answer> {
-  try {
-    const res = await fetch(`${base}${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: typeof body === "string" ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    return {
-      status: res.status,
-      retryAfter: res.headers.get("retry-after"),
-      type: res.headers.get("content-type"),
-      body: await res.text(),
-    };
-  } catch {
-    return "dropped";
-  }
-}
+const post = (path: string, body: string | object) => postAnswer(base, path, body);
 
 test("the first query after a cut is served on a fresh connection, every time", { skip }, async () => {
   // The socket server still holds the dead connection a moment after the client's side is gone: with
