@@ -40,6 +40,13 @@ const REQUIRED = [
 ];
 
 const quick = process.argv.includes("--quick");
+// `--only=login,verification`: only the steps whose ids start so (for working on one of them); such
+// a run is written to a `-partial` file and skips the self-check.
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",")
+  .filter(Boolean);
 const cores = availableParallelism();
 const settings: Settings = {
   quick,
@@ -65,6 +72,7 @@ const failed = (id: string, scenario: string, error: unknown): Row => ({
   note: `error: ${String(error).slice(0, 300)}`,
 });
 async function step(ids: string[], name: string, fn: () => Promise<Row[]>) {
+  if (only && !ids.some((id) => only.some((prefix) => id.startsWith(prefix)))) return;
   const t = performance.now();
   console.log(`• ${name}`);
   try {
@@ -225,7 +233,10 @@ console.log(`\n${lines.join("\n")}\n\nfinished in ${seconds.toFixed(0)} s`);
 const date = new Date().toISOString().slice(0, 10);
 const dir = join(ROOT, "bench", "results");
 mkdirSync(dir, { recursive: true });
-const file = join(dir, `${date}${quick ? "-quick" : ""}${dbUrl ? "-postgresql" : ""}.json`);
+const file = join(
+  dir,
+  `${date}${quick ? "-quick" : ""}${dbUrl ? "-postgresql" : ""}${only ? "-partial" : ""}.json`,
+);
 const result = {
   date,
   quick,
@@ -246,6 +257,7 @@ writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`results: ${file}`);
 
 // Self-check (CI): every row present and filled with a figure; timing targets are not asserted.
+if (only) process.exit(0);
 const missing = REQUIRED.filter((id) => !rows.some((r) => r.id === id && r.project !== ""));
 if (missing.length > 0) {
   console.error(`bench self-check failed: missing rows ${missing.join(", ")}`);
