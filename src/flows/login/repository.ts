@@ -1,6 +1,8 @@
 // A sign-in's statements when its counters are rows of this database (PostgresThrottleStore): the
-// reservation and the account in one round trip, then the whole success in one more.
+// reservations (the ID's and the address's) and the account in one round trip, then the whole
+// success in one more.
 import { type Insertable, type Selectable, sql } from "kysely";
+import type { AddressHit } from "../../platform/challenge.ts";
 import type { Db } from "../../platform/database.ts";
 import type { AccountTable, SecurityEventTable, SessionTable } from "../../platform/schema.ts";
 import { hitStatement } from "../../platform/throttle.ts";
@@ -15,24 +17,37 @@ export async function findAccount(db: Db, nationalId: string): Promise<SignInAcc
     .executeTakeFirst();
 }
 
-/** Counts one attempt on `key` (the store's own hit) and reads the account of `nationalId`, atomically. */
+/**
+ * Counts one attempt on `key` (the store's own hit) and, when given, one on the address guard's
+ * counter, and reads the account of `nationalId`: atomically, in one round trip.
+ */
 export async function reserveAndFind(
   db: Db,
   key: string,
   windowMs: number,
   now: Date,
   nationalId: string,
-): Promise<{ count: number; account: SignInAccount | undefined }> {
-  const result = await sql<{ count: number } & { [K in keyof SignInAccount]: SignInAccount[K] | null }>`
-    with hit as (${hitStatement(key, windowMs, now)})
-    select hit.count, a.id, a.status, a.password_hash
-    from hit left join accounts a on a.national_id = ${nationalId}`.execute(db);
+  address: AddressHit | null,
+): Promise<{ count: number; addressCount: number | null; account: SignInAccount | undefined }> {
+  type Row = { count: number; address_count: number | null } & {
+    [K in keyof SignInAccount]: SignInAccount[K] | null;
+  };
+  const result = address
+    ? await sql<Row>`
+        with hit as (${hitStatement(key, windowMs, now)}),
+          address as (${hitStatement(address.key, address.windowMs, now)})
+        select hit.count, address.count as address_count, a.id, a.status, a.password_hash
+        from hit cross join address left join accounts a on a.national_id = ${nationalId}`.execute(db)
+    : await sql<Row>`
+        with hit as (${hitStatement(key, windowMs, now)})
+        select hit.count, null::int as address_count, a.id, a.status, a.password_hash
+        from hit left join accounts a on a.national_id = ${nationalId}`.execute(db);
   const r = result.rows[0]!;
   const account =
     r.id && r.status && r.password_hash
       ? { id: r.id, status: r.status, password_hash: r.password_hash }
       : undefined;
-  return { count: r.count, account };
+  return { count: r.count, addressCount: r.address_count, account };
 }
 
 /**

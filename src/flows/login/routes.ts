@@ -40,12 +40,16 @@ export function citizenSignIn(deps: SignInDeps) {
   );
   return {
     /** Route options: the address's failures raise a challenge. */
-    guard: challenges.guard(LOGIN_ADDRESS_RULE),
+    guard: challenges.guard({ ...LOGIN_ADDRESS_RULE, handlerCounts: true }),
     signIn(request: FastifyRequest, body: { nationalId?: unknown; password?: unknown }) {
       const onCap = (err: unknown) => request.log.error({ err }, "login cap notice failed");
-      const takeAddressReservation = () => challenges.takeReservation(request);
+      const address = {
+        hit: () => challenges.addressHit(request),
+        admit: (count: number) => challenges.admitAddress(request, count),
+        takeReservation: () => challenges.takeReservation(request),
+      };
       return login(
-        { ...deps, attempts, onCap, takeAddressReservation },
+        { ...deps, attempts, onCap, address },
         body,
         { ip: request.ip, userAgent: request.headers["user-agent"] ?? null },
         challenges.solvedLevel(request),

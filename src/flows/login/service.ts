@@ -4,6 +4,7 @@
 import { parseNationalId } from "../../domain/national-id.ts";
 import { t } from "../../messages/index.ts";
 import type { Attempt, SignInAttempts, SignInPolicy } from "../../platform/attempts.ts";
+import type { AddressHit } from "../../platform/challenge.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
@@ -43,11 +44,16 @@ export type LoginDeps = {
   attempts: SignInAttempts;
   jobs: Jobs;
   onCap?: (err: unknown) => void;
-  /**
-   * At a success: takes the address guard's reservation (its key) so that the success statement
-   * gives it back, instead of the guard's own round trip after the answer.
-   */
-  takeAddressReservation?: () => string | null;
+  /** The address guard's hit, when it left it to this sign-in (counted in the same statement). */
+  address?: {
+    hit: () => AddressHit | null;
+    admit: (count: number) => Promise<void>;
+    /**
+     * At a success: takes the address guard's reservation (its key) so that the success statement
+     * gives it back, instead of the guard's own round trip after the answer.
+     */
+    takeReservation: () => string | null;
+  };
 };
 export type Client = { ip: string | null; userAgent: string | null };
 
@@ -71,8 +77,17 @@ export async function login(
   let attempt: Attempt | null = null;
   let account: SignInAccount | undefined;
   if (inDatabase) {
-    const found = await reserveAndFind(deps.db, key, deps.attempts.windowMs, now, nationalId.value);
+    const addressHit = deps.address?.hit() ?? null;
+    const windowMs = deps.attempts.windowMs;
+    const found = await reserveAndFind(deps.db, key, windowMs, now, nationalId.value, addressHit);
     account = found.account;
+    if (found.addressCount !== null) {
+      // The address first, as its guard would have: refused, neither count stays.
+      await deps.address?.admit(found.addressCount).catch(async (error: unknown) => {
+        await deps.attempts.store.release(key);
+        throw error;
+      });
+    }
     attempt = await deps.attempts.judge(key, found.count, solvedLevel);
   } else {
     attempt = deps.rateLimits ? await deps.attempts.reserve(key, solvedLevel) : null;
@@ -108,7 +123,7 @@ export async function login(
   const session = newSession(account.id, now, deps.sessions, client);
   if (inDatabase) {
     // The counter forgotten, the address's reservation given back, event and session: one statement.
-    const address = deps.takeAddressReservation?.() ?? null;
+    const address = deps.address?.takeReservation() ?? null;
     const release = address ? [address] : [];
     await completeSignIn(deps.db, { clear: [key], release, event, session: session.row }).catch(
       async (error: unknown) => {
