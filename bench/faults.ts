@@ -235,32 +235,6 @@ const FAULTS: Fault[] = [
     },
   },
   {
-    name: "embedded PGlite's loopback socket cut every second",
-    embedded: true,
-    async inject(ctx) {
-      const pid = ctx.web[0]!.child.pid!;
-      const end = Date.now() + WINDOW_S * 1000;
-      let cuts = 0;
-      let replaced = 0;
-      let last: number | undefined;
-      while (Date.now() < end) {
-        const socket = pgliteSocket(pid);
-        if (socket) {
-          if (last !== undefined && socket.client !== last) replaced++;
-          // The kernel aborts both ends (ss -K, SOCK_DESTROY): what a dying loopback connection looks like.
-          execFileSync("ss", ["-K", "dst", "127.0.0.1", "dport", "=", `:${socket.port}`], {
-            stdio: "ignore",
-          });
-          last = socket.client;
-          cuts++;
-        }
-        await sleep(1_000);
-      }
-      // Seen again on a new local port: the pool connected afresh after the cut.
-      ctx.notes.push(`${cuts} cuts of the socket, ${replaced} times seen reconnected on a new port`);
-    },
-  },
-  {
     name: "clock of one web and one worker +1 h, then back",
     clock: true,
     async inject(ctx) {
@@ -279,22 +253,6 @@ const FAULTS: Fault[] = [
     },
   },
 ];
-
-/**
- * The port of the embedded PGlite socket server in process `pid`: one of its own listening ports that
- * it is also connected to (its pool's connection; the load's connections come from other processes).
- */
-function pgliteSocket(pid: number): { port: number; client: number } | undefined {
-  const own = (args: string[]) =>
-    execFileSync("ss", ["-Htnp", ...args], { encoding: "utf8" })
-      .split("\n")
-      .filter((line) => line.includes(`pid=${pid},`))
-      .map((line) => [...line.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
-  const listening = new Set(own(["-l"]).map(([local]) => local));
-  const [client, port] =
-    own(["state", "established"]).find(([, peer]) => peer !== undefined && listening.has(peer)) ?? [];
-  return client && port ? { port, client } : undefined;
-}
 
 /** One process's HTTP call, with a load balancer's manners: a refused connection goes to the other web. */
 async function call(

@@ -1,24 +1,26 @@
-// The embedded default's own database loss: PGlite is served on a loopback socket to a one-connection
-// pool, and that socket is cut again and again under registrations, logins and tracking. A request
-// whose query was on it answers 503 problem+json with Retry-After, never a 500 or a dropped
-// connection; the pool connects afresh to the socket server by itself; nothing accepted is lost, and
-// an interrupted transaction leaves nothing behind. Runs on PGlite (with DATABASE_URL there is no socket).
+// The embedded default's own database loss: the one-connection pool's stream into PGlite
+// (src/platform/embedded-stream.ts) is cut again and again under registrations, logins and tracking,
+// each time with a statement on it. A request whose query was on it answers 503 problem+json with
+// Retry-After, never a 500 or a dropped connection; the pool connects afresh by itself; nothing
+// accepted is lost, and an interrupted transaction leaves nothing behind. Runs on PGlite (with
+// DATABASE_URL there is no such stream).
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { sql } from "kysely";
 import type pg from "pg";
 import { person, registrationBody } from "../bench/lib.ts";
+import type { PGliteStream } from "../src/platform/embedded-stream.ts";
 import { createAccount } from "./helpers/accounts.ts";
 import { type Answer, postAnswer } from "./helpers/answers.ts";
 import { ali } from "./helpers/people.ts";
 import { injectCall, proveMobile } from "./helpers/registration.ts";
 import { eventually, onPostgres, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
-const skip = onPostgres && "the loopback socket is the embedded default's (PGlite)";
+const skip = onPostgres && "the stream into PGlite is the embedded default's";
 const PEOPLE = Array.from({ length: 24 }, (_, n) => person(5, n));
 
 let sys: TestSystem;
@@ -43,23 +45,37 @@ after(async () => {
   if (fixtureDir) rmSync(fixtureDir, { recursive: true, force: true });
 });
 
-/** The pool's one socket to PGlite's socket server (taken from the pool a moment, then given back). */
-async function poolSocket(): Promise<Socket> {
-  const client = (await sys.database.pool.connect()) as pg.PoolClient & { connection: { stream: Socket } };
-  const socket = client.connection.stream;
+/** The pool's one stream into PGlite (taken from the pool a moment, then given back). */
+async function poolStream(): Promise<PGliteStream> {
+  const client = (await sys.database.pool.connect()) as pg.PoolClient & {
+    connection: { stream: PGliteStream };
+  };
+  const stream = client.connection.stream;
   client.release();
-  return socket;
+  return stream;
+}
+
+/** Cuts `stream` as its next statement is written, so that the cut catches that statement. */
+function cutAtNextWrite(stream: PGliteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const write = stream.write.bind(stream);
+    stream.write = ((...args: Parameters<typeof write>) => {
+      stream.write = write;
+      const written = write(...args);
+      stream.destroy();
+      resolve();
+      return written;
+    }) as typeof write;
+  });
 }
 
 const post = (path: string, body: string | object) => postAnswer(base, path, body);
 
 test("the first query after a cut is served on a fresh connection, every time", { skip }, async () => {
-  // The socket server still holds the dead connection a moment after the client's side is gone: with
-  // room for one connection only, that moment refused the reconnect (and, under load, for good).
   for (let round = 0; round < 10; round++) {
-    const socket = await poolSocket();
-    const closed = new Promise((resolve) => socket.once("close", resolve));
-    socket.destroy();
+    const stream = await poolStream();
+    const closed = new Promise((resolve) => stream.once("close", resolve));
+    stream.destroy();
     await closed;
     const { rows } = await sql<{ one: number }>`select 1 as one`.execute(sys.db);
     assert.deepEqual(rows, [{ one: 1 }], `round ${round}`);
@@ -69,14 +85,14 @@ test("the first query after a cut is served on a fresh connection, every time", 
 test("an interrupted transaction leaves nothing behind, and the next connection is a clean session", {
   skip,
 }, async () => {
-  const socket = await poolSocket();
+  const stream = await poolStream();
   const id = crypto.randomUUID();
   const lost = sys.db.transaction().execute(async (trx) => {
     await trx
       .insertInto("throttles")
       .values({ key: `faults-embedded:${id}`, count: 1, window_ends_at: new Date(Date.now() + 60_000) })
       .execute();
-    socket.destroy();
+    stream.destroy();
     await trx.selectFrom("throttles").select("key").execute();
   });
   await assert.rejects(lost, /Connection terminated|not queryable|Connection is closed|ECONNRESET/i);
@@ -112,7 +128,7 @@ test("an interrupted transaction leaves nothing behind, and the next connection 
   );
 });
 
-test("the loopback socket cut under load: only 503s with Retry-After, back by itself, nothing lost", {
+test("the stream into PGlite cut under load: only 503s with Retry-After, back by itself, nothing lost", {
   skip,
   timeout: 120_000,
 }, async (t) => {
@@ -122,18 +138,17 @@ test("the loopback socket cut under load: only 503s with Retry-After, back by it
   let cuts = 0;
   const killer = (async () => {
     while (running) {
-      const socket = await poolSocket().catch(() => undefined);
-      // A moment later, under whatever query the load has on the connection then.
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 150));
-      if (socket && !socket.destroyed) {
-        socket.destroy();
-        cuts++;
+      const stream = await poolStream().catch(() => undefined);
+      // A statement in PGlite runs within one turn of the event loop, so a timer never falls inside
+      // one: the cut is made as the load's next statement is written, whichever it is.
+      if (stream && !stream.destroyed) {
+        await Promise.race([cutAtNextWrite(stream), new Promise((r) => setTimeout(r, 1_000))]);
+        if (stream.destroyed) cuts++;
       }
     }
   })();
-  // Registrations in three lanes, and tracking and logins until the cuts have bitten: a cut that
-  // falls between two queries costs nothing, and on a quiet machine the queries are short, so the
-  // load goes on (bounded) until a cut has caught one in flight.
+  // Registrations in three lanes, and tracking and logins until the cuts have bitten (bounded).
   let registered = false;
   const bitten = () =>
     [...registrations.map((r) => r.answer), ...others].some((a) => a !== "dropped" && a.status === 503);
@@ -183,7 +198,7 @@ test("the loopback socket cut under load: only 503s with Retry-After, back by it
     `statuses ${statuses.join(" ")}`,
   );
   const unavailable = statuses.filter((s) => s === 503).length;
-  assert.ok(unavailable > 0, "no request was on the socket when it was cut: the fault did not bite");
+  assert.ok(unavailable > 0, "no request was on the stream when it was cut: the fault did not bite");
   t.diagnostic(`${cuts} cuts, ${unavailable} answers 503 of ${statuses.length}`);
 
   let readiness = "";

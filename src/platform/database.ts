@@ -1,15 +1,15 @@
 // One code path for both databases: the app always speaks the PostgreSQL wire protocol through `pg`.
-// Embedded mode starts PGlite in DATA_DIR and serves it on a loopback socket to a one-connection pool,
-// because PGlite is a single session (see docs/decisions/001-embedded-pglite.md).
+// Embedded mode starts PGlite in DATA_DIR and gives a one-connection pool a stream into it in this
+// process, because PGlite is a single session (see docs/decisions/001-embedded-pglite.md).
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { EMBEDDED_CONF } from "./embedded-conf.ts";
+import { PGliteStream } from "./embedded-stream.ts";
 import type { Database } from "./schema.ts";
 
 // int8 (counts, bigserial) as JS numbers: every one we read fits in 2^53.
@@ -111,23 +111,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     release();
     throw error;
   }
-  // Room for more than our one connection: a cut socket stays counted by the server a moment after
-  // the client's side is gone, and with room for one the reconnect was refused (under load, for good:
-  // test/faults-embedded.test.ts). The pool still opens one; the server's queue keeps each
-  // transaction to its own connection and rolls back the one of a connection that died.
-  const server = new PGLiteSocketServer({ db: lite, host: "127.0.0.1", port: 0, maxConnections: 64 });
-  await server.start();
-  const [host, port] = server.getServerConn().split(":");
+  // The one connection is a stream into PGlite in this process (embedded-stream.ts), not a socket.
   const pool = new pg.Pool({
-    host,
-    port: Number(port),
+    stream: () => new PGliteStream(lite),
     user: "postgres",
     database: "postgres",
     max: 1,
     // The one connection lives as long as the process; a lost one is replaced by the next query.
     idleTimeoutMillis: 0,
-    // A reconnect the socket server does not answer fails the request after 5 s, as a 503.
-    connectionTimeoutMillis: 5_000,
   });
   guardPool(pool, onError);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -137,7 +128,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     embedded: true,
     async close() {
       await db.destroy();
-      await server.stop();
       await lite.close();
       release();
     },
