@@ -121,6 +121,36 @@ async function backendPids(dbUrl: string | undefined): Promise<number[]> {
   }
 }
 
+type StatementStat = { query: string; calls: number; execMs: number; planMs: number; rows: number };
+
+/**
+ * pg_stat_statements of the bench database, or null where it cannot be loaded (it needs
+ * `shared_preload_libraries`); `reset` starts it again. The login's CPU row reads it around its
+ * right-password rounds, so the README can say where a login's database time goes.
+ */
+async function statementStats(dbUrl: string | undefined, reset: boolean): Promise<StatementStat[] | null> {
+  if (!dbUrl) return null;
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  try {
+    await client.query("create extension if not exists pg_stat_statements");
+    if (reset) {
+      await client.query("select pg_stat_statements_reset()");
+      return [];
+    }
+    const r = await client.query<StatementStat>(
+      `select query, calls::int, total_exec_time as "execMs", total_plan_time as "planMs", rows::int
+       from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database())
+       order by total_exec_time + total_plan_time desc limit 12`,
+    );
+    return r.rows;
+  } catch {
+    return null;
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Login (right, wrong, unknown) against the raw verify rate, with rate limits ON (TRUST_PROXY=1, each
  * request from an address of its own as behind a proxy), the CPU of a login beyond its hash, and RSS.
@@ -146,6 +176,7 @@ export async function loginRows(server: Server, s: Settings, dbUrl: string | und
   const address = () => ({ "x-forwarded-for": `10.2.${(++a >> 8) & 255}.${a & 255}` });
   let cpu = 0;
   const pids = new Set<number>();
+  const statements = new Map<string, StatementStat>();
   for (let i = 0; i < rounds; i++) {
     bases.push(await argonBaseline("verify", c, t));
     const bodies = [
@@ -154,6 +185,7 @@ export async function loginRows(server: Server, s: Settings, dbUrl: string | und
       () => loginBody(PASSWORD, nationalId(7, ++u)),
     ];
     for (const [k, body] of bodies.entries()) {
+      if (k === 0) await statementStats(dbUrl, true);
       const before = k === 0 ? await backendPids(dbUrl) : [];
       const cpuBefore = cpuSeconds(server.child.pid!) + before.reduce((n, p) => n + cpuSeconds(p), 0);
       const l = await load(server.port, "/api/login", {
@@ -169,6 +201,11 @@ export async function loginRows(server: Server, s: Settings, dbUrl: string | und
         // A backend that started during the load had used nothing before it.
         const backends = [...new Set([...before, ...after])].reduce((n, p) => n + cpuSeconds(p), 0);
         cpu += cpuSeconds(server.child.pid!) + backends - cpuBefore;
+        for (const st of (await statementStats(dbUrl, false)) ?? []) {
+          const sum = statements.get(st.query) ?? { ...st, calls: 0, execMs: 0, planMs: 0, rows: 0 };
+          for (const n of ["calls", "execMs", "planMs", "rows"] as const) sum[n] += st[n];
+          statements.set(st.query, sum);
+        }
       }
       runs[k]!.push(l);
     }
@@ -245,6 +282,17 @@ export async function loginRows(server: Server, s: Settings, dbUrl: string | und
   );
   const perLogin = (cpu * 1000) / right.total;
   const outside = perLogin - verifyBase.cpuMs;
+  // Per right-password login: calls, execution and planning time of the heaviest statements.
+  const perStatement = [...statements.values()]
+    .sort((x, y) => y.execMs + y.planMs - (x.execMs + x.planMs))
+    .slice(0, 6)
+    .map(
+      (st) =>
+        `${f(st.calls / right.total, 2)} × ${f((st.execMs / st.calls) * 1000)} µs exec + ${f((st.planMs / st.calls) * 1000)} µs plan: ${st.query.replace(/\s+/g, " ").slice(0, 90)}`,
+    );
+  if (perStatement.length > 0) {
+    console.log(`  pg_stat_statements, per right-password login:\n    ${perStatement.join("\n    ")}`);
+  }
   rows.push(
     row({
       id: "login.cpu",
@@ -254,6 +302,7 @@ export async function loginRows(server: Server, s: Settings, dbUrl: string | und
       ratio: outside / verifyBase.cpuMs,
       target: "report",
       generator: right.generator,
+      ...(perStatement.length > 0 ? { note: `pg_stat_statements: ${perStatement.join(" | ")}` } : {}),
     }),
   );
   rows.push(
