@@ -45,6 +45,7 @@ export async function startSystem(options: SystemOptions) {
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     poolSize: config.databasePoolSize,
+    prepare: config.databasePrepare,
     dataDir: config.dataDir,
     onError: (err) => logger.error({ err }, "database connection lost"),
   });

@@ -28,6 +28,12 @@ export type Config = {
    * instances × this ≤ what PostgreSQL (or pgbouncer) admits: see docs/decisions/011-scale.md.
    */
   databasePoolSize: number;
+  /**
+   * DATABASE_PREPARE: `on` (default) sends the hot statements (a sign-in's) as named prepared
+   * statements; `off` for a pooler in transaction mode that cannot carry them (PgBouncer before 1.21,
+   * or without max_prepared_statements).
+   */
+  databasePrepare: boolean;
   /** DATA_DIR: folder of the embedded database (default ./data). */
   dataDir: string;
   /**
@@ -280,6 +286,7 @@ export function loadConfig(env: Env = process.env): Config {
     opsHost: env.OPS_HOST || "127.0.0.1",
     databaseUrl,
     databasePoolSize: int(env, "DATABASE_POOL_SIZE", 10, 1, 200),
+    databasePrepare: oneOf(env, "DATABASE_PREPARE", ["on", "off"] as const, "on") === "on",
     dataDir: resolve(env.DATA_DIR || "./data"),
     redisUrl,
     redisPrefix: env.REDIS_PREFIX || "hoviat:throttle:",

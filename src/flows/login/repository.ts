@@ -3,7 +3,7 @@
 // success in one more.
 import { type Insertable, type Selectable, sql } from "kysely";
 import type { AddressHit } from "../../platform/challenge.ts";
-import type { Db } from "../../platform/database.ts";
+import { type Db, prepared } from "../../platform/database.ts";
 import type { AccountTable, SecurityEventTable, SessionTable } from "../../platform/schema.ts";
 import { hitStatement } from "../../platform/throttle.ts";
 
@@ -32,16 +32,17 @@ export async function reserveAndFind(
   type Row = { count: number; address_count: number | null } & {
     [K in keyof SignInAccount]: SignInAccount[K] | null;
   };
-  const result = address
-    ? await sql<Row>`
+  const statement = address
+    ? sql<Row>`
         with hit as (${hitStatement(key, windowMs, now)}),
           address as (${hitStatement(address.key, address.windowMs, now)})
         select hit.count, address.count as address_count, a.id, a.status, a.password_hash
-        from hit cross join address left join accounts a on a.national_id = ${nationalId}`.execute(db)
-    : await sql<Row>`
+        from hit cross join address left join accounts a on a.national_id = ${nationalId}`
+    : sql<Row>`
         with hit as (${hitStatement(key, windowMs, now)})
         select hit.count, null::int as address_count, a.id, a.status, a.password_hash
-        from hit left join accounts a on a.national_id = ${nationalId}`.execute(db);
+        from hit left join accounts a on a.national_id = ${nationalId}`;
+  const result = await db.executeQuery(prepared("login.reserve", statement.compile(db)));
   const r = result.rows[0]!;
   const account =
     r.id && r.status && r.password_hash
@@ -51,28 +52,29 @@ export async function reserveAndFind(
 }
 
 /**
- * A successful sign-in in one statement: the failure counters of `clear` forgotten, the reservations
- * of `release` given back (a success is no failure), the security event and the session written.
+ * A successful sign-in in one statement: the failure counter `clear` forgotten, the reservation
+ * `release` given back (a success is no failure), the security event and the session written. One key
+ * each (or null), compared with `=`, so that the prepared statement's generic plan serves every call.
  */
 export async function completeSignIn(
   db: Db,
   writes: {
-    clear: string[];
-    release: string[];
+    clear: string | null;
+    release: string | null;
     event: Insertable<SecurityEventTable>;
     session: Insertable<SessionTable>;
   },
 ): Promise<void> {
-  await db
-    .with("cleared", (q) => q.deleteFrom("throttles").where(sql<boolean>`key = any(${writes.clear}::text[])`))
+  const statement = db
+    .with("cleared", (q) => q.deleteFrom("throttles").where("key", "=", sql<string>`${writes.clear}::text`))
     .with("released", (q) =>
       q
         .updateTable("throttles")
         .set({ count: sql`greatest(count - 1, 0)` })
-        .where(sql<boolean>`key = any(${writes.release}::text[])`),
+        .where("key", "=", sql<string>`${writes.release}::text`),
     )
     .with("event", (q) => q.insertInto("security_events").values(writes.event))
     .insertInto("sessions")
-    .values(writes.session)
-    .execute();
+    .values(writes.session);
+  await db.executeQuery(prepared("login.complete", statement.compile()));
 }

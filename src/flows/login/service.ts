@@ -124,8 +124,7 @@ export async function login(
   if (inDatabase) {
     // The counter forgotten, the address's reservation given back, event and session: one statement.
     const address = deps.address?.takeReservation() ?? null;
-    const release = address ? [address] : [];
-    await completeSignIn(deps.db, { clear: [key], release, event, session: session.row }).catch(
+    await completeSignIn(deps.db, { clear: key, release: address, event, session: session.row }).catch(
       async (error: unknown) => {
         if (address) await deps.attempts.store.release(address).catch(() => undefined);
         throw error;
@@ -133,7 +132,7 @@ export async function login(
     );
   } else {
     await attempt?.succeeded();
-    await completeSignIn(deps.db, { clear: [], release: [], event, session: session.row });
+    await completeSignIn(deps.db, { clear: null, release: null, event, session: session.row });
   }
   return { token: session.token, expiresAt: session.expiresAt };
 }
