@@ -65,6 +65,26 @@ describe("bursts: no more than the allowance is judged without a challenge", () 
     assert.deepEqual(tally(answers.map(codeOf)), { 401: 50, challenge_required: 10 });
   });
 
+  test("an attempt the address's count refuses raises neither the address's nor the ID's count", async () => {
+    // The sign-in counts both in one statement; refused by the address, it gives both back.
+    const ids = nationalIds(51, "7");
+    for (const id of ids.slice(0, 50))
+      assert.equal((await login(id, "Wrong1234x", {}, "10.9.9.8")).statusCode, 401);
+    const target = ids[50]!;
+    for (let i = 0; i < 3; i++) {
+      assert.equal(codeOf(await login(target, "Wrong1234x", {}, "10.9.9.8")), "challenge_required");
+    }
+    const counts = await sys.db
+      .selectFrom("throttles")
+      .select(["key", "count"])
+      .where("key", "in", ["login:ip:10.9.9.8", loginKey(target)])
+      .execute();
+    assert.deepEqual(
+      Object.fromEntries(counts.map((c) => [c.key, c.count])),
+      sys.throttles.inDatabase ? { "login:ip:10.9.9.8": 50, [loginKey(target)]: 0 } : {},
+    );
+  });
+
   test("an address's successful sign-ins never count against it", async () => {
     await createAccount(sys, ali);
     for (let i = 0; i < 55; i++) assert.equal((await login(ali.nationalId, PASSWORD)).statusCode, 200);

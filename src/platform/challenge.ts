@@ -157,7 +157,13 @@ export class Challenges {
       }
       // Reserved before the request is served, in one atomic statement: a burst cannot slip past.
       const { count } = await this.deps.store.hit(key, rule.windowMs, this.deps.clock.now());
-      await this.admit(request, { key, rule, failures }, count);
+      this.reservations.set(request, { key, failures });
+      const needed = levelFor(count, rule.threshold);
+      if (needed > level) {
+        // A refused request is not served: it must not raise the bar for the address's next one.
+        await this.release(request);
+        await this.require(rule.scope, needed);
+      }
     };
     const onSend = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const r = this.reservations.get(request);
@@ -177,26 +183,19 @@ export class Challenges {
     return d ? { key: d.key, windowMs: d.windowMs } : null;
   }
 
-  /** The address's count that the handler made: reserved as the guard's own, or refused with a challenge. */
-  async admitAddress(request: FastifyRequest, count: number): Promise<void> {
+  /**
+   * The address's count that the handler made: reserved as the guard's own (0), or past the threshold
+   * the level to ask for, reserving nothing: the handler then gives its counts back, in one statement
+   * of its own, and refuses with `require`.
+   */
+  admitAddress(request: FastifyRequest, count: number): number {
     const d = this.deferred.get(request);
-    if (!d) return;
+    if (!d) return 0;
     this.deferred.delete(request);
-    await this.admit(request, d, count);
-  }
-
-  private async admit(
-    request: FastifyRequest,
-    hit: { key: string; rule: GuardRule; failures: number[] | null },
-    count: number,
-  ): Promise<void> {
-    this.reservations.set(request, { key: hit.key, failures: hit.failures });
-    const needed = levelFor(count, hit.rule.threshold);
-    if (needed > this.solvedLevel(request)) {
-      // A refused request is not served: it must not raise the bar for the address's next one.
-      await this.release(request);
-      await this.require(hit.rule.scope, needed);
-    }
+    const needed = levelFor(count, d.rule.threshold);
+    if (needed > this.solvedLevel(request)) return needed;
+    this.reservations.set(request, { key: d.key, failures: d.failures });
+    return 0;
   }
 
   /**

@@ -46,6 +46,7 @@ export function citizenSignIn(deps: SignInDeps) {
       const address = {
         hit: () => challenges.addressHit(request),
         admit: (count: number) => challenges.admitAddress(request, count),
+        refuse: (level: number) => challenges.require(LOGIN_ADDRESS_RULE.scope, level),
         takeReservation: () => challenges.takeReservation(request),
       };
       return login(

@@ -12,7 +12,13 @@ import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import { recordEvent, securityEventRow } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import { completeSignIn, findAccount, reserveAndFind, type SignInAccount } from "./repository.ts";
+import {
+  completeSignIn,
+  findAccount,
+  releaseCounts,
+  reserveAndFind,
+  type SignInAccount,
+} from "./repository.ts";
 import { newSession, type SessionPolicy } from "./sessions.ts";
 
 /** Consecutive failures of one national ID (any ID, known or not: the same path for both). */
@@ -47,7 +53,9 @@ export type LoginDeps = {
   /** The address guard's hit, when it left it to this sign-in (counted in the same statement). */
   address?: {
     hit: () => AddressHit | null;
-    admit: (count: number) => Promise<void>;
+    /** 0, or the challenge level the address's count asks for (nothing is then reserved). */
+    admit: (count: number) => number;
+    refuse: (level: number) => Promise<never>;
     /**
      * At a success: takes the address guard's reservation (its key) so that the success statement
      * gives it back, instead of the guard's own round trip after the answer.
@@ -81,12 +89,11 @@ export async function login(
     const windowMs = deps.attempts.windowMs;
     const found = await reserveAndFind(deps.db, key, windowMs, now, nationalId.value, addressHit);
     account = found.account;
-    if (found.addressCount !== null) {
+    const needed = addressHit && found.addressCount !== null ? deps.address!.admit(found.addressCount) : 0;
+    if (needed > 0) {
       // The address first, as its guard would have: refused, neither count stays.
-      await deps.address?.admit(found.addressCount).catch(async (error: unknown) => {
-        await deps.attempts.store.release(key);
-        throw error;
-      });
+      await releaseCounts(deps.db, [key, addressHit!.key]);
+      await deps.address!.refuse(needed);
     }
     attempt = await deps.attempts.judge(key, found.count, solvedLevel);
   } else {
