@@ -6,7 +6,7 @@ import {
   VERIFY_LEASE_MS,
   VERIFY_QUEUE,
   type VerifyDeps,
-  verifyRegistration,
+  verifyRegistrations,
 } from "./flows/registration/verification-job.ts";
 import { pruneStaffSessions } from "./flows/staff/sessions.ts";
 import type { Jobs, QueueSpec } from "./platform/jobs.ts";
@@ -31,7 +31,12 @@ export type Worker = { sweep(): Promise<void>; stop(): void };
 
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const { jobs, verify, courier } = deps;
-  await jobs.work<{ id: string }>(QUEUES.verify, (data) => verifyRegistration(verify, data.id));
+  await jobs.workBatch<{ id: string }>(QUEUES.verify, (batch) =>
+    verifyRegistrations(
+      verify,
+      batch.map((job) => job.data.id),
+    ),
+  );
   await jobs.work<{ id: string }>(QUEUES.send, (data) => sendMessage(courier, data.id));
 
   const sweep = async () => {

@@ -1,6 +1,6 @@
 // Outgoing SMS and email as stored messages (the shape of Ory Kratos' courier): queued inside the
 // business transaction that causes them, sent by a job, retried with back-off, sent once per event.
-import { type Selectable, sql, type Transaction } from "kysely";
+import { type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
 import { type Db, isDatabaseUnavailable } from "../../platform/database.ts";
@@ -28,36 +28,64 @@ export type NewMessage = {
 const CODE = /(?<![0-9])[0-9]{6}(?![0-9])/;
 const redact = (body: string) => body.replace(new RegExp(CODE, "g"), "••••••");
 
+/** The stored row of a message about to be queued; both ways of queueing write this row. */
+function messageRow(message: NewMessage, now: Date) {
+  if (message.code !== undefined && CODE.exec(message.body)?.[0] !== message.code) {
+    throw new Error(`message ${message.template}: its body must carry its code as six digits`);
+  }
+  const body = message.channel === "email" ? `${message.subject ?? ""}\n\n${message.body}` : message.body;
+  return {
+    id: crypto.randomUUID(),
+    channel: message.channel,
+    recipient: message.to,
+    template: message.template,
+    body,
+    dedupe_key: message.dedupeKey,
+    contains_code: message.code !== undefined,
+    status: "queued" as const,
+    // Leased to the job sent with it; the sweeper picks it up again only if that job is lost.
+    next_attempt_at: new Date(now.getTime() + 60_000),
+    created_at: now,
+  };
+}
+
 export async function queueMessage(
   trx: Transaction<Database>,
   jobs: Jobs,
   message: NewMessage,
   now: Date,
 ): Promise<boolean> {
-  if (message.code !== undefined && CODE.exec(message.body)?.[0] !== message.code) {
-    throw new Error(`message ${message.template}: its body must carry its code as six digits`);
-  }
-  const body = message.channel === "email" ? `${message.subject ?? ""}\n\n${message.body}` : message.body;
   const inserted = await trx
     .insertInto("messages")
-    .values({
-      id: crypto.randomUUID(),
-      channel: message.channel,
-      recipient: message.to,
-      template: message.template,
-      body,
-      dedupe_key: message.dedupeKey,
-      contains_code: message.code !== undefined,
-      status: "queued",
-      // Leased to the job sent below; the sweeper picks it up again only if that job is lost.
-      next_attempt_at: new Date(now.getTime() + 60_000),
-      created_at: now,
-    })
+    .values(messageRow(message, now))
     .onConflict((c) => c.column("dedupe_key").doNothing())
     .returning("id")
     .executeTakeFirst();
   if (inserted) await jobs.sendInTransaction(trx, SEND_QUEUE, { id: inserted.id });
   return inserted !== undefined;
+}
+
+/**
+ * The same as queueMessage, as two CTEs (`message`, `message_job`) of the caller's statement: the
+ * message and its send job are written only if `from` (a CTE) has a row, in that one round trip.
+ * The row goes in as JSON read back as a `messages` record, so each value takes its column's type.
+ */
+export function queueMessageFrom(
+  jobs: Jobs,
+  message: NewMessage,
+  now: Date,
+  from: string,
+): RawBuilder<unknown> {
+  const row = messageRow(message, now);
+  const columns = Object.keys(row);
+  const list = sql.join(columns.map((c) => sql.ref(c)));
+  const values = sql.join(columns.map((c) => sql.ref(`r.${c}`)));
+  return sql`message as (
+      insert into messages (${list})
+      select ${values} from ${sql.table(from)}, jsonb_populate_record(null::messages, ${JSON.stringify(row)}::jsonb) r
+      on conflict (dedupe_key) do nothing
+      returning id),
+    message_job as (${jobs.insertFrom(SEND_QUEUE, "message")})`;
 }
 
 export type CourierDeps = {

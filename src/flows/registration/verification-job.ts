@@ -17,7 +17,7 @@ import type {
 } from "../../platform/schema.ts";
 import { type CivilRegistry, RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
-import { queueMessage } from "../courier/courier.ts";
+import { type NewMessage, queueMessage, queueMessageFrom } from "../courier/courier.ts";
 
 export const VERIFY_QUEUE = "registration-verify";
 /** A request handed to a job is left alone this long before the sweeper hands it out again. */
@@ -41,11 +41,28 @@ type Outcome =
   | { status: "active" | "awaiting_branch_activation" };
 
 export async function verifyRegistration(deps: VerifyDeps, id: string): Promise<void> {
-  const request = await deps.db
+  const [outcome] = await verifyRegistrations(deps, [id]);
+  if (outcome?.status === "rejected") throw outcome.reason;
+}
+
+/**
+ * The requests of a fetched batch are read in one query; each is then verified and decided on its
+ * own, so one request's failure (its job retried) leaves the others' outcomes standing.
+ */
+export async function verifyRegistrations(
+  deps: VerifyDeps,
+  ids: string[],
+): Promise<PromiseSettledResult<void>[]> {
+  const rows = await deps.db
     .selectFrom("registration_requests")
     .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
+    .where(sql<boolean>`id = any(${ids}::uuid[])`)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return Promise.allSettled(ids.map((id) => verifyRequest(deps, byId.get(id))));
+}
+
+async function verifyRequest(deps: VerifyDeps, request: Request | undefined): Promise<void> {
   if (request?.status !== "pending") return;
   const now = deps.clock.now();
   if (isExpired(request.created_at, now, deps.expiryHours)) {
@@ -67,7 +84,7 @@ export async function verifyRegistration(deps: VerifyDeps, id: string): Promise<
         last_error: error.message.slice(0, 500),
         next_attempt_at: new Date(now.getTime() + wait),
       })
-      .where("id", "=", id)
+      .where("id", "=", request.id)
       .where("status", "=", "pending")
       .execute();
     return;
@@ -102,105 +119,36 @@ function greeting(request: Request): Record<string, string> {
 
 async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Promise<void> {
   const now = deps.clock.now();
-  const dedupeKey = `registration:${request.id}:outcome`;
-  await deps.db.transaction().execute(async (trx) => {
-    if (outcome.status === "identity_mismatch") {
-      const claimed = await trx
-        .updateTable("registration_requests")
-        .set({ ...decided(outcome.status, now), mismatch_fields: JSON.stringify(outcome.fields) })
-        .where("id", "=", request.id)
-        .where("status", "=", "pending")
-        .returning("id")
-        .executeTakeFirst();
-      if (!claimed) return;
-      const body = t("fa", "sms.registration.identityMismatch");
-      await queueMessage(
-        trx,
-        deps.jobs,
-        { channel: "sms", to: request.mobile, template: "registration.identityMismatch", body, dedupeKey },
-        now,
-      );
-      return;
-    }
+  if (outcome.status === "identity_mismatch") {
+    await claimAsMismatch(deps, request, outcome.fields, now);
+    return;
+  }
+  const account = {
+    national_id: request.national_id,
+    mobile: request.mobile,
+    email: request.email,
+    first_name: request.first_name,
+    last_name: request.last_name,
+    gender: request.gender,
+    birth_date: request.birth_date,
+    birth_certificate_number: request.birth_certificate_number,
+    status: outcome.status,
+    password_hash: request.password_hash!,
+    registration_request_id: request.id,
+    updated_at: now,
+    activated_at: outcome.status === "active" ? now : null,
+  };
+  const answers = (request.security_answers ?? []) as StoredAnswer[];
+  const claim = await claimIntoAccount(deps, account, answers, outcomeMessage(request, outcome.status), now);
+  if (claim === "account exists") await decideBesideAccount(deps, request, account, answers, now);
+}
 
-    const account = {
-      national_id: request.national_id,
-      mobile: request.mobile,
-      email: request.email,
-      first_name: request.first_name,
-      last_name: request.last_name,
-      gender: request.gender,
-      birth_date: request.birth_date,
-      birth_certificate_number: request.birth_certificate_number,
-      status: outcome.status,
-      password_hash: request.password_hash!,
-      registration_request_id: request.id,
-      updated_at: now,
-      activated_at: outcome.status === "active" ? now : null,
-    };
-    const answers = (request.security_answers ?? []) as StoredAnswer[];
-    const claim = await claimIntoAccount(trx, account, answers, now);
-    if (!claim.claimed) return;
-    let accountId = claim.accountId;
+const dedupeKey = (request: Request) => `registration:${request.id}:outcome`;
 
-    if (!accountId) {
-      const existing = await trx
-        .selectFrom("accounts")
-        .select(["id", "status", "mobile"])
-        .where("national_id", "=", request.national_id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      // A person awaiting branch activation who registers again with a number the ownership
-      // registry confirms has proved the number is theirs: that request replaces the waiting one.
-      if (existing.status === "awaiting_branch_activation" && outcome.status === "active") {
-        await trx.updateTable("accounts").set(account).where("id", "=", existing.id).execute();
-        await trx.deleteFrom("security_answers").where("account_id", "=", existing.id).execute();
-        if (answers.length > 0) {
-          await trx
-            .insertInto("security_answers")
-            .values(
-              answers.map((a) => ({
-                account_id: existing.id,
-                question_id: a.questionId,
-                answer_hash: a.hash,
-              })),
-            )
-            .execute();
-        }
-        accountId = existing.id;
-      } else {
-        // Never a second account and never a changed password: tell the holder, not the requester.
-        await trx
-          .updateTable("registration_requests")
-          .set({ status: "duplicate" })
-          .where("id", "=", request.id)
-          .execute();
-        const body = t("fa", "sms.registration.alreadyRegistered");
-        await queueMessage(
-          trx,
-          deps.jobs,
-          {
-            channel: "sms",
-            to: existing.mobile,
-            template: "registration.alreadyRegistered",
-            body,
-            dedupeKey,
-          },
-          now,
-        );
-        return;
-      }
-    }
-
-    const template = outcome.status === "active" ? "registration.activated" : "registration.awaitingBranch";
-    const body = t("fa", `sms.${template}`, greeting(request));
-    await queueMessage(
-      trx,
-      deps.jobs,
-      { channel: "sms", to: request.mobile, template, body, dedupeKey },
-      now,
-    );
-  });
+function outcomeMessage(request: Request, status: "active" | "awaiting_branch_activation"): NewMessage {
+  const template = status === "active" ? "registration.activated" : "registration.awaitingBranch";
+  const body = t("fa", `sms.${template}`, greeting(request));
+  return { channel: "sms", to: request.mobile, template, body, dedupeKey: dedupeKey(request) };
 }
 
 /** The outcome's columns of a decided request: its secrets go with the decision (they live on in the account). */
@@ -208,25 +156,54 @@ function decided(status: Outcome["status"], now: Date) {
   return { status, decided_at: now, mismatch_fields: null, password_hash: null, security_answers: null };
 }
 
-type NewAccount = Omit<Insertable<AccountTable>, "id" | "created_at">;
+/** One statement, so no transaction: the request claimed (only while pending) and its SMS queued. */
+async function claimAsMismatch(
+  deps: VerifyDeps,
+  request: Request,
+  fields: string[],
+  now: Date,
+): Promise<void> {
+  const body = t("fa", "sms.registration.identityMismatch");
+  const message: NewMessage = {
+    channel: "sms",
+    to: request.mobile,
+    template: "registration.identityMismatch",
+    body,
+    dedupeKey: dedupeKey(request),
+  };
+  await sql`
+    with claimed as (
+      update registration_requests set status = 'identity_mismatch', decided_at = ${now},
+        mismatch_fields = ${JSON.stringify(fields)}::jsonb, password_hash = null, security_answers = null
+      where id = ${request.id} and status = 'pending'
+      returning id),
+    ${queueMessageFrom(deps.jobs, message, now, "claimed")}
+    select count(*)::int as claimed from claimed`.execute(deps.db);
+}
+
+type NewAccount = Omit<Insertable<AccountTable>, "id" | "created_at"> & {
+  status: "active" | "awaiting_branch_activation";
+};
 
 /**
- * One statement: the request claimed (only while pending), its account created unless the national
- * ID has one, and the account's security answers. `accountId` is null when an account existed.
+ * One statement, so no transaction: the request locked while pending, its account created unless
+ * the national ID has one, and only then the request claimed, the account's security answers
+ * written and the outcome SMS queued. A national ID that has an account leaves the request pending
+ * ("account exists") for decideBesideAccount.
  */
 async function claimIntoAccount(
-  trx: Transaction<Database>,
-  account: NewAccount & { status: "active" | "awaiting_branch_activation" },
+  deps: VerifyDeps,
+  account: NewAccount,
   answers: StoredAnswer[],
+  message: NewMessage,
   now: Date,
-): Promise<{ claimed: boolean; accountId: string | null }> {
+): Promise<"decided" | "not pending" | "account exists"> {
   const a = account;
-  const result = await sql<{ claimed: number; account_id: string | null }>`
-    with claimed as (
-      update registration_requests set status = ${a.status}, decided_at = ${now}, mismatch_fields = null,
-        password_hash = null, security_answers = null
+  const result = await sql<{ pending: number; claimed: number }>`
+    with request as (
+      select id from registration_requests
       where id = ${a.registration_request_id} and status = 'pending'
-      returning id),
+      for update),
     account as (
       insert into accounts (id, created_at, national_id, mobile, email, first_name, last_name, gender,
         birth_date, birth_certificate_number, status, password_hash, registration_request_id, updated_at,
@@ -234,20 +211,96 @@ async function claimIntoAccount(
       select ${crypto.randomUUID()}::uuid, ${now}::timestamptz, ${a.national_id}::text, ${a.mobile}::text,
         ${a.email}::text, ${a.first_name}::text, ${a.last_name}::text, ${a.gender}::text,
         ${a.birth_date}::text, ${a.birth_certificate_number}::text, ${a.status}::text,
-        ${a.password_hash}::text, claimed.id, ${now}::timestamptz, ${a.activated_at ?? null}::timestamptz
-      from claimed
+        ${a.password_hash}::text, request.id, ${now}::timestamptz, ${a.activated_at ?? null}::timestamptz
+      from request
       on conflict (national_id) do nothing
-      returning id),
+      returning id, registration_request_id),
+    claimed as (
+      update registration_requests r set status = ${a.status}, decided_at = ${now}, mismatch_fields = null,
+        password_hash = null, security_answers = null
+      from account where r.id = account.registration_request_id
+      returning r.id),
     answers as (
       insert into security_answers (account_id, question_id, answer_hash)
       select account.id, q.question_id, q.answer_hash
       from account, unnest(${answers.map((x) => x.questionId)}::text[], ${answers.map((x) => x.hash)}::text[])
-        as q(question_id, answer_hash))
-    select (select count(*)::int from claimed) as claimed, (select id from account) as account_id`.execute(
-    trx,
+        as q(question_id, answer_hash)),
+    ${queueMessageFrom(deps.jobs, message, now, "claimed")}
+    select (select count(*)::int from request) as pending, (select count(*)::int from claimed) as claimed`.execute(
+    deps.db,
   );
   const r = result.rows[0]!;
-  return { claimed: r.claimed > 0, accountId: r.account_id };
+  if (r.claimed > 0) return "decided";
+  return r.pending > 0 ? "account exists" : "not pending";
+}
+
+/**
+ * The national ID already has an account (rare: a second registration, or two at once). A person
+ * awaiting branch activation who registers again with a number the ownership registry confirms has
+ * proved the number is theirs: that request replaces the waiting one. Otherwise never a second
+ * account and never a changed password: tell the holder, not the requester.
+ */
+async function decideBesideAccount(
+  deps: VerifyDeps,
+  request: Request,
+  account: NewAccount,
+  answers: StoredAnswer[],
+  now: Date,
+): Promise<void> {
+  await deps.db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable("registration_requests")
+      .set(decided(account.status, now))
+      .where("id", "=", request.id)
+      .where("status", "=", "pending")
+      .returning("id")
+      .executeTakeFirst();
+    if (!claimed) return;
+    const existing = await trx
+      .selectFrom("accounts")
+      .select(["id", "status", "mobile"])
+      .where("national_id", "=", request.national_id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    if (existing.status === "awaiting_branch_activation" && account.status === "active") {
+      await replaceWaitingAccount(trx, existing.id, account, answers);
+      await queueMessage(trx, deps.jobs, outcomeMessage(request, account.status), now);
+      return;
+    }
+    await trx
+      .updateTable("registration_requests")
+      .set({ status: "duplicate" })
+      .where("id", "=", request.id)
+      .execute();
+    const body = t("fa", "sms.registration.alreadyRegistered");
+    await queueMessage(
+      trx,
+      deps.jobs,
+      {
+        channel: "sms",
+        to: existing.mobile,
+        template: "registration.alreadyRegistered",
+        body,
+        dedupeKey: dedupeKey(request),
+      },
+      now,
+    );
+  });
+}
+
+async function replaceWaitingAccount(
+  trx: Transaction<Database>,
+  accountId: string,
+  account: NewAccount,
+  answers: StoredAnswer[],
+): Promise<void> {
+  await trx.updateTable("accounts").set(account).where("id", "=", accountId).execute();
+  await trx.deleteFrom("security_answers").where("account_id", "=", accountId).execute();
+  if (answers.length === 0) return;
+  await trx
+    .insertInto("security_answers")
+    .values(answers.map((a) => ({ account_id: accountId, question_id: a.questionId, answer_hash: a.hash })))
+    .execute();
 }
 
 export function isExpired(createdAt: Date, now: Date, expiryHours: number): boolean {
