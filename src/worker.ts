@@ -1,6 +1,6 @@
 // The background side: verification and courier jobs, and the sweeper that keeps durable work moving.
 import type { Logger } from "pino";
-import { type CourierDeps, SEND_QUEUE, sendMessage } from "./flows/courier/courier.ts";
+import { type CourierDeps, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
 import {
   expireRequests,
   VERIFY_LEASE_MS,
@@ -37,7 +37,12 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
       batch.map((job) => job.data.id),
     ),
   );
-  await jobs.work<{ id: string }>(QUEUES.send, (data) => sendMessage(courier, data.id));
+  await jobs.workBatch<{ id: string }>(QUEUES.send, (batch) =>
+    sendMessages(
+      courier,
+      batch.map((job) => job.data.id),
+    ),
+  );
 
   const sweep = async () => {
     const now = verify.clock.now();
