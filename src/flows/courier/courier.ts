@@ -66,23 +66,27 @@ export async function queueMessage(
 }
 
 /**
- * The same as queueMessage, as two CTEs (`message`, `message_job`) of the caller's statement: the
- * message and its send job are written only if `from` (a CTE) has a row, in that one round trip.
- * The row goes in as JSON read back as a `messages` record, so each value takes its column's type.
+ * The same as queueMessage, as two CTEs (`message`, `message_job`) of the caller's statement: each
+ * message, keyed by an `id` of `from` (a CTE), is written with its send job only if `from` has that
+ * row, in that one round trip. The rows go in as JSON read back as `messages` records, so each value
+ * takes its column's type.
  */
-export function queueMessageFrom(
+export function queueMessagesFrom(
   jobs: Jobs,
-  message: NewMessage,
+  messages: [key: string, message: NewMessage][],
   now: Date,
   from: string,
 ): RawBuilder<unknown> {
-  const row = messageRow(message, now);
-  const columns = Object.keys(row);
+  const rows = messages.map(([key, message]) => ({ key, message: messageRow(message, now) }));
+  const columns = Object.keys(rows[0]?.message ?? {});
+  if (columns.length === 0) throw new Error("queueMessagesFrom: no message to queue");
   const list = sql.join(columns.map((c) => sql.ref(c)));
   const values = sql.join(columns.map((c) => sql.ref(`r.${c}`)));
   return sql`message as (
       insert into messages (${list})
-      select ${values} from ${sql.table(from)}, jsonb_populate_record(null::messages, ${JSON.stringify(row)}::jsonb) r
+      select ${values}
+      from ${sql.table(from)} f join jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(key text, message jsonb)
+        on i.key = f.id::text, jsonb_populate_record(null::messages, i.message) r
       on conflict (dedupe_key) do nothing
       returning id),
     message_job as (${jobs.insertFrom(SEND_QUEUE, "message")})`;
