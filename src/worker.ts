@@ -1,12 +1,12 @@
 // The background side: verification and courier jobs, and the sweeper that keeps durable work moving.
 import type { Logger } from "pino";
-import { type CourierDeps, SEND_QUEUE, sendMessage } from "./flows/courier/courier.ts";
+import { type CourierDeps, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
 import {
   expireRequests,
   VERIFY_LEASE_MS,
   VERIFY_QUEUE,
   type VerifyDeps,
-  verifyRegistration,
+  verifyRegistrations,
 } from "./flows/registration/verification-job.ts";
 import { pruneStaffSessions } from "./flows/staff/sessions.ts";
 import type { Jobs, QueueSpec } from "./platform/jobs.ts";
@@ -31,8 +31,18 @@ export type Worker = { sweep(): Promise<void>; stop(): void };
 
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const { jobs, verify, courier } = deps;
-  await jobs.work<{ id: string }>(QUEUES.verify, (data) => verifyRegistration(verify, data.id));
-  await jobs.work<{ id: string }>(QUEUES.send, (data) => sendMessage(courier, data.id));
+  await jobs.workBatch<{ id: string }>(QUEUES.verify, (batch) =>
+    verifyRegistrations(
+      verify,
+      batch.map((job) => job.data.id),
+    ),
+  );
+  await jobs.workBatch<{ id: string }>(QUEUES.send, (batch) =>
+    sendMessages(
+      courier,
+      batch.map((job) => job.data.id),
+    ),
+  );
 
   const sweep = async () => {
     const now = verify.clock.now();

@@ -1,6 +1,6 @@
 // Background jobs on pg-boss, in the same database. In embedded mode pg-boss shares the app's single
 // connection (PGlite is one session); on PostgreSQL it has a pool of its own.
-import { CompiledQuery, type Transaction } from "kysely";
+import { CompiledQuery, type RawBuilder, sql, type Transaction } from "kysely";
 import type pg from "pg";
 import PgBoss from "pg-boss";
 import type { Database } from "./schema.ts";
@@ -10,8 +10,11 @@ const POLL_MS = 500;
 // pg-boss's options type omits the pg.Pool settings it passes through; a database that does not answer
 // fails the poll after 5 s instead of hanging it.
 const CONNECT_TIMEOUT = { connectionTimeoutMillis: 5_000 };
+const SCHEMA = "pgboss";
 
 export type JobHandler<T> = (data: T, job: { id: string }) => Promise<void>;
+/** Handles a fetched batch at once; one settled result per job, in the batch's order. */
+export type BatchHandler<T> = (jobs: { id: string; data: T }[]) => Promise<PromiseSettledResult<unknown>[]>;
 
 export type QueueSpec = { name: string; batchSize: number; expireInSeconds: number };
 
@@ -29,7 +32,7 @@ export class Jobs {
     onError?: (error: Error) => void;
   }) {
     const common = {
-      schema: "pgboss",
+      schema: SCHEMA,
       monitorStateIntervalSeconds: 60,
       maintenanceIntervalSeconds: 120,
     };
@@ -70,13 +73,40 @@ export class Jobs {
   }
 
   /**
-   * Each job of a batch runs on its own; a handler's error fails that job alone (it is retried).
+   * A job for each row of `from` (a CTE of the caller's statement with an `id` column), data `{ id }`:
+   * the job is written by the statement that writes its row, one round trip instead of two. The
+   * columns are those pg-boss's send() derives from the queue when no job options are given
+   * (plans.insertJob in pg-boss 10); test/jobs.test.ts compares the two rows, so an upgrade that
+   * changes them fails there.
+   */
+  insertFrom(name: string, from: string): RawBuilder<unknown> {
+    return sql`insert into ${sql.table(`${SCHEMA}.job`)} (id, name, data, priority, start_after, dead_letter,
+        expire_in, keep_until, retry_limit, retry_delay, retry_backoff, policy)
+      select gen_random_uuid(), q.name, jsonb_build_object('id', f.id), 0, now(), q.dead_letter,
+        coalesce(q.expire_seconds * interval '1s', interval '15 minutes'),
+        now() + cast(coalesce((q.retention_minutes * 60)::text, '14 days') as interval),
+        coalesce(q.retry_limit, 2),
+        case when coalesce(q.retry_backoff, false) then greatest(q.retry_delay, 1)
+          else coalesce(q.retry_delay, 0) end,
+        coalesce(q.retry_backoff, false), q.policy
+      from ${sql.table(from)} f join ${sql.table(`${SCHEMA}.queue`)} q on q.name = ${name}
+      on conflict do nothing
+      returning id`;
+  }
+
+  /** One handler call per job; see workBatch. */
+  async work<T>(spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
+    await this.workBatch<T>(spec, (jobs) => Promise.allSettled(jobs.map((job) => handler(job.data, job))));
+  }
+
+  /**
+   * Each job of a batch settles on its own; a handler's error fails that job alone (it is retried).
    * Our own fetch loop rather than pg-boss's work(): that one completes a batch without awaiting it,
    * so a database lost at that moment is an unhandled rejection, which ends the process. Here every
    * statement is awaited; a completion that fails leaves the job active until it expires and is
    * handed out again, and the handlers are idempotent (a decided request is not decided twice).
    */
-  async work<T>(spec: QueueSpec, handler: JobHandler<T>): Promise<void> {
+  async workBatch<T>(spec: QueueSpec, handler: BatchHandler<T>): Promise<void> {
     // A nudge while a batch runs is remembered, so the loop fetches again instead of idling.
     let nudged = false;
     let wake = () => {
@@ -110,13 +140,15 @@ export class Jobs {
     this.workers.set(spec.name, { wake: () => wake(), done: loop() });
   }
 
-  private async runBatch<T>(spec: QueueSpec, jobs: PgBoss.Job<T>[], handler: JobHandler<T>): Promise<void> {
-    const outcomes = await Promise.allSettled(jobs.map((job) => handler(job.data, { id: job.id })));
+  private async runBatch<T>(spec: QueueSpec, jobs: PgBoss.Job<T>[], handler: BatchHandler<T>): Promise<void> {
+    const outcomes = await handler(jobs.map((job) => ({ id: job.id, data: job.data }))).catch((error) =>
+      jobs.map((): PromiseSettledResult<unknown> => ({ status: "rejected", reason: error })),
+    );
     const done: string[] = [];
-    for (const [i, outcome] of outcomes.entries()) {
-      const job = jobs[i]!;
-      if (outcome.status === "fulfilled") done.push(job.id);
-      else await this.boss.fail(spec.name, job.id, { message: String(outcome.reason) });
+    for (const [i, job] of jobs.entries()) {
+      const outcome = outcomes[i];
+      if (outcome?.status === "fulfilled") done.push(job.id);
+      else await this.boss.fail(spec.name, job.id, { message: String(outcome?.reason ?? "no outcome") });
     }
     if (done.length) await this.boss.complete(spec.name, done);
   }

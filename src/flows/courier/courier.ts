@@ -1,6 +1,6 @@
 // Outgoing SMS and email as stored messages (the shape of Ory Kratos' courier): queued inside the
 // business transaction that causes them, sent by a job, retried with back-off, sent once per event.
-import { type Selectable, sql, type Transaction } from "kysely";
+import { type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
 import { type Db, isDatabaseUnavailable } from "../../platform/database.ts";
@@ -28,36 +28,68 @@ export type NewMessage = {
 const CODE = /(?<![0-9])[0-9]{6}(?![0-9])/;
 const redact = (body: string) => body.replace(new RegExp(CODE, "g"), "••••••");
 
+/** The stored row of a message about to be queued; both ways of queueing write this row. */
+function messageRow(message: NewMessage, now: Date) {
+  if (message.code !== undefined && CODE.exec(message.body)?.[0] !== message.code) {
+    throw new Error(`message ${message.template}: its body must carry its code as six digits`);
+  }
+  const body = message.channel === "email" ? `${message.subject ?? ""}\n\n${message.body}` : message.body;
+  return {
+    id: crypto.randomUUID(),
+    channel: message.channel,
+    recipient: message.to,
+    template: message.template,
+    body,
+    dedupe_key: message.dedupeKey,
+    contains_code: message.code !== undefined,
+    status: "queued" as const,
+    // Leased to the job sent with it; the sweeper picks it up again only if that job is lost.
+    next_attempt_at: new Date(now.getTime() + 60_000),
+    created_at: now,
+  };
+}
+
 export async function queueMessage(
   trx: Transaction<Database>,
   jobs: Jobs,
   message: NewMessage,
   now: Date,
 ): Promise<boolean> {
-  if (message.code !== undefined && CODE.exec(message.body)?.[0] !== message.code) {
-    throw new Error(`message ${message.template}: its body must carry its code as six digits`);
-  }
-  const body = message.channel === "email" ? `${message.subject ?? ""}\n\n${message.body}` : message.body;
   const inserted = await trx
     .insertInto("messages")
-    .values({
-      id: crypto.randomUUID(),
-      channel: message.channel,
-      recipient: message.to,
-      template: message.template,
-      body,
-      dedupe_key: message.dedupeKey,
-      contains_code: message.code !== undefined,
-      status: "queued",
-      // Leased to the job sent below; the sweeper picks it up again only if that job is lost.
-      next_attempt_at: new Date(now.getTime() + 60_000),
-      created_at: now,
-    })
+    .values(messageRow(message, now))
     .onConflict((c) => c.column("dedupe_key").doNothing())
     .returning("id")
     .executeTakeFirst();
   if (inserted) await jobs.sendInTransaction(trx, SEND_QUEUE, { id: inserted.id });
   return inserted !== undefined;
+}
+
+/**
+ * The same as queueMessage, as two CTEs (`message`, `message_job`) of the caller's statement: each
+ * message, keyed by an `id` of `from` (a CTE), is written with its send job only if `from` has that
+ * row, in that one round trip. The rows go in as JSON read back as `messages` records, so each value
+ * takes its column's type.
+ */
+export function queueMessagesFrom(
+  jobs: Jobs,
+  messages: [key: string, message: NewMessage][],
+  now: Date,
+  from: string,
+): RawBuilder<unknown> {
+  const rows = messages.map(([key, message]) => ({ key, message: messageRow(message, now) }));
+  const columns = Object.keys(rows[0]?.message ?? {});
+  if (columns.length === 0) throw new Error("queueMessagesFrom: no message to queue");
+  const list = sql.join(columns.map((c) => sql.ref(c)));
+  const values = sql.join(columns.map((c) => sql.ref(`r.${c}`)));
+  return sql`message as (
+      insert into messages (${list})
+      select ${values}
+      from ${sql.table(from)} f join jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(key text, message jsonb)
+        on i.key = f.id::text, jsonb_populate_record(null::messages, i.message) r
+      on conflict (dedupe_key) do nothing
+      returning id),
+    message_job as (${jobs.insertFrom(SEND_QUEUE, "message")})`;
 }
 
 export type CourierDeps = {
@@ -95,64 +127,102 @@ async function record<T>(deps: CourierDeps, write: () => Promise<T>): Promise<T>
 export const SEND_CLAIM = "2 minutes";
 
 export async function sendMessage(deps: CourierDeps, id: string): Promise<void> {
-  const { db, clock } = deps;
-  // Claimed in the statement that reads it, on the database's clock, so that two processes (a job and
-  // the sweeper's re-dispatch of it, or a process whose clock is off) never post it at the same time.
-  // Tried again like a record when the connection goes (under the same claim id, so a claim whose
-  // answer was lost is this send's own, not someone else's for SEND_CLAIM).
-  const claim = crypto.randomUUID();
-  const message = await record(deps, async () => {
-    const claimed = await sql<Selectable<MessageTable>>`
-      update messages set sending_until = now() + ${SEND_CLAIM}::interval, sending_claim = ${claim}
-      where id = ${id} and status = 'queued'
-        and (sending_until is null or sending_until < now() or sending_claim = ${claim})
-      returning *`.execute(db);
-    return claimed.rows[0];
-  });
-  if (!message) return;
-  try {
-    if (message.channel === "sms") {
-      const code = message.contains_code ? CODE.exec(message.body)?.[0] : undefined;
-      await deps.sms.send({ id, to: message.recipient, text: message.body, ...(code ? { code } : {}) });
-    } else {
-      const [subject = "", ...rest] = message.body.split("\n\n");
-      await deps.email.send({ id, to: message.recipient, subject, text: rest.join("\n\n") });
-    }
-  } catch (error) {
-    const attempts = message.attempts + 1;
-    const final = (error instanceof DeliveryFailed && !error.retryable) || attempts >= MAX_SEND_ATTEMPTS;
-    await record(deps, () =>
-      db
-        .updateTable("messages")
-        .set({
-          attempts,
-          status: final ? "abandoned" : "queued",
-          ...(final && message.contains_code ? { body: redact(message.body) } : {}),
-          last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
-          next_attempt_at: new Date(clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random)),
-          sending_until: null,
-          sending_claim: null,
-        })
-        .where("id", "=", id)
-        .where("status", "=", "queued")
-        .execute(),
-    );
-    return;
+  const [outcome] = await sendMessages(deps, [id]);
+  if (outcome?.status === "rejected") throw outcome.reason;
+}
+
+type Message = Selectable<MessageTable>;
+
+/**
+ * The messages of a fetched batch: claimed in one statement, posted side by side, and the sent ones
+ * marked in one statement. A failed post is recorded on its own and fails nobody else's job; a sent
+ * mark lost past RECORD_TRIES fails the jobs of all the messages it was for (each then resent once
+ * its claim runs out, under its own id).
+ */
+export async function sendMessages(deps: CourierDeps, ids: string[]): Promise<PromiseSettledResult<void>[]> {
+  const claimed = await claimSends(deps, ids);
+  const posts = await Promise.allSettled(claimed.map((m) => post(deps, m)));
+  const sent = claimed.filter((_, i) => posts[i]!.status === "fulfilled");
+  const failures = new Map<string, Promise<void>>();
+  for (const [i, outcome] of posts.entries()) {
+    if (outcome.status === "rejected")
+      failures.set(claimed[i]!.id, recordFailure(deps, claimed[i]!, outcome.reason));
   }
-  const provider = message.channel === "sms" ? deps.sms.name : deps.email.name;
+  const marked = sent.length ? markSent(deps, sent).then(() => undefined) : Promise.resolve();
+  const sentIds = new Set(sent.map((m) => m.id));
+  return Promise.allSettled(ids.map((id) => failures.get(id) ?? (sentIds.has(id) ? marked : undefined)));
+}
+
+/**
+ * Claimed in the statement that reads them, on the database's clock, so that two processes (a job
+ * and the sweeper's re-dispatch of it, or a process whose clock is off) never post one at the same
+ * time. Tried again like a record when the connection goes (under the same claim id, so a claim whose
+ * answer was lost is this send's own, not someone else's for SEND_CLAIM).
+ */
+async function claimSends(deps: CourierDeps, ids: string[]): Promise<Message[]> {
+  const claim = crypto.randomUUID();
+  return record(deps, async () => {
+    const claimed = await sql<Message>`
+      update messages set sending_until = now() + ${SEND_CLAIM}::interval, sending_claim = ${claim}
+      where id = any(${ids}::uuid[]) and status = 'queued'
+        and (sending_until is null or sending_until < now() or sending_claim = ${claim})
+      returning *`.execute(deps.db);
+    return claimed.rows;
+  });
+}
+
+async function post(deps: CourierDeps, message: Message): Promise<void> {
+  const { id } = message;
+  if (message.channel === "sms") {
+    const code = message.contains_code ? CODE.exec(message.body)?.[0] : undefined;
+    await deps.sms.send({ id, to: message.recipient, text: message.body, ...(code ? { code } : {}) });
+  } else {
+    const [subject = "", ...rest] = message.body.split("\n\n");
+    await deps.email.send({ id, to: message.recipient, subject, text: rest.join("\n\n") });
+  }
+}
+
+async function recordFailure(deps: CourierDeps, message: Message, error: unknown): Promise<void> {
+  const attempts = message.attempts + 1;
+  const final = (error instanceof DeliveryFailed && !error.retryable) || attempts >= MAX_SEND_ATTEMPTS;
   await record(deps, () =>
-    db
+    deps.db
+      .updateTable("messages")
+      .set({
+        attempts,
+        status: final ? "abandoned" : "queued",
+        ...(final && message.contains_code ? { body: redact(message.body) } : {}),
+        last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
+        next_attempt_at: new Date(
+          deps.clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random),
+        ),
+        sending_until: null,
+        sending_claim: null,
+      })
+      .where("id", "=", message.id)
+      .where("status", "=", "queued")
+      .execute(),
+  );
+}
+
+/** One statement for all of them; a body that carried a code is replaced by its redacted copy. */
+async function markSent(deps: CourierDeps, messages: Message[]): Promise<void> {
+  const redacted = Object.fromEntries(
+    messages.filter((m) => m.contains_code).map((m) => [m.id, redact(m.body)]),
+  );
+  await record(deps, () =>
+    deps.db
       .updateTable("messages")
       .set({
         status: "sent",
-        sent_at: clock.now(),
-        provider,
-        attempts: message.attempts + 1,
+        sent_at: deps.clock.now(),
+        provider: sql<string>`case channel when 'sms' then ${deps.sms.name} else ${deps.email.name} end`,
+        attempts: sql<number>`attempts + 1`,
         sending_until: null,
         sending_claim: null,
-        ...(message.contains_code ? { body: redact(message.body) } : {}),
+        body: sql<string>`coalesce(${JSON.stringify(redacted)}::jsonb ->> id::text, body)`,
       })
-      .where("id", "=", id)
+      .where(sql<boolean>`id = any(${messages.map((m) => m.id)}::uuid[])`)
       .where("status", "=", "queued")
       .execute(),
   );

@@ -1,7 +1,8 @@
 // Submitting a registration: validate, check the mobileProof of step 1, hash the secrets, store the
-// request, spend the proof and enqueue its verification in one transaction. The answer is the same whether or not the national ID already
+// request, spend the proof and enqueue its verification in one statement. The answer is the same whether or not the national ID already
 // has an account; that case is settled by the verification job, out of the requester's sight.
 
+import { type Insertable, sql } from "kysely";
 import { commonPasswords } from "../../domain/common-passwords.ts";
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
@@ -12,6 +13,7 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { hashSecret } from "../../platform/passwords.ts";
+import type { RegistrationRequestTable, StoredAnswer } from "../../platform/schema.ts";
 import { provedVerification } from "./mobile-verification.ts";
 import { VERIFY_LEASE_MS, VERIFY_QUEUE } from "./verification-job.ts";
 
@@ -51,40 +53,57 @@ export async function submitRegistration(
   const answers = input.securityAnswers.map((a, i) => ({ questionId: a.questionId, hash: answerHashes[i]! }));
 
   const requestId = crypto.randomUUID();
-  const accepted = await deps.db.transaction().execute(async (trx) => {
-    // Spent by the accepted registration only: a refused one (400) costs the person no new SMS.
-    const spent = await trx
-      .updateTable("mobile_verifications")
-      .set({ status: "used" })
-      .where("id", "=", verificationId)
-      .where("status", "=", "proved")
-      .returning("id")
-      .executeTakeFirst();
-    if (!spent) return false;
-    await trx
-      .insertInto("registration_requests")
-      .values({
-        id: requestId,
-        national_id: input.nationalId,
-        mobile: input.mobile,
-        first_name: input.firstName,
-        last_name: input.lastName,
-        gender: input.gender,
-        birth_certificate_number: input.birthCertificateNumber,
-        birth_date: input.birthDate,
-        email: input.email,
-        password_hash: passwordHash!,
-        security_answers: JSON.stringify(answers),
-        status: "pending",
-        next_attempt_at: new Date(now.getTime() + VERIFY_LEASE_MS),
-        created_at: now,
-        client_ip: clientIp,
-      })
-      .execute();
-    await deps.jobs.sendInTransaction(trx, VERIFY_QUEUE, { id: requestId });
-    return true;
+  const accepted = await storeRequest(deps, verificationId, {
+    id: requestId,
+    national_id: input.nationalId,
+    mobile: input.mobile,
+    first_name: input.firstName,
+    last_name: input.lastName,
+    gender: input.gender,
+    birth_certificate_number: input.birthCertificateNumber,
+    birth_date: input.birthDate,
+    email: input.email,
+    password_hash: passwordHash!,
+    security_answers: answers,
+    status: "pending",
+    next_attempt_at: new Date(now.getTime() + VERIFY_LEASE_MS),
+    created_at: now,
+    client_ip: clientIp,
   });
   if (!accepted) return { ok: false, errors: [{ field: "mobileProof", code: "mobileProof.invalid" }] };
   deps.jobs.nudge(VERIFY_QUEUE);
   return { ok: true, requestId };
+}
+
+export type NewRequest = Omit<
+  Insertable<RegistrationRequestTable>,
+  "security_answers" | "mismatch_fields"
+> & {
+  security_answers: StoredAnswer[];
+};
+
+/**
+ * One statement, so no transaction: the proof spent (only while proved: a refused registration
+ * costs the person no new SMS), and only then the request stored with its verification job. The
+ * row goes in as JSON read back as a `registration_requests` record, so each value takes its
+ * column's type (the answers a JSON array, not a string of one).
+ */
+export async function storeRequest(
+  deps: Pick<SubmitDeps, "db" | "jobs">,
+  verificationId: string,
+  request: NewRequest,
+): Promise<boolean> {
+  const columns = Object.keys(request);
+  const stored = await sql<{ stored: number }>`
+    with spent as (
+      update mobile_verifications set status = 'used' where id = ${verificationId} and status = 'proved'
+      returning id),
+    request as (
+      insert into registration_requests (${sql.join(columns.map((c) => sql.ref(c)))})
+      select ${sql.join(columns.map((c) => sql.ref(`r.${c}`)))}
+      from spent, jsonb_populate_record(null::registration_requests, ${JSON.stringify(request)}::jsonb) r
+      returning id),
+    job as (${deps.jobs.insertFrom(VERIFY_QUEUE, "request")})
+    select count(*)::int as stored from request`.execute(deps.db);
+  return stored.rows[0]!.stored > 0;
 }

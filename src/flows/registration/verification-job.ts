@@ -2,22 +2,22 @@
 // exactly one outcome with exactly one SMS. Re-running it at any point is harmless: the outcome is
 // written only while the request is still pending, and its SMS is keyed to the request.
 
-import { type Insertable, type Selectable, sql, type Transaction } from "kysely";
+import { type Selectable, sql } from "kysely";
 import { mismatchedFields } from "../../domain/identity-match.ts";
-import { t } from "../../messages/index.ts";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import type {
-  AccountTable,
-  Database,
-  RegistrationRequestTable,
-  StoredAnswer,
-} from "../../platform/schema.ts";
+import type { RegistrationRequestTable } from "../../platform/schema.ts";
 import { type CivilRegistry, RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
-import { queueMessage } from "../courier/courier.ts";
+import {
+  type Claim,
+  claimAsMismatch,
+  claimIntoAccounts,
+  type Decision,
+  decideBesideAccount,
+} from "./verification-outcome.ts";
 
 export const VERIFY_QUEUE = "registration-verify";
 /** A request handed to a job is left alone this long before the sweeper hands it out again. */
@@ -35,26 +35,52 @@ export type VerifyDeps = {
   random?: () => number;
 };
 
-type Request = Selectable<RegistrationRequestTable>;
-type Outcome =
+export type Request = Selectable<RegistrationRequestTable>;
+export type Outcome =
   | { status: "identity_mismatch"; fields: string[] }
   | { status: "active" | "awaiting_branch_activation" };
 
 export async function verifyRegistration(deps: VerifyDeps, id: string): Promise<void> {
-  const request = await deps.db
+  const [outcome] = await verifyRegistrations(deps, [id]);
+  if (outcome?.status === "rejected") throw outcome.reason;
+}
+
+/**
+ * The requests of a fetched batch are read in one query and their new accounts claimed in one
+ * statement; any other step is a request's own, so one request's failure (its job retried) leaves
+ * the others' outcomes standing.
+ */
+export async function verifyRegistrations(
+  deps: VerifyDeps,
+  ids: string[],
+): Promise<PromiseSettledResult<void>[]> {
+  const unique = [...new Set(ids)];
+  const rows = await deps.db
     .selectFrom("registration_requests")
     .selectAll()
-    .where("id", "=", id)
-    .executeTakeFirst();
-  if (request?.status !== "pending") return;
+    .where(sql<boolean>`id = any(${unique}::uuid[])`)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const asked = await Promise.allSettled(unique.map((id) => consult(deps, byId.get(id))));
+  const toAccounts = asked.flatMap((a) =>
+    a.status === "fulfilled" && a.value && a.value.outcome.status !== "identity_mismatch" ? [a.value] : [],
+  );
+  const claims = await claimIntoAccounts(deps, toAccounts);
+  const settled = await Promise.allSettled(asked.map((a) => settle(deps, a, claims)));
+  const byUnique = new Map(unique.map((id, i) => [id, settled[i]!]));
+  return ids.map((id) => byUnique.get(id)!);
+}
+
+/** The registries' answer for a pending request; undefined when there is nothing to decide now. */
+async function consult(deps: VerifyDeps, request: Request | undefined): Promise<Decision | undefined> {
+  if (request?.status !== "pending") return undefined;
   const now = deps.clock.now();
   if (isExpired(request.created_at, now, deps.expiryHours)) {
     await expireRequests(deps.db, now, deps.expiryHours);
-    return;
+    return undefined;
   }
-  let outcome: Outcome;
   try {
-    outcome = await ask(deps, request);
+    return { request, outcome: await ask(deps, request) };
   } catch (error) {
     if (!(error instanceof RegistryUnavailable)) throw error;
     // An unavailable registry postpones the verification; it never decides it.
@@ -67,12 +93,29 @@ export async function verifyRegistration(deps: VerifyDeps, id: string): Promise<
         last_error: error.message.slice(0, 500),
         next_attempt_at: new Date(now.getTime() + wait),
       })
-      .where("id", "=", id)
+      .where("id", "=", request.id)
       .where("status", "=", "pending")
       .execute();
+    return undefined;
+  }
+}
+
+async function settle(
+  deps: VerifyDeps,
+  asked: PromiseSettledResult<Decision | undefined>,
+  claims: Map<string, PromiseSettledResult<Claim>>,
+): Promise<void> {
+  if (asked.status === "rejected") throw asked.reason;
+  if (!asked.value) return;
+  const { request, outcome } = asked.value;
+  const now = deps.clock.now();
+  if (outcome.status === "identity_mismatch") {
+    await claimAsMismatch(deps, request, outcome.fields, now);
     return;
   }
-  await decide(deps, request, outcome);
+  const claim = claims.get(request.id);
+  if (claim?.status === "rejected") throw claim.reason;
+  if (claim?.value === "account exists") await decideBesideAccount(deps, request, outcome.status, now);
 }
 
 async function ask(deps: VerifyDeps, request: Request): Promise<Outcome> {
@@ -91,163 +134,6 @@ async function ask(deps: VerifyDeps, request: Request): Promise<Outcome> {
   if (fields.length > 0) return { status: "identity_mismatch", fields };
   const owned = await deps.mobileOwnership.isOwner(request.national_id, request.mobile);
   return { status: owned ? "active" : "awaiting_branch_activation" };
-}
-
-function greeting(request: Request): Record<string, string> {
-  return {
-    title: t("fa", `sms.title.${request.gender}`),
-    name: `${request.first_name} ${request.last_name}`,
-  };
-}
-
-async function decide(deps: VerifyDeps, request: Request, outcome: Outcome): Promise<void> {
-  const now = deps.clock.now();
-  const dedupeKey = `registration:${request.id}:outcome`;
-  await deps.db.transaction().execute(async (trx) => {
-    if (outcome.status === "identity_mismatch") {
-      const claimed = await trx
-        .updateTable("registration_requests")
-        .set({ ...decided(outcome.status, now), mismatch_fields: JSON.stringify(outcome.fields) })
-        .where("id", "=", request.id)
-        .where("status", "=", "pending")
-        .returning("id")
-        .executeTakeFirst();
-      if (!claimed) return;
-      const body = t("fa", "sms.registration.identityMismatch");
-      await queueMessage(
-        trx,
-        deps.jobs,
-        { channel: "sms", to: request.mobile, template: "registration.identityMismatch", body, dedupeKey },
-        now,
-      );
-      return;
-    }
-
-    const account = {
-      national_id: request.national_id,
-      mobile: request.mobile,
-      email: request.email,
-      first_name: request.first_name,
-      last_name: request.last_name,
-      gender: request.gender,
-      birth_date: request.birth_date,
-      birth_certificate_number: request.birth_certificate_number,
-      status: outcome.status,
-      password_hash: request.password_hash!,
-      registration_request_id: request.id,
-      updated_at: now,
-      activated_at: outcome.status === "active" ? now : null,
-    };
-    const answers = (request.security_answers ?? []) as StoredAnswer[];
-    const claim = await claimIntoAccount(trx, account, answers, now);
-    if (!claim.claimed) return;
-    let accountId = claim.accountId;
-
-    if (!accountId) {
-      const existing = await trx
-        .selectFrom("accounts")
-        .select(["id", "status", "mobile"])
-        .where("national_id", "=", request.national_id)
-        .forUpdate()
-        .executeTakeFirstOrThrow();
-      // A person awaiting branch activation who registers again with a number the ownership
-      // registry confirms has proved the number is theirs: that request replaces the waiting one.
-      if (existing.status === "awaiting_branch_activation" && outcome.status === "active") {
-        await trx.updateTable("accounts").set(account).where("id", "=", existing.id).execute();
-        await trx.deleteFrom("security_answers").where("account_id", "=", existing.id).execute();
-        if (answers.length > 0) {
-          await trx
-            .insertInto("security_answers")
-            .values(
-              answers.map((a) => ({
-                account_id: existing.id,
-                question_id: a.questionId,
-                answer_hash: a.hash,
-              })),
-            )
-            .execute();
-        }
-        accountId = existing.id;
-      } else {
-        // Never a second account and never a changed password: tell the holder, not the requester.
-        await trx
-          .updateTable("registration_requests")
-          .set({ status: "duplicate" })
-          .where("id", "=", request.id)
-          .execute();
-        const body = t("fa", "sms.registration.alreadyRegistered");
-        await queueMessage(
-          trx,
-          deps.jobs,
-          {
-            channel: "sms",
-            to: existing.mobile,
-            template: "registration.alreadyRegistered",
-            body,
-            dedupeKey,
-          },
-          now,
-        );
-        return;
-      }
-    }
-
-    const template = outcome.status === "active" ? "registration.activated" : "registration.awaitingBranch";
-    const body = t("fa", `sms.${template}`, greeting(request));
-    await queueMessage(
-      trx,
-      deps.jobs,
-      { channel: "sms", to: request.mobile, template, body, dedupeKey },
-      now,
-    );
-  });
-}
-
-/** The outcome's columns of a decided request: its secrets go with the decision (they live on in the account). */
-function decided(status: Outcome["status"], now: Date) {
-  return { status, decided_at: now, mismatch_fields: null, password_hash: null, security_answers: null };
-}
-
-type NewAccount = Omit<Insertable<AccountTable>, "id" | "created_at">;
-
-/**
- * One statement: the request claimed (only while pending), its account created unless the national
- * ID has one, and the account's security answers. `accountId` is null when an account existed.
- */
-async function claimIntoAccount(
-  trx: Transaction<Database>,
-  account: NewAccount & { status: "active" | "awaiting_branch_activation" },
-  answers: StoredAnswer[],
-  now: Date,
-): Promise<{ claimed: boolean; accountId: string | null }> {
-  const a = account;
-  const result = await sql<{ claimed: number; account_id: string | null }>`
-    with claimed as (
-      update registration_requests set status = ${a.status}, decided_at = ${now}, mismatch_fields = null,
-        password_hash = null, security_answers = null
-      where id = ${a.registration_request_id} and status = 'pending'
-      returning id),
-    account as (
-      insert into accounts (id, created_at, national_id, mobile, email, first_name, last_name, gender,
-        birth_date, birth_certificate_number, status, password_hash, registration_request_id, updated_at,
-        activated_at)
-      select ${crypto.randomUUID()}::uuid, ${now}::timestamptz, ${a.national_id}::text, ${a.mobile}::text,
-        ${a.email}::text, ${a.first_name}::text, ${a.last_name}::text, ${a.gender}::text,
-        ${a.birth_date}::text, ${a.birth_certificate_number}::text, ${a.status}::text,
-        ${a.password_hash}::text, claimed.id, ${now}::timestamptz, ${a.activated_at ?? null}::timestamptz
-      from claimed
-      on conflict (national_id) do nothing
-      returning id),
-    answers as (
-      insert into security_answers (account_id, question_id, answer_hash)
-      select account.id, q.question_id, q.answer_hash
-      from account, unnest(${answers.map((x) => x.questionId)}::text[], ${answers.map((x) => x.hash)}::text[])
-        as q(question_id, answer_hash))
-    select (select count(*)::int from claimed) as claimed, (select id from account) as account_id`.execute(
-    trx,
-  );
-  const r = result.rows[0]!;
-  return { claimed: r.claimed > 0, accountId: r.account_id };
 }
 
 export function isExpired(createdAt: Date, now: Date, expiryHours: number): boolean {
