@@ -149,12 +149,15 @@ async function pendingActivation(
   const activation = /^[0-9a-f-]{36}$/i.test(id)
     ? await deps.db.selectFrom("branch_activations").selectAll().where("id", "=", id).executeTakeFirst()
     : undefined;
-  if (!activation || activation.status !== status || activation.expires_at <= deps.clock.now()) {
+  // A code whose tries are spent says so to every later guess, not only to the one that spent them.
+  const locked = status === "pending_code" && activation?.status === "dead";
+  if (!activation || (activation.status !== status && !locked) || activation.expires_at <= deps.clock.now()) {
     throw new Problem(404, "branch.noPendingActivation");
   }
   // Branch scope: what one branch began, only that branch finishes.
   if (deps.scope === "branch" && activation.branch_id !== staff.branchId)
     throw new Problem(403, "staff.otherBranch");
+  if (locked) throw new Problem(400, "branch.activationLocked");
   const nationalId = await deps.db
     .selectFrom("accounts")
     .select("national_id")
