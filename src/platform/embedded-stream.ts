@@ -15,13 +15,17 @@ function simpleQuery(text: string): Buffer {
   return message;
 }
 const ROLLBACK = simpleQuery("rollback");
+// Named prepared statements outlive a connection here, since PGlite's session does: a new `pg`
+// client, which knows none of them, would prepare one again and be refused (42P05, already exists).
+const DEALLOCATE = simpleQuery("deallocate all");
 const ignore = () => undefined;
 
 /**
  * One session of `lite`, for `new pg.Pool({ stream: () => new PGliteStream(lite) })`: only one may be
  * open at a time (PGlite is a single session; the pool has one connection). Destroyed (by `pg` after
- * an error, or by a test cutting it), it rolls back a transaction left open, so the next session
- * starts clean, as a server does for a connection it lost.
+ * an error, or by a test cutting it), it rolls back a transaction left open, and each new one starts
+ * by forgetting the prepared statements of the one before: every connection starts clean, as a
+ * server's new session does.
  */
 export class PGliteStream extends Duplex {
   private pending: Buffer = Buffer.alloc(0);
@@ -65,16 +69,20 @@ export class PGliteStream extends Duplex {
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
     this.pending = Buffer.alloc(0);
     if (!this.started) return done(error);
-    this.lite
-      .runExclusive(async () => {
-        if (this.lite.isInTransaction()) {
-          await this.lite.execProtocolRawStream(ROLLBACK, { onRawData: ignore });
-        }
-      })
-      .then(
-        () => done(error),
-        (rollback: Error) => done(error ?? rollback),
-      );
+    this.reset().then(
+      () => done(error),
+      (rollback: Error) => done(error ?? rollback),
+    );
+  }
+
+  /** Rolls back a transaction left open and, for a new connection, forgets prepared statements. */
+  private reset(forget = false): Promise<void> {
+    return this.lite.runExclusive(async () => {
+      if (this.lite.isInTransaction()) {
+        await this.lite.execProtocolRawStream(ROLLBACK, { onRawData: ignore });
+      }
+      if (forget) await this.lite.execProtocolRawStream(DEALLOCATE, { onRawData: ignore });
+    });
   }
 
   /** Runs the complete messages received so far; a partial one waits for the rest. */
@@ -89,6 +97,7 @@ export class PGliteStream extends Duplex {
       }
       end = buffer.readInt32BE(0);
       this.started = true;
+      await this.reset(true);
       await this.run(buffer.subarray(0, end));
     }
     let complete = end;
