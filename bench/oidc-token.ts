@@ -160,12 +160,23 @@ async function mint(
   return out;
 }
 
+// Every statement of the process goes through pg's Client.query (Kysely's dialect and, embedded, the
+// loopback socket to PGlite alike): counted while a target's requests run, it says the round trips per
+// grant of that provider.
+let statements = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  statements++;
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
+
 async function fire(url: string, clientId: string, bodies: URLSearchParams[]) {
   const auth = `Basic ${Buffer.from(`${clientId}:${SECRET}`).toString("base64")}`;
   let next = 0;
   let ok = 0;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const statementsBefore = statements;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (next < bodies.length) {
@@ -182,7 +193,13 @@ async function fire(url: string, clientId: string, bodies: URLSearchParams[]) {
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  return { ok, total: bodies.length, seconds, cpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    ok,
+    total: bodies.length,
+    seconds,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    statements: statements - statementsBefore,
+  };
 }
 
 const targets = [
@@ -219,12 +236,20 @@ async function exchange(t: Target, kind: "code" | "refresh", n: number) {
 // Each target is warmed up (its code paths compiled) before it is measured, and the measured
 // requests come in ROUNDS whose order alternates, so that neither the first place nor a burst of the
 // shared machine's other load falls on one side only.
-type Measured = { rps: number; cpuMsPerRequest: number; ok: number; total: number };
+type Measured = {
+  rps: number;
+  cpuMsPerRequest: number;
+  statementsPerRequest: number;
+  ok: number;
+  total: number;
+};
 const results: Record<string, Record<string, Measured>> = {};
 for (const kind of ["code", "refresh"] as const) {
   const eligible = targets.filter((t) => !t.only || t.only === kind);
   for (const t of eligible) await exchange(t, kind, WARMUP);
-  const sums = new Map(eligible.map((t) => [t.name, { ok: 0, total: 0, seconds: 0, cpuMs: 0 }]));
+  const sums = new Map(
+    eligible.map((t) => [t.name, { ok: 0, total: 0, seconds: 0, cpuMs: 0, statements: 0 }]),
+  );
   for (let round = 0; round < ROUNDS; round++) {
     for (const t of round % 2 ? [...eligible].reverse() : eligible) {
       const r = await exchange(t, kind, COUNT / ROUNDS);
@@ -233,6 +258,7 @@ for (const kind of ["code", "refresh"] as const) {
       sum.total += r.total;
       sum.seconds += r.seconds;
       sum.cpuMs += r.cpuMs;
+      sum.statements += r.statements;
     }
   }
   results[kind] = Object.fromEntries(
@@ -243,6 +269,7 @@ for (const kind of ["code", "refresh"] as const) {
         // This process's CPU (server, load generator and, when embedded, the database) per request:
         // less at the mercy of the shared machine's other load than the rate.
         cpuMsPerRequest: Math.round((s.cpuMs / s.total) * 100) / 100,
+        statementsPerRequest: Math.round((s.statements / s.total) * 100) / 100,
         ok: s.ok,
         total: s.total,
       },
@@ -267,7 +294,7 @@ console.log(
 );
 for (const r of rows)
   console.log(
-    `  ${r.scenario}: ${r.hoviat.rps} vs bare ${r.bare.rps} → ${r.ratio}; CPU ms/request ${r.hoviat.cpuMsPerRequest} vs ${r.bare.cpuMsPerRequest}${r.bareRotating ? ` (rotating ${r.bareRotating.cpuMsPerRequest})` : ""} (ok ${r.hoviat.ok}/${r.hoviat.total}, bare ${r.bare.ok}/${r.bare.total})${
+    `  ${r.scenario}: ${r.hoviat.rps} vs bare ${r.bare.rps} → ${r.ratio}; CPU ms/request ${r.hoviat.cpuMsPerRequest} vs ${r.bare.cpuMsPerRequest}${r.bareRotating ? ` (rotating ${r.bareRotating.cpuMsPerRequest})` : ""}; statements/request ${r.hoviat.statementsPerRequest} vs ${r.bare.statementsPerRequest}${r.bareRotating ? ` (rotating ${r.bareRotating.statementsPerRequest})` : ""} (ok ${r.hoviat.ok}/${r.hoviat.total}, bare ${r.bare.ok}/${r.bare.total})${
       r.bareRotating
         ? `; vs bare rotating too ${r.bareRotating.rps} → ${r.ratioToRotating} (ok ${r.bareRotating.ok}/${r.bareRotating.total})`
         : ""

@@ -223,6 +223,30 @@ describe("OpenID Provider", () => {
     );
   });
 
+  test("a locked account's code, refresh token and access token are refused before anything revokes them", async () => {
+    const agent = new Agent(sys.issuer);
+    const flow = await authorizationRequest(tax, TAX, { scope: "openid offline_access", prompt: "consent" });
+    const tokens = await exchange(tax, await signIn(agent, flow, zahra), flow);
+    const next = await authorizationRequest(tax, TAX);
+    const callback = await signIn(agent, next);
+    const setStatus = (status: "locked" | "active") =>
+      sys.db.updateTable("accounts").set({ status }).where("national_id", "=", zahra.nationalId).execute();
+    // Only the status changes here: no session or token is revoked, so the grants themselves must refuse.
+    await setStatus("locked");
+    try {
+      assert.equal(await oauthError(client.refreshTokenGrant(tax, tokens.refresh_token!)), "invalid_grant");
+      assert.equal(await oauthError(exchange(tax, callback, next)), "invalid_grant");
+      assert.equal(
+        await oauthError(client.fetchUserInfo(tax, tokens.access_token, tokens.claims()!.sub)),
+        "invalid_token",
+      );
+    } finally {
+      await setStatus("active");
+    }
+    const again = await client.refreshTokenGrant(tax, tokens.refresh_token!);
+    assert.ok(again.refresh_token, "the refusal consumed nothing, and the unlock is read at once");
+  });
+
   test("acr_values: a stronger proof than asked is honoured; a weaker one is refused", async () => {
     const agent = new Agent(sys.issuer);
     const weak = await authorizationRequest(tax, TAX, { acr_values: ACR.BRANCH_DOCUMENTS });

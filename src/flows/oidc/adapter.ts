@@ -1,11 +1,21 @@
 // oidc-provider's storage on our database: every model in one table (oidc_payloads), keyed by
 // model + id, so PGlite and PostgreSQL run the same statements. Clients come from oidc_clients.
-import { type Adapter, type AdapterPayload, errors } from "oidc-provider";
+import Provider, { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
+import type { AccountReads } from "./account-reads.ts";
 import { findClientMetadata } from "./clients.ts";
 
-export type AdapterDeps = { db: Db; clock: Clock; secretKeys: readonly string[] };
+export type AdapterDeps = {
+  db: Db;
+  clock: Clock;
+  secretKeys: readonly string[];
+  /** Given, the reads of codes and tokens also read their account for findAccount (account-reads.ts). */
+  accounts?: AccountReads;
+};
+
+// The models whose read the provider follows with findAccount: the token endpoint's grants, userinfo.
+const READ_WITH_ACCOUNT = new Set(["AuthorizationCode", "RefreshToken", "AccessToken"]);
 
 /** The adapter class oidc-provider instantiates once per model name. */
 export function databaseAdapter(deps: AdapterDeps) {
@@ -32,6 +42,7 @@ export function databaseAdapter(deps: AdapterDeps) {
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === "Client")
         return findClientMetadata(deps.db, id, deps.secretKeys, deps.clock.now()) as Promise<AdapterPayload>;
+      if (deps.accounts && READ_WITH_ACCOUNT.has(this.model)) return this.findWithAccount(id, deps.accounts);
       return this.findBy("id", id);
     }
 
@@ -50,7 +61,26 @@ export function databaseAdapter(deps: AdapterDeps) {
         .where("model", "=", this.model)
         .where(column, "=", value)
         .executeTakeFirst();
-      if (!row || (row.expires_at && row.expires_at <= deps.clock.now())) return undefined;
+      return row && this.live(row);
+    }
+
+    private async findWithAccount(id: string, accounts: AccountReads) {
+      const row = await deps.db
+        .selectFrom("oidc_payloads")
+        .select(["payload", "consumed_at", "expires_at", accounts.ofPayload().as("account")])
+        .where("model", "=", this.model)
+        .where("id", "=", id)
+        .executeTakeFirst();
+      const payload = row && this.live(row);
+      // The request that reads the token is the one whose findAccount follows (oidc-provider's context).
+      const ctx = Provider.ctx;
+      if (payload && ctx && typeof payload.accountId === "string")
+        accounts.keep(ctx, payload.accountId, row.account);
+      return payload;
+    }
+
+    private live(row: { payload: unknown; consumed_at: Date | null; expires_at: Date | null }) {
+      if (row.expires_at && row.expires_at <= deps.clock.now()) return undefined;
       const payload = row.payload as AdapterPayload;
       // oidc-provider reads `consumed` to detect a second use of a code or a rotated refresh token.
       return row.consumed_at

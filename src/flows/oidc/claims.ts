@@ -1,9 +1,9 @@
 // What an e-service learns about a person (R-SSO): scopes → claims, the pairwise subject, and the
 // acr that says how the identity was proved.
 import { createHmac } from "node:crypto";
-import type { Account, KoaContextWithOIDC } from "oidc-provider";
 import { jalaliToGregorian } from "../../domain/jalali-date.ts";
 import type { Db } from "../../platform/database.ts";
+import type { AccountTable } from "../../platform/schema.ts";
 
 /** The scopes Hoviat offers beyond `openid` and `offline_access`. */
 export const SCOPES = ["profile", "national_id", "phone", "email"];
@@ -76,57 +76,28 @@ function isoBirthdate(jalali: string): string {
   return jalaliToGregorian({ jy: jy!, jm: jm!, jd: jd! }).toISOString().slice(0, 10);
 }
 
-export function findAccount(db: Db) {
-  return async (_ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined> => {
-    // One statement: the token endpoint calls this on every exchange and refresh.
-    const account = await db
-      .selectFrom("accounts")
-      .select((eb) => [
-        "accounts.id",
-        "accounts.national_id",
-        "accounts.first_name",
-        "accounts.last_name",
-        "accounts.gender",
-        "accounts.birth_date",
-        "accounts.mobile",
-        "accounts.email",
-        "accounts.status",
-        eb
-          .exists(
-            eb
-              .selectFrom("account_changes")
-              .select("account_changes.id")
-              .whereRef("account_changes.account_id", "=", "accounts.id")
-              .where("account_changes.kind", "=", "email")
-              .where("account_changes.status", "=", "applied")
-              .whereRef("account_changes.new_value", "=", "accounts.email"),
-          )
-          .as("email_verified"),
-      ])
-      .where("accounts.id", "=", accountId)
-      .executeTakeFirst();
-    // A locked account (or one sent back to a branch) answers no userinfo and refreshes no token.
-    if (account?.status !== "active") return undefined;
-    return {
-      accountId,
-      async claims() {
-        return {
-          sub: accountId,
-          given_name: account.first_name,
-          family_name: account.last_name,
-          name: `${account.first_name} ${account.last_name}`,
-          gender: account.gender,
-          birthdate: isoBirthdate(account.birth_date),
-          birthdate_jalali: account.birth_date.replaceAll("/", "-"),
-          national_id: account.national_id,
-          phone_number: e164(account.mobile),
-          // Every active account's number was proved: registry ownership, a code, or a branch.
-          phone_number_verified: true,
-          email: account.email,
-          // Registration does not prove the mailbox; an email change confirmed by a code does.
-          email_verified: Boolean(account.email_verified),
-        };
-      },
-    };
+/** The columns of an account its claims are made from (see account-reads.ts). */
+export type ClaimsAccount = Pick<
+  AccountTable,
+  "first_name" | "last_name" | "gender" | "birth_date" | "national_id" | "mobile" | "email"
+> & { email_verified: boolean };
+
+/** Every claim Hoviat can release; oidc-provider keeps those of the granted scopes. */
+export function accountClaims(accountId: string, account: ClaimsAccount) {
+  return {
+    sub: accountId,
+    given_name: account.first_name,
+    family_name: account.last_name,
+    name: `${account.first_name} ${account.last_name}`,
+    gender: account.gender,
+    birthdate: isoBirthdate(account.birth_date),
+    birthdate_jalali: account.birth_date.replaceAll("/", "-"),
+    national_id: account.national_id,
+    phone_number: e164(account.mobile),
+    // Every active account's number was proved: registry ownership, a code, or a branch.
+    phone_number_verified: true,
+    email: account.email,
+    // Registration does not prove the mailbox; an email change confirmed by a code does.
+    email_verified: account.email_verified,
   };
 }

@@ -8,8 +8,9 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { TrustProxy } from "../../platform/trust-proxy.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
+import { accountReads } from "./account-reads.ts";
 import { databaseAdapter } from "./adapter.ts";
-import { ACR, ACR_VALUES, CLAIMS, findAccount, pairwiseSubject, SCOPES } from "./claims.ts";
+import { ACR, ACR_VALUES, CLAIMS, pairwiseSubject, SCOPES } from "./claims.ts";
 import { rememberedScopes } from "./consents.ts";
 import { loadJwks } from "./keys.ts";
 import { errorPage, loggedOutPage, logoutPage } from "./pages.ts";
@@ -35,6 +36,7 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const { db, clock } = deps;
   const salt = await pairwiseSalt(db);
+  const accounts = accountReads(db);
   const base = interactionPolicy.base();
   // The SSO session lives only as long as the Hoviat session of the same browser: a logout, a
   // password reset or a lock there (which revoke it) means signing in again here.
@@ -51,8 +53,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   );
 
   const configuration: Configuration = {
-    adapter: databaseAdapter({ db, clock, secretKeys: deps.secretKeys }),
-    findAccount: findAccount(db),
+    adapter: databaseAdapter({ db, clock, secretKeys: deps.secretKeys, accounts }),
+    findAccount: accounts.findAccount,
     jwks: (await loadJwks(db, clock.now())) as Configuration["jwks"],
     claims: CLAIMS,
     scopes: ["openid", "offline_access", ...SCOPES],

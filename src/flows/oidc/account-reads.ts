@@ -1,0 +1,67 @@
+// The account behind a code or token, as oidc-provider's findAccount asks for it. The token endpoint
+// asks on every grant, right after it has read the code or refresh token: the adapter reads the
+// account in that same statement and leaves it here, so a grant costs no round trip of its own for it.
+import { sql } from "kysely";
+import { jsonObjectFrom } from "kysely/helpers/postgres";
+import type { Account, KoaContextWithOIDC } from "oidc-provider";
+import type { Db } from "../../platform/database.ts";
+import { accountClaims } from "./claims.ts";
+
+/** The account's status and what its claims are made from, in one statement or a subquery of one. */
+function accountRead(db: Db) {
+  return db.selectFrom("accounts").select((eb) => [
+    "accounts.status",
+    "accounts.national_id",
+    "accounts.first_name",
+    "accounts.last_name",
+    "accounts.gender",
+    "accounts.birth_date",
+    "accounts.mobile",
+    "accounts.email",
+    eb
+      .exists(
+        eb
+          .selectFrom("account_changes")
+          .select("account_changes.id")
+          .whereRef("account_changes.account_id", "=", "accounts.id")
+          .where("account_changes.kind", "=", "email")
+          .where("account_changes.status", "=", "applied")
+          .whereRef("account_changes.new_value", "=", "accounts.email"),
+      )
+      .$castTo<boolean>()
+      .as("email_verified"),
+  ]);
+}
+type AccountRow = NonNullable<Awaited<ReturnType<ReturnType<typeof accountRead>["executeTakeFirst"]>>>;
+
+// The id an oidc_payloads row names, as a uuid, or null when it is none (never a cast error).
+const payloadAccountId = sql<string>`case when oidc_payloads.payload->>'accountId' ~ ${sql.lit(
+  "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+)} then (oidc_payloads.payload->>'accountId')::uuid end`;
+
+export type AccountReads = ReturnType<typeof accountReads>;
+
+export function accountReads(db: Db) {
+  // Per request (oidc-provider's context), read once: a second findAccount in it reads afresh.
+  const ahead = new WeakMap<object, { accountId: string; row: AccountRow | null }>();
+  return {
+    /** The account of the oidc_payloads row being read, as one JSON column (null if there is none). */
+    ofPayload: () => jsonObjectFrom(accountRead(db).where("accounts.id", "=", payloadAccountId)),
+
+    keep(ctx: object, accountId: string, row: AccountRow | null) {
+      ahead.set(ctx, { accountId, row });
+    },
+
+    findAccount: async (ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined> => {
+      const kept = ahead.get(ctx);
+      ahead.delete(ctx);
+      const account =
+        kept?.accountId === accountId
+          ? kept.row
+          : await accountRead(db).where("accounts.id", "=", accountId).executeTakeFirst();
+      // A locked account (or one sent back to a branch) answers no userinfo and gets or refreshes no token.
+      if (account?.status !== "active") return undefined;
+      return { accountId, claims: async () => accountClaims(accountId, account) };
+    },
+  };
+}
