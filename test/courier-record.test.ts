@@ -8,7 +8,7 @@ import {
   type PluginTransformResultArgs,
   sql,
 } from "kysely";
-import { RECORD_TRIES, sendMessage } from "../src/flows/courier/courier.ts";
+import { RECORD_TRIES, sendMessage, sendMessages } from "../src/flows/courier/courier.ts";
 import type { OutgoingSms, SmsSender } from "../src/ports/sms.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
@@ -165,4 +165,26 @@ test("a send is claimed on the database's clock: a second sender at the same tim
   const message = await row(id);
   assert.equal(message.status, "sent");
   assert.equal(message.sending_until, null, "the claim ends with the send");
+});
+
+test("one batch, one recipient: the messages go out oldest first, others' side by side", async () => {
+  // Two codes to one phone in a batch (the second replaced the first): posted in parallel, a slow
+  // first post let the new code arrive before the old one, which the person would then type.
+  const order: string[] = [];
+  let slow = true;
+  const sms: SmsSender = {
+    name: "webhook",
+    send: async (m: OutgoingSms) => {
+      if (slow) {
+        slow = false;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      order.push(m.id);
+    },
+  };
+  const first = await queued("09120000101");
+  const second = await queued("09120000101");
+  const other = await queued("09120000102");
+  await sendMessages(deps(new LostUpdates(0), sms, []), [first, second, other]);
+  assert.deepEqual(order, [other, first, second]);
 });

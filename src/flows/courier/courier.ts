@@ -141,7 +141,7 @@ type Message = Selectable<MessageTable>;
  */
 export async function sendMessages(deps: CourierDeps, ids: string[]): Promise<PromiseSettledResult<void>[]> {
   const claimed = await claimSends(deps, ids);
-  const posts = await Promise.allSettled(claimed.map((m) => post(deps, m)));
+  const posts = await postInOrder(deps, claimed, ids);
   const sent = claimed.filter((_, i) => posts[i]!.status === "fulfilled");
   const failures = new Map<string, Promise<void>>();
   for (const [i, outcome] of posts.entries()) {
@@ -169,6 +169,33 @@ async function claimSends(deps: CourierDeps, ids: string[]): Promise<Message[]> 
       returning *`.execute(deps.db);
     return claimed.rows;
   });
+}
+
+/**
+ * Posted side by side, but one recipient's messages one after another, oldest first: a new code must
+ * not reach the phone before the one it replaced (a batch may hold both). `ids` come in the order of
+ * their jobs, which breaks a tie of `created_at` (a clock that did not move between them).
+ */
+function postInOrder(
+  deps: CourierDeps,
+  messages: Message[],
+  ids: string[],
+): Promise<PromiseSettledResult<void>[]> {
+  const rank = (m: Message) => ids.indexOf(m.id);
+  const oldestFirst = [...messages].sort(
+    (a, b) => a.created_at.getTime() - b.created_at.getTime() || rank(a) - rank(b),
+  );
+  const last = new Map<string, Promise<unknown>>();
+  const posted = new Map<Message, Promise<void>>();
+  for (const m of oldestFirst) {
+    const sending = (last.get(m.recipient) ?? Promise.resolve()).then(() => post(deps, m));
+    last.set(
+      m.recipient,
+      sending.catch(() => undefined),
+    );
+    posted.set(m, sending);
+  }
+  return Promise.allSettled(messages.map((m) => posted.get(m)!));
 }
 
 async function post(deps: CourierDeps, message: Message): Promise<void> {
