@@ -2,7 +2,7 @@
 // model + id, so PGlite and PostgreSQL run the same statements. Clients come from oidc_clients.
 import Provider, { type Adapter, type AdapterPayload, errors } from "oidc-provider";
 import type { Clock } from "../../platform/clock.ts";
-import type { Db } from "../../platform/database.ts";
+import { type Db, prepared } from "../../platform/database.ts";
 import type { AccountReads } from "./account-reads.ts";
 import { findClientMetadata } from "./clients.ts";
 
@@ -32,11 +32,11 @@ export function databaseAdapter(deps: AdapterDeps) {
         account_id: this.model === "Session" ? (payload.accountId ?? null) : null,
         expires_at: expiresAt,
       };
-      await deps.db
+      const upsert = deps.db
         .insertInto("oidc_payloads")
         .values({ model: this.model, id, ...row })
-        .onConflict((oc) => oc.columns(["model", "id"]).doUpdateSet(row))
-        .execute();
+        .onConflict((oc) => oc.columns(["model", "id"]).doUpdateSet(row));
+      await deps.db.executeQuery(prepared("oidc.upsert", upsert.compile()));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -55,22 +55,22 @@ export function databaseAdapter(deps: AdapterDeps) {
     }
 
     private async findBy(column: "id" | "uid" | "user_code", value: string) {
-      const row = await deps.db
+      const read = deps.db
         .selectFrom("oidc_payloads")
         .select(["payload", "consumed_at", "expires_at"])
         .where("model", "=", this.model)
-        .where(column, "=", value)
-        .executeTakeFirst();
+        .where(column, "=", value);
+      const [row] = (await deps.db.executeQuery(prepared(`oidc.findBy.${column}`, read.compile()))).rows;
       return row && this.live(row);
     }
 
     private async findWithAccount(id: string, accounts: AccountReads) {
-      const row = await deps.db
+      const read = deps.db
         .selectFrom("oidc_payloads")
         .select(["payload", "consumed_at", "expires_at", accounts.ofPayload().as("account")])
         .where("model", "=", this.model)
-        .where("id", "=", id)
-        .executeTakeFirst();
+        .where("id", "=", id);
+      const [row] = (await deps.db.executeQuery(prepared("oidc.findWithAccount", read.compile()))).rows;
       const payload = row && this.live(row);
       // The request that reads the token is the one whose findAccount follows (oidc-provider's context).
       const ctx = Provider.ctx;
@@ -91,14 +91,14 @@ export function databaseAdapter(deps: AdapterDeps) {
     // oidc-provider checks `consumed` after a read, then consumes: two parallel exchanges of one code
     // (or one refresh token) would both pass. Here only one update wins; the other revokes the family.
     async consume(id: string): Promise<void> {
-      const won = await deps.db
+      const consume = deps.db
         .updateTable("oidc_payloads")
         .set({ consumed_at: deps.clock.now() })
         .where("model", "=", this.model)
         .where("id", "=", id)
         .where("consumed_at", "is", null)
-        .returning("id")
-        .executeTakeFirst();
+        .returning("id");
+      const won = (await deps.db.executeQuery(prepared("oidc.consume", consume.compile()))).rows.length > 0;
       if (won) return;
       const row = await deps.db
         .selectFrom("oidc_payloads")
