@@ -68,7 +68,10 @@ export class PGliteStream extends Duplex {
 
   override _destroy(error: Error | null, done: (error?: Error | null) => void): void {
     this.pending = Buffer.alloc(0);
-    if (!this.started) return done(error);
+    if (!this.started) {
+      done(error);
+      return;
+    }
     this.reset().then(
       () => done(error),
       (rollback: Error) => done(error ?? rollback),
