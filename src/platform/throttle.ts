@@ -42,6 +42,11 @@ export function hitStatement(key: string, windowMs: number, now: Date) {
     returning count, window_ends_at, locked_until`;
 }
 
+/** PostgresThrottleStore's release of one hit of each of `keys` (never below 0), as one statement. */
+export function releaseStatement(keys: string[]) {
+  return sql`update throttles set count = greatest(count - 1, 0) where key = any(${keys}::text[])`;
+}
+
 export class PostgresThrottleStore implements ThrottleStore {
   readonly inDatabase = true;
   constructor(private readonly db: Db) {}
@@ -68,7 +73,7 @@ export class PostgresThrottleStore implements ThrottleStore {
   }
 
   async release(key: string): Promise<void> {
-    await sql`update throttles set count = greatest(count - 1, 0) where key = ${key}`.execute(this.db);
+    await releaseStatement([key]).execute(this.db);
   }
 
   async clear(key: string): Promise<void> {

@@ -51,11 +51,6 @@ export async function reserveAndFind(
   return { count: r.count, addressCount: r.address_count, account };
 }
 
-/** Gives back one hit of each of `keys` (reservations of a refused attempt), in one statement. */
-export async function releaseCounts(db: Db, keys: string[]): Promise<void> {
-  await sql`update throttles set count = greatest(count - 1, 0) where key = any(${keys}::text[])`.execute(db);
-}
-
 /**
  * A successful sign-in in one statement: the failure counter `clear` forgotten, the reservation
  * `release` given back (a success is no failure), the security event and the session written. One key

@@ -10,15 +10,10 @@ import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
+import { releaseStatement } from "../../platform/throttle.ts";
 import { recordEvent, securityEventRow } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import {
-  completeSignIn,
-  findAccount,
-  releaseCounts,
-  reserveAndFind,
-  type SignInAccount,
-} from "./repository.ts";
+import { completeSignIn, findAccount, reserveAndFind, type SignInAccount } from "./repository.ts";
 import { newSession, type SessionPolicy } from "./sessions.ts";
 
 /** Consecutive failures of one national ID (any ID, known or not: the same path for both). */
@@ -85,15 +80,18 @@ export async function login(
   let attempt: Attempt | null = null;
   let account: SignInAccount | undefined;
   if (inDatabase) {
-    const addressHit = deps.address?.hit() ?? null;
+    const { address } = deps;
+    const addressHit = address?.hit() ?? null;
     const windowMs = deps.attempts.windowMs;
     const found = await reserveAndFind(deps.db, key, windowMs, now, nationalId.value, addressHit);
     account = found.account;
-    const needed = addressHit && found.addressCount !== null ? deps.address!.admit(found.addressCount) : 0;
-    if (needed > 0) {
-      // The address first, as its guard would have: refused, neither count stays.
-      await releaseCounts(deps.db, [key, addressHit!.key]);
-      await deps.address!.refuse(needed);
+    if (address && addressHit && found.addressCount !== null) {
+      const needed = address.admit(found.addressCount);
+      if (needed > 0) {
+        // The address first, as its guard would have: refused, neither count stays.
+        await releaseStatement([key, addressHit.key]).execute(deps.db);
+        await address.refuse(needed);
+      }
     }
     attempt = await deps.attempts.judge(key, found.count, solvedLevel);
   } else {
