@@ -181,7 +181,8 @@ function postInOrder(
   messages: Message[],
   ids: string[],
 ): Promise<PromiseSettledResult<void>[]> {
-  const rank = (m: Message) => ids.indexOf(m.id);
+  const order = new Map(ids.map((id, i) => [id, i]));
+  const rank = (m: Message) => order.get(m.id) ?? 0;
   const oldestFirst = [...messages].sort(
     (a, b) => a.created_at.getTime() - b.created_at.getTime() || rank(a) - rank(b),
   );
