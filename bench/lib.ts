@@ -81,23 +81,13 @@ export type Server = {
   stderr: string[];
 };
 
-/** The node flags of package.json's `start` script (`exec node <flags> --import tsx src/main.ts`). */
-const START_FLAGS: string[] = (
-  JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.start.match(
-    /\bnode((?: --[\w-]+(?:=\S+)?)*) --import\b/,
-  )?.[1] ?? ""
-)
-  .split(" ")
-  .filter((flag: string) => flag && flag !== "--import");
-
 /** Starts `node --import tsx <script>` and waits (bounded) until GET /healthz answers 200. */
 export async function startServer(script: string, env: Record<string, string>, timeoutMs = 60_000) {
   const port = await freePort();
   const basePort = await freePort();
   const started = performance.now();
-  // The node flags of `npm start` (what a deployment runs), then BENCH_NODE_FLAGS (e.g. `--cpu-prof
-  // --cpu-prof-dir=…` for a profile).
-  const flags = [...START_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean)];
+  // BENCH_NODE_FLAGS: node flags of the server under test (e.g. `--cpu-prof --cpu-prof-dir=…`).
+  const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
   const child = spawn(process.execPath, [...flags, "--import", "tsx", script], {
     cwd: ROOT,
     env: {
