@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { DataDirInUse } from "./platform/data-dir-lock.ts";
+import { releaseMemory, releaseMemoryWhenIdle } from "./platform/memory-release.ts";
 import { startSystem } from "./system.ts";
 
 let config: ReturnType<typeof loadConfig>;
@@ -47,12 +48,18 @@ if (config.role === "worker") {
 }
 const opsAddress = await system.ops.listen({ port: config.opsPort, host: config.opsHost });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
+// Start-up's garbage given back now, and again whenever the process falls idle after work.
+const releasePauseMs = Math.round(releaseMemory());
+const stopReleasing = releaseMemoryWhenIdle({
+  onRelease: (pauseMs) => system.logger.debug({ pauseMs: Math.round(pauseMs) }, "idle: memory released"),
+});
 system.logger.info(
   {
     role: config.role,
     worker: config.worker,
     database: config.databaseUrl ? "postgresql" : `embedded PGlite in ${config.dataDir}`,
     seconds,
+    releasePauseMs,
     ops: opsAddress,
   },
   `Hoviat is listening on ${address} (metrics and docs on ${opsAddress})`,
@@ -69,6 +76,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (closing) return;
     closing = true;
+    stopReleasing();
     system.logger.info({ signal }, "shutting down: draining HTTP and jobs");
     // HTTP first (no new work), then the jobs in flight, then the database.
     Promise.all([closeOps(), system.close()]).then(
