@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as client from "openid-client";
 import { ACR } from "../src/flows/oidc/claims.ts";
-import { createAccount } from "./helpers/accounts.ts";
+import { createAccount, latestCode, loginCookie } from "./helpers/accounts.ts";
 import {
   Agent,
   authorizationRequest,
@@ -92,6 +92,12 @@ describe("OpenID Provider", () => {
       (await sys.db.selectFrom("accounts").select("id").executeTakeFirstOrThrow()).id,
     );
 
+    // Created with a confirmed email (helpers/accounts.ts); as registration leaves it, unconfirmed.
+    await sys.db
+      .updateTable("accounts")
+      .set({ email_confirmed_at: null })
+      .where("national_id", "=", ali.nationalId)
+      .execute();
     const info = await client.fetchUserInfo(tax, tokens.access_token, idToken.sub);
     assert.equal(info.given_name, "علی");
     assert.equal(info.family_name, "رضایی");
@@ -104,6 +110,23 @@ describe("OpenID Provider", () => {
     assert.equal(info.phone_number_verified, true);
     assert.equal(info.email, ali.email);
     assert.equal(info.email_verified, false);
+    // Confirmed on the account pages by the code sent to it: the e-services are told so.
+    const cookie = await loginCookie(sys, ali);
+    const asked = await sys.app.inject({
+      method: "POST",
+      url: "/api/account/email/confirmation",
+      headers: { cookie },
+    });
+    assert.equal(asked.statusCode, 202);
+    const confirmed = await sys.app.inject({
+      method: "POST",
+      url: "/api/account/email/confirmation/verify",
+      headers: { cookie },
+      payload: { code: await latestCode(sys, ali.email) },
+    });
+    assert.equal(confirmed.statusCode, 200);
+    const after = await client.fetchUserInfo(tax, tokens.access_token, idToken.sub);
+    assert.equal(after.email_verified, true);
 
     assert.ok(tokens.refresh_token, "offline_access gives a refresh token");
     const second = await client.refreshTokenGrant(tax, tokens.refresh_token);

@@ -9,7 +9,7 @@ import { accountClaims } from "./claims.ts";
 
 /** The account's status and what its claims are made from, in one statement or a subquery of one. */
 function accountRead(db: Db) {
-  return db.selectFrom("accounts").select((eb) => [
+  return db.selectFrom("accounts").select([
     "accounts.status",
     "accounts.national_id",
     "accounts.first_name",
@@ -18,18 +18,9 @@ function accountRead(db: Db) {
     "accounts.birth_date",
     "accounts.mobile",
     "accounts.email",
-    eb
-      .exists(
-        eb
-          .selectFrom("account_changes")
-          .select("account_changes.id")
-          .whereRef("account_changes.account_id", "=", "accounts.id")
-          .where("account_changes.kind", "=", "email")
-          .where("account_changes.status", "=", "applied")
-          .whereRef("account_changes.new_value", "=", "accounts.email"),
-      )
-      .$castTo<boolean>()
-      .as("email_verified"),
+    // Set when a code sent to the mailbox came back (its confirmation or a confirmed change), cleared
+    // when the email is set without one: so it speaks of the email the account has now.
+    sql<boolean>`accounts.email is not null and accounts.email_confirmed_at is not null`.as("email_verified"),
   ]);
 }
 type AccountRow = NonNullable<Awaited<ReturnType<ReturnType<typeof accountRead>["executeTakeFirst"]>>>;

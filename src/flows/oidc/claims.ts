@@ -97,7 +97,7 @@ export function accountClaims(accountId: string, account: ClaimsAccount) {
     // Every active account's number was proved: registry ownership, a code, or a branch.
     phone_number_verified: true,
     email: account.email,
-    // Registration does not prove the mailbox; an email change confirmed by a code does.
+    // Registration does not prove the mailbox; a code sent to it that came back does.
     email_verified: account.email_verified,
   };
 }
