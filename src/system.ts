@@ -85,6 +85,7 @@ export async function startSystem(options: SystemOptions) {
     clock,
     secretKey: config.secretKey,
     enabled: rateLimits,
+    refusalDelayMs: config.challengeDelayMs,
   });
   const limits = { rateLimits, throttles, challenges };
   const codes = {

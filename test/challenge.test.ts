@@ -139,3 +139,44 @@ describe("challenges instead of refusals", () => {
     assert.equal((await track({}, "10.20.30.41")).statusCode, 200);
   });
 });
+
+describe("CHALLENGE_DELAY_MS", () => {
+  let slow: TestSystem;
+  before(async () => {
+    slow = await startTestSystem({ CHALLENGE_DELAY_MS: "300" });
+  });
+  after(async () => {
+    await slow.stop();
+  });
+
+  test("an answer that asks for a challenge waits; the others, and other addresses, do not", async () => {
+    const trackFrom = async (remoteAddress: string) => {
+      const started = performance.now();
+      const res = await slow.app.inject({
+        method: "POST",
+        url: "/api/registrations/tracking",
+        payload: { nationalId: ali.nationalId, mobile: ali.mobile },
+        remoteAddress,
+      });
+      return { status: res.statusCode, ms: performance.now() - started };
+    };
+    for (let i = 0; i < TRACKING_PER_IP_PER_MINUTE; i++) {
+      const served = await trackFrom("10.20.30.40");
+      assert.equal(served.status, 200);
+      assert.ok(served.ms < 300, `a served request took ${served.ms} ms`);
+    }
+    // Five refusals at once wait side by side, and a person at another address is served meanwhile.
+    const started = performance.now();
+    const [other, ...asked] = await Promise.all([
+      trackFrom("10.20.30.41"),
+      ...Array.from({ length: 5 }, () => trackFrom("10.20.30.40")),
+    ]);
+    assert.equal(other!.status, 200);
+    assert.ok(other!.ms < 300, `the other address waited ${other!.ms} ms`);
+    for (const a of asked) {
+      assert.equal(a.status, 429);
+      assert.ok(a.ms >= 290, `a challenge came after ${a.ms} ms`);
+    }
+    assert.ok(performance.now() - started < 1_200, "the waits run side by side, not one after another");
+  });
+});

@@ -10,6 +10,7 @@
 // Applying it to a route is one line (see `guard`):
 //   app.post("/api/x", { ...challenges.guard({ scope: "x", threshold: 20, windowMs: HOUR }) }, handler)
 import { createHmac } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import { type Challenge, createChallenge, type Payload, randomInt, verifySolution } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/sha";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -73,7 +74,14 @@ export class Challenges {
   private readonly deferred = new WeakMap<FastifyRequest, Deferred>();
 
   constructor(
-    private readonly deps: { store: ThrottleStore; clock: Clock; secretKey: string; enabled: boolean },
+    private readonly deps: {
+      store: ThrottleStore;
+      clock: Clock;
+      secretKey: string;
+      enabled: boolean;
+      /** CHALLENGE_DELAY_MS: the wait before an answer that asks for a challenge (0: none). */
+      refusalDelayMs?: number;
+    },
   ) {
     // Keys of their own, derived from SECRET_KEY, so a challenge signature is never a code's HMAC.
     const derive = (label: string) => createHmac("sha256", deps.secretKey).update(label).digest("hex");
@@ -101,9 +109,15 @@ export class Challenges {
     });
   }
 
-  /** Refuses with a challenge of `scope` at `level`. */
+  /**
+   * Refuses with a challenge of `scope` at `level`, after `refusalDelayMs`: a script asking again and
+   * again on a few connections is answered a few times a second, so its refusals cost next to nothing
+   * beside the sign-ins they share the machine with (a browser takes longer to solve one anyway).
+   */
   async require(scope: string, level: number): Promise<never> {
-    throw new ChallengeRequired(await this.issue(scope, level));
+    const challenge = await this.issue(scope, level);
+    if (this.deps.refusalDelayMs) await delay(this.deps.refusalDelayMs);
+    throw new ChallengeRequired(challenge);
   }
 
   /**

@@ -110,6 +110,12 @@ export type Config = {
   /** RATE_LIMITS: `on` (default) or `off` (benchmarks only; refused in production). */
   rateLimits: boolean;
   /**
+   * CHALLENGE_DELAY_MS: how long an answer that asks for a challenge waits before it is sent (default
+   * 250; 0 in tests). A script that keeps asking gets a few answers a second, not hundreds, and takes
+   * no CPU from the people signing in meanwhile; a person's browser spends longer solving it.
+   */
+  challengeDelayMs: number;
+  /**
    * TRUST_PROXY: behind reverse proxies, which X-Forwarded-For hops to believe: a hop count (`1`: the
    * address our one proxy saw) or a comma list of the proxies' addresses/CIDRs. Default false (the
    * socket's address); `true` (the whole client-written chain) is refused (trust-proxy.ts).
@@ -330,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
       mode === "test" ? "silent" : "info",
     ),
     rateLimits: oneOf(env, "RATE_LIMITS", ["on", "off"] as const, "on") === "on",
+    challengeDelayMs: int(env, "CHALLENGE_DELAY_MS", mode === "test" ? 0 : 250, 0, 5_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
     secretKey: "",
