@@ -90,6 +90,35 @@ describe("every refusal is in the audit log", () => {
     );
   });
 
+  test("no one's refusals from one address are written at the 1st, 10th, 100th… of an hour, not each", async () => {
+    const from = (remoteAddress: string) =>
+      sys.app.inject({ method: "GET", url: "/api/staff/admin/staff", remoteAddress });
+    for (let i = 0; i < 25; i++) assert.equal((await from("10.9.9.9")).statusCode, 401);
+    assert.equal((await from("10.9.9.10")).statusCode, 401);
+    const written = await sys.db
+      .selectFrom("audit_log")
+      .select(["ip", "details"])
+      .where("action", "=", "staff.access.refused")
+      .where("ip", "in", ["10.9.9.9", "10.9.9.10"])
+      .orderBy("seq")
+      .execute();
+    assert.deepEqual(
+      written.map((r) => [r.ip, (r.details as { countThisHour: number }).countThisHour]),
+      [
+        ["10.9.9.9", 1],
+        ["10.9.9.9", 10],
+        ["10.9.9.10", 1],
+      ],
+    );
+    sys.clock.advance(3_600_000);
+    await from("10.9.9.9");
+    assert.equal(
+      (await sys.db.selectFrom("audit_log").select("seq").where("ip", "=", "10.9.9.9").execute()).length,
+      3,
+      "a new hour begins at 1 again",
+    );
+  });
+
   test("a handed-over password not yet changed", async () => {
     const member = await createMember(sys, "op3", "branch_operator", branchId);
     sys.clock.advance(30_000);

@@ -1,16 +1,31 @@
 // Every refusal of a console route is audited (issue 10, part 9): not signed in, wrong role, another
 // branch's work, a handed-over password not yet changed. One hook sees them all, whichever rule or
 // service threw, so that a new route cannot forget it. Refusals audited where they happen are skipped.
+// Refusals of no one's session are counted per address, and only the 1st, 10th, 100th… of an hour
+// written: anyone on the internet can ask, and the trail must not become theirs to fill.
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import { Problem } from "../../platform/problems.ts";
+import type { ThrottleStore } from "../../platform/throttle.ts";
 import { clientOf, recordAudit } from "./audit.ts";
 import { sessionOf } from "./context.ts";
 
 /** Already written by the sign-in itself (`staff.login` failed/refused). */
 const AUDITED_WHERE_THROWN = new Set(["invalidCredentials", "staff.locked"]);
 
-export function auditRefusals(app: Http, deps: { db: Db; clock: { now(): Date } }): void {
+const ANONYMOUS_WINDOW_MS = 3_600_000;
+
+/** 1, 10, 100, …: the counts of an address's anonymous refusals that are written. */
+export function isWrittenCount(count: number): boolean {
+  let n = count;
+  while (n >= 10 && n % 10 === 0) n /= 10;
+  return n === 1;
+}
+
+export function auditRefusals(
+  app: Http,
+  deps: { db: Db; clock: { now(): Date }; throttles: ThrottleStore },
+): void {
   app.addHook("onError", async (request, _reply, error) => {
     if (!request.url.startsWith("/api/staff")) return;
     if (!(error instanceof Problem) || (error.status !== 401 && error.status !== 403)) return;
@@ -19,12 +34,18 @@ export function auditRefusals(app: Http, deps: { db: Db; clock: { now(): Date } 
     const actor = staff
       ? { id: staff.id, username: staff.username, role: staff.role, branchId: staff.branchId }
       : null;
-    const details = {
+    const details: Record<string, unknown> = {
       code: error.code,
       method: request.method,
       route: request.routeOptions.url ?? request.url,
     };
     try {
+      if (!actor) {
+        const key = `staff-refused:ip:${request.ip}`;
+        const { count } = await deps.throttles.hit(key, ANONYMOUS_WINDOW_MS, deps.clock.now());
+        if (!isWrittenCount(count)) return;
+        details.countThisHour = count;
+      }
       await recordAudit(
         deps.db,
         actor,
