@@ -1,11 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { sql } from "kysely";
-import { securityEventRow } from "../src/flows/account/security-events.ts";
-import { completeSignIn } from "../src/flows/login/repository.ts";
 import { LOGIN_ID_POLICY } from "../src/flows/login/service.ts";
-import { newSession } from "../src/flows/login/sessions.ts";
-import type { Db } from "../src/platform/database.ts";
 import { answer } from "./helpers/challenge.ts";
 import { ali, PASSWORD } from "./helpers/people.ts";
 import { registerInProcess } from "./helpers/registration.ts";
@@ -131,41 +126,5 @@ describe("login", () => {
     });
     assert.equal(res.statusCode, 403);
     assert.equal(res.json().code, "crossSiteRequest");
-  });
-
-  test("the success commits without waiting for the WAL flush, and only its own transaction (decision 015)", async () => {
-    const account = await sys.db.selectFrom("accounts").select("id").executeTakeFirstOrThrow();
-    const now = new Date();
-    const writes = () => ({
-      clear: null,
-      release: null,
-      event: securityEventRow(
-        { accountId: account.id, nationalId: ali.nationalId, type: "login.succeeded" },
-        { ip: null, userAgent: null },
-        now,
-      ),
-      session: newSession(
-        account.id,
-        now,
-        { idleMinutes: 30, absoluteHours: 12 },
-        { ip: null, userAgent: null },
-      ).row,
-    });
-    const setting = async (db: Db) =>
-      (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)).rows[0]!
-        .synchronous_commit;
-    await sys.db.transaction().execute(async (trx) => {
-      await completeSignIn(trx, writes());
-      assert.equal(await setting(trx), "off", "the sign-in's own commit");
-    });
-    await sys.db.connection().execute(async (connection) => {
-      assert.equal(await setting(connection), "on");
-      await completeSignIn(connection, writes());
-      assert.equal(
-        await setting(connection),
-        "on",
-        "the next statement on the same connection commits durably",
-      );
-    });
   });
 });

@@ -55,9 +55,6 @@ export async function reserveAndFind(
  * A successful sign-in in one statement: the failure counter `clear` forgotten, the reservation
  * `release` given back (a success is no failure), the security event and the session written. One key
  * each (or null), compared with `=`, so that the prepared statement's generic plan serves every call.
- * Committed without waiting for the WAL flush (decision 015): on PostgreSQL that flush was half of a
- * sign-in's CPU beyond its hash, and a crash can lose only what a new sign-in makes again. The
- * reservation before the compare stays a durable commit.
  */
 export async function completeSignIn(
   db: Db,
@@ -77,7 +74,7 @@ export async function completeSignIn(
         .where("key", "=", sql<string>`${writes.release}::text`),
     )
     .with("event", (q) => q.insertInto("security_events").values(writes.event))
-    .with("session", (q) => q.insertInto("sessions").values(writes.session))
-    .selectNoFrom(sql<string>`set_config('synchronous_commit', 'off', true)`.as("synchronous_commit"));
+    .insertInto("sessions")
+    .values(writes.session);
   await db.executeQuery(prepared("login.complete", statement.compile()));
 }
