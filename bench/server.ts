@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { storeRequest } from "../src/flows/registration/service.ts";
 import { VERIFY_LEASE_MS, VERIFY_QUEUE } from "../src/flows/registration/verification-job.ts";
 import { loadConfig } from "../src/platform/config.ts";
+import { prepared } from "../src/platform/database.ts";
 import { hashSecret } from "../src/platform/passwords.ts";
 import { startSystem } from "../src/system.ts";
 import { QUEUES } from "../src/worker.ts";
@@ -24,9 +25,11 @@ const deadline = (ms: number) => performance.now() + Math.min(ms, 170_000);
 
 base.post("/baseline/tracking", async (request) => {
   const { nationalId, mobile } = request.body as { nationalId: string; mobile: string };
-  const row = await sql<{ status: string; created_at: Date }>`
+  // Prepared by name like the tracking route's own statement, so that the row compares the frames.
+  const query = sql<{ status: string; created_at: Date }>`
     select status, created_at from registration_requests where national_id = ${nationalId}
-    and mobile = ${mobile} order by created_at desc limit 1`.execute(db);
+    and mobile = ${mobile} order by created_at desc limit 1`.compile(db);
+  const row = await db.executeQuery(prepared("bench.tracking", query));
   return { status: row.rows[0]?.status ?? "not_found" };
 });
 

@@ -2,7 +2,7 @@
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import type { FieldError } from "../../domain/result.ts";
-import type { Db } from "../../platform/database.ts";
+import { type Db, prepared } from "../../platform/database.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { isExpired } from "../registration/verification-job.ts";
 
@@ -29,14 +29,17 @@ export async function trackRegistration(
   if (!mobile.ok) errors.push({ field: "mobile", code: mobile.code });
   if (!nationalId.ok || !mobile.ok) throw new InvalidInput(errors);
 
-  const request = await db
+  // Prepared by name (decision 014): a hot path of one fixed statement, planned once per connection
+  // instead of at every lookup (on PGlite planning also asks the file system for each relation's size).
+  const latest = db
     .selectFrom("registration_requests")
     .select(["status", "created_at"])
     .where("national_id", "=", nationalId.value)
     .where("mobile", "=", mobile.value)
     .orderBy("created_at", "desc")
     .limit(1)
-    .executeTakeFirst();
+    .compile();
+  const request = (await db.executeQuery(prepared("tracking.latest", latest))).rows[0];
   if (!request) return "not_found";
   switch (request.status) {
     case "pending":
