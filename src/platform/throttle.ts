@@ -1,7 +1,7 @@
 // Fixed-window counters and lockouts in a store every instance shares, so they all see the same count:
 // PostgreSQL (the throttles table) by default, Redis when REDIS_URL is set (throttle-redis.ts).
 import { sql } from "kysely";
-import type { Db } from "./database.ts";
+import { type Db, prepared } from "./database.ts";
 
 export type Hit = { count: number; windowEndsAt: Date; lockedUntil: Date | null };
 
@@ -52,7 +52,10 @@ export class PostgresThrottleStore implements ThrottleStore {
   constructor(private readonly db: Db) {}
 
   async hit(key: string, windowMs: number, now: Date): Promise<Hit> {
-    const row = await hitStatement(key, windowMs, now).execute(this.db);
+    // Every guarded request's statement: prepared by name (decision 014).
+    const row = await this.db.executeQuery(
+      prepared("throttle.hit", hitStatement(key, windowMs, now).compile(this.db)),
+    );
     const r = row.rows[0]!;
     return { count: r.count, windowEndsAt: r.window_ends_at, lockedUntil: r.locked_until };
   }
@@ -73,7 +76,7 @@ export class PostgresThrottleStore implements ThrottleStore {
   }
 
   async release(key: string): Promise<void> {
-    await releaseStatement([key]).execute(this.db);
+    await this.db.executeQuery(prepared("throttle.release", releaseStatement([key]).compile(this.db)));
   }
 
   async clear(key: string): Promise<void> {

@@ -1,5 +1,5 @@
 // Server-side sessions: the cookie holds 256 random bits, the database only their SHA-256.
-import type { Db } from "../../platform/database.ts";
+import { type Db, prepared } from "../../platform/database.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
 
 export const SESSION_COOKIE = "hoviat_session";
@@ -42,11 +42,13 @@ export function newSession(
 /** The account of a live session, touching its idle clock; null when unknown, revoked or timed out. */
 export async function resolveSession(db: Db, token: string, now: Date, policy: SessionPolicy) {
   const idHash = hashToken(token);
-  const session = await db
+  // Every signed-in page asks this: prepared by name (decision 014).
+  const read = db
     .selectFrom("sessions")
     .select(["account_id", "last_seen_at", "expires_at", "revoked_at"])
     .where("id_hash", "=", idHash)
-    .executeTakeFirst();
+    .compile();
+  const session = (await db.executeQuery(prepared("session.resolve", read))).rows[0];
   if (!session || session.revoked_at || session.expires_at <= now) return null;
   if (now.getTime() - session.last_seen_at.getTime() > policy.idleMinutes * 60_000) return null;
   // Touch at most once a minute: a read of every page should not be a write of every page.
