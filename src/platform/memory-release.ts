@@ -2,8 +2,8 @@
 // allocations and keeps them for good: an ordinary collection never gives them back, and nor does
 // an idle process. A memory-reducing collection (the "last resort" one V8 runs when memory is short)
 // does, so a process at rest holds what it uses; under load the young generation grows back as
-// before. It pauses the event loop (tens of milliseconds), so it runs only once the system is up and
-// when the process falls idle after work, never under load.
+// before. It pauses the event loop (123–153 ms measured on the embedded default), so it runs only once
+// the system is up and when the process falls idle after work, never under load.
 import v8 from "node:v8";
 import vm from "node:vm";
 

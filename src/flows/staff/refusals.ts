@@ -16,7 +16,7 @@ const AUDITED_WHERE_THROWN = new Set(["invalidCredentials", "staff.locked"]);
 const ANONYMOUS_WINDOW_MS = 3_600_000;
 
 /** 1, 10, 100, …: the counts of an address's anonymous refusals that are written. */
-export function isWrittenCount(count: number): boolean {
+function isWrittenCount(count: number): boolean {
   let n = count;
   while (n >= 10 && n % 10 === 0) n /= 10;
   return n === 1;
