@@ -2,7 +2,7 @@
 // then the right one, must not yield a reset token or apply a contact change.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { MAX_ATTEMPTS } from "../src/flows/recovery/secrets.ts";
+import { MAX_ATTEMPTS } from "../src/platform/one-time-codes.ts";
 import { createAccount, latestCode, loginCookie, resetTables } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";

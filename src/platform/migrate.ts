@@ -11,6 +11,7 @@ import * as m007 from "./migrations/007-hardening.ts";
 import * as m008 from "./migrations/008-oidc.ts";
 import * as m009 from "./migrations/009-oidc-salt.ts";
 import * as m010 from "./migrations/010-message-claim.ts";
+import * as m011 from "./migrations/011-two-step-sign-in.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   "008-oidc": m008,
   "009-oidc-salt": m009,
   "010-message-claim": m010,
+  "011-two-step-sign-in": m011,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

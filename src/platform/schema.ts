@@ -63,6 +63,10 @@ export interface AccountTable {
   credential_version: Generated<number>;
   /** After a reset by security questions alone, mobile and email cannot change until then. */
   contact_hold_until: Timestamp | null;
+  /** A holder with a passkey or an app may switch SMS off as a second factor (R-MFA). */
+  sms_second_factor: Generated<boolean>;
+  /** SECOND_FACTOR=optional: only holders who turned two-step sign-in on are asked. */
+  second_factor_on: Generated<boolean>;
 }
 
 export interface SecurityAnswerTable {
@@ -118,7 +122,17 @@ export interface SessionTable {
   user_agent: string | null;
   /** Shown to the account holder to list and revoke sessions; not a credential. */
   public_id: Generated<string>;
+  /** 'second_factor': a half session, answered only by the second-factor routes (R-MFA). */
+  stage: ColumnType<SessionStage, SessionStage | undefined, SessionStage>;
+  /** RFC 8176 methods of this sign-in. */
+  amr: ColumnType<string[], string | undefined, string>;
+  /** 1 one factor, 2 two factors, 3 phishing-resistant (src/domain/authentication-level.ts). */
+  aal: ColumnType<number, number | undefined, number>;
+  /** When the person last proved themselves with a password or a passkey (max_age, prompt=login). */
+  auth_time: Timestamp | null;
 }
+
+export type SessionStage = "second_factor" | "full";
 
 /** Counters for attempt limits and per-address volume, shared by every instance. */
 export interface ThrottleTable {
@@ -223,6 +237,8 @@ export interface StaffSessionTable {
   id_hash: string;
   staff_id: string;
   stage: "totp" | "full";
+  /** RFC 8176 methods of the staff sign-in (an administrator's needs a passkey). */
+  amr: ColumnType<string[], string | undefined, string>;
   created_at: Timestamp;
   last_seen_at: Timestamp;
   expires_at: Timestamp;
@@ -356,7 +372,99 @@ export interface PasswordSetupTable {
   created_at: Timestamp;
 }
 
+/** The SMS code of a half session (R-MFA); one mechanism with every other code. */
+export interface SignInCodeTable {
+  id: string;
+  session_hash: string;
+  account_id: string;
+  code_hash: string;
+  attempts: Generated<number>;
+  status: AccountCodeStatus;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+}
+
+/** A citizen's authenticator app; the secret is AES-GCM-sealed under SECRET_KEY. */
+export interface TotpFactorTable {
+  id: string;
+  account_id: string;
+  name: string;
+  secret_sealed: string;
+  /** Null until a first code proved the enrolment. */
+  confirmed_at: Timestamp | null;
+  /** The last accepted time-step: a code is good once. */
+  last_step: ColumnType<number | null, number | null | undefined, number | null>;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+/** A WebAuthn credential of a citizen ('account') or a staff member ('staff'). */
+export interface PasskeyTable {
+  id: string;
+  owner_kind: "account" | "staff";
+  owner_id: string;
+  name: string;
+  /** base64url */
+  credential_id: string;
+  /** base64url of the COSE public key */
+  public_key: string;
+  sign_count: ColumnType<number, number | undefined, number>;
+  transports: Json<string[] | null>;
+  device_type: string | null;
+  backed_up: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+}
+
+export interface WebauthnChallengeTable {
+  id: string;
+  challenge: string;
+  purpose: string;
+  owner_kind: "account" | "staff" | null;
+  owner_id: string | null;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface BackupCodeTable {
+  id: string;
+  account_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** «این مرورگر را به خاطر بسپار»: the hoviat_device cookie, stored hashed. */
+export interface RememberedBrowserTable {
+  id: string;
+  account_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+/** waiting (24 hours, notices sent) → ready (one sign-in by password leads to a new mobile) → used; or cancelled. */
+export interface AccountResetTable {
+  id: string;
+  account_id: string;
+  status: "waiting" | "cancelled" | "ready" | "used";
+  created_at: Timestamp;
+  ready_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
 export interface Database {
+  sign_in_codes: SignInCodeTable;
+  totp_factors: TotpFactorTable;
+  passkeys: PasskeyTable;
+  webauthn_challenges: WebauthnChallengeTable;
+  backup_codes: BackupCodeTable;
+  remembered_browsers: RememberedBrowserTable;
+  account_resets: AccountResetTable;
   mobile_verifications: MobileVerificationTable;
   email_confirmations: EmailConfirmationTable;
   password_setups: PasswordSetupTable;

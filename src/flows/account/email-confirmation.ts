@@ -3,13 +3,19 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { t } from "../../messages/index.ts";
-import { guessCode } from "../../platform/code-attempts.ts";
 import type { Http } from "../../platform/http.ts";
+import {
+  cleanCode,
+  guessCode,
+  hashCode,
+  MAX_ATTEMPTS,
+  newCode,
+  sameHash,
+} from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { requireSession } from "../login/auth.ts";
 import type { SessionPolicy } from "../login/sessions.ts";
-import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
 import { ACCOUNT_LIMITS, type AccountDeps } from "./service.ts";
 
 export function emailConfirmationRoutes(app: Http, deps: AccountDeps & { sessions: SessionPolicy }) {

@@ -12,6 +12,7 @@ import { reserveAttempt, reserveFlat } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import { cleanCode, codeMatches, hashCode, MAX_ATTEMPTS, newCode } from "../../platform/one-time-codes.ts";
 import { hashSecret, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
@@ -20,7 +21,6 @@ import { RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import type { Authenticated } from "../login/auth.ts";
-import { cleanCode, codeMatches, hashCode, MAX_ATTEMPTS, newCode } from "../recovery/secrets.ts";
 import { refuseDuringHold } from "./contact-hold.ts";
 import { type Client, recordEvent } from "./security-events.ts";
 

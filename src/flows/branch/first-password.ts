@@ -7,9 +7,16 @@ import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
-import { guessCode } from "../../platform/code-attempts.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import {
+  cleanCode,
+  guessCode,
+  hashCode,
+  MAX_ATTEMPTS,
+  newCode,
+  sameHash,
+} from "../../platform/one-time-codes.ts";
 import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
@@ -17,7 +24,6 @@ import type { ThrottleStore } from "../../platform/throttle.ts";
 import { newToken } from "../../platform/tokens.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
 
 export type FirstPasswordDeps = {
   db: Db;

@@ -7,14 +7,20 @@ import type { Transaction } from "kysely";
 import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
-import { guessCode } from "../../platform/code-attempts.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import {
+  cleanCode,
+  guessCode,
+  hashCode,
+  MAX_ATTEMPTS,
+  newCode,
+  sameHash,
+} from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
 import { type Client, recordAudit } from "../staff/audit.ts";
 import type { StaffContext } from "../staff/sessions.ts";
 import { issuePasswordSetup, unusablePasswordHash } from "./first-password.ts";

@@ -1,10 +1,20 @@
 // Server-side sessions: the cookie holds 256 random bits, the database only their SHA-256.
+// A session is a half session (stage 'second_factor': password given, second factor due, R-MFA)
+// or a full one, and records how the person signed in (amr, aal) for the e-services (R-SSO).
+import type { Aal } from "../../domain/authentication-level.ts";
 import { type Db, prepared } from "../../platform/database.ts";
+import type { SessionStage } from "../../platform/schema.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
 
 export const SESSION_COOKIE = "hoviat_session";
 
 export type SessionPolicy = { idleMinutes: number; absoluteHours: number };
+
+/** How the session was reached: a full sign-in by default; `authTime` defaults to now. */
+export type SessionProof = { stage: SessionStage; amr: string[]; aal: Aal; authTime?: Date };
+const FULL_BY_PASSWORD: SessionProof = { stage: "full", amr: ["pwd"], aal: 1 };
+/** A half session lives only as long as a sign-in code: long enough to type it, no more. */
+export const HALF_SESSION_MINUTES = 15;
 
 export async function createSession(
   db: Db,
@@ -12,8 +22,9 @@ export async function createSession(
   now: Date,
   policy: SessionPolicy,
   client: { ip: string | null; userAgent: string | null },
+  proof: SessionProof = FULL_BY_PASSWORD,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const session = newSession(accountId, now, policy, client);
+  const session = newSession(accountId, now, policy, client, proof);
   await db.insertInto("sessions").values(session.row).execute();
   return { token: session.token, expiresAt: session.expiresAt };
 }
@@ -24,9 +35,12 @@ export function newSession(
   now: Date,
   policy: SessionPolicy,
   client: { ip: string | null; userAgent: string | null },
+  proof: SessionProof = FULL_BY_PASSWORD,
 ) {
   const token = newToken();
-  const expiresAt = new Date(now.getTime() + policy.absoluteHours * 3_600_000);
+  const lifetimeMs =
+    proof.stage === "full" ? policy.absoluteHours * 3_600_000 : HALF_SESSION_MINUTES * 60_000;
+  const expiresAt = new Date(now.getTime() + lifetimeMs);
   const row = {
     id_hash: hashToken(token),
     account_id: accountId,
@@ -35,17 +49,39 @@ export function newSession(
     expires_at: expiresAt,
     ip: client.ip,
     user_agent: client.userAgent?.slice(0, 300) ?? null,
+    stage: proof.stage,
+    amr: JSON.stringify(proof.amr),
+    aal: proof.aal,
+    auth_time: proof.authTime ?? now,
   };
   return { token, expiresAt, row };
 }
 
-/** The account of a live session, touching its idle clock; null when unknown, revoked or timed out. */
-export async function resolveSession(db: Db, token: string, now: Date, policy: SessionPolicy) {
+export type ResolvedSession = {
+  accountId: string;
+  idHash: string;
+  stage: SessionStage;
+  amr: string[];
+  aal: Aal;
+  authTime: Date;
+};
+
+/**
+ * The account of a live session (full or half: callers that serve a signed-in person use
+ * requireSession, which refuses half sessions), touching its idle clock; null when unknown, revoked
+ * or timed out.
+ */
+export async function resolveSession(
+  db: Db,
+  token: string,
+  now: Date,
+  policy: SessionPolicy,
+): Promise<ResolvedSession | null> {
   const idHash = hashToken(token);
   // Every signed-in page asks this: prepared by name (decision 014).
   const read = db
     .selectFrom("sessions")
-    .select(["account_id", "last_seen_at", "expires_at", "revoked_at"])
+    .select(["account_id", "last_seen_at", "expires_at", "revoked_at", "stage", "amr", "aal", "auth_time"])
     .where("id_hash", "=", idHash)
     .compile();
   const session = (await db.executeQuery(prepared("session.resolve", read))).rows[0];
@@ -55,7 +91,41 @@ export async function resolveSession(db: Db, token: string, now: Date, policy: S
   if (now.getTime() - session.last_seen_at.getTime() > 60_000) {
     await db.updateTable("sessions").set({ last_seen_at: now }).where("id_hash", "=", idHash).execute();
   }
-  return { accountId: session.account_id, idHash };
+  return {
+    accountId: session.account_id,
+    idHash,
+    stage: session.stage,
+    amr: session.amr,
+    aal: session.aal as Aal,
+    authTime: session.auth_time ?? session.last_seen_at,
+  };
+}
+
+/**
+ * Ends a session and opens a new one in its place with the proof now reached (a second factor given,
+ * a step-up): a new token, so that a cookie seen before the second factor is worth nothing after it.
+ */
+export async function replaceSession(
+  db: Db,
+  previous: { idHash: string; accountId: string },
+  now: Date,
+  policy: SessionPolicy,
+  client: { ip: string | null; userAgent: string | null },
+  proof: SessionProof,
+): Promise<{ token: string; expiresAt: Date } | null> {
+  const next = newSession(previous.accountId, now, policy, client, proof);
+  return db.transaction().execute(async (trx) => {
+    // Only one of two parallel completions of the same half session gets a session.
+    const ended = await trx
+      .updateTable("sessions")
+      .set({ revoked_at: now })
+      .where("id_hash", "=", previous.idHash)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(ended.numUpdatedRows) !== 1) return null;
+    await trx.insertInto("sessions").values(next.row).execute();
+    return { token: next.token, expiresAt: next.expiresAt };
+  });
 }
 
 export async function revokeSession(db: Db, token: string, now: Date): Promise<void> {

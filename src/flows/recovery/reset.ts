@@ -6,13 +6,13 @@ import { commonPasswords } from "../../domain/common-passwords.ts";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { t } from "../../messages/index.ts";
+import { hashToken, sameHash } from "../../platform/one-time-codes.ts";
 import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { loginKey } from "../login/service.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
-import { hashToken, sameHash } from "./secrets.ts";
 import { killRecovery, loadRecovery, type RecoveryDeps, superseded } from "./service.ts";
 
 /** How long mobile and email stay as they are after a reset by security questions alone. */

@@ -8,13 +8,21 @@ import { reserveAttempt } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import {
+  cleanCode,
+  codeMatches,
+  hashCode,
+  hashToken,
+  MAX_ATTEMPTS,
+  newCode,
+  newToken,
+} from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { RecoveryMethod } from "../../platform/schema.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import type { Client } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { answersMatch, askedQuestions } from "./questions.ts";
-import { cleanCode, codeMatches, hashCode, hashToken, MAX_ATTEMPTS, newCode, newToken } from "./secrets.ts";
 
 export const RECOVERY_LIMITS = {
   /** A new code for the same national ID no sooner than this. */

@@ -7,14 +7,20 @@ import { parseNationalId } from "../../domain/national-id.ts";
 import { validateRegistrationStep } from "../../domain/registration.ts";
 import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
-import { guessCode } from "../../platform/code-attempts.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import {
+  cleanCode,
+  guessCode,
+  hashCode,
+  MAX_ATTEMPTS,
+  newCode,
+  sameHash,
+} from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
-import { cleanCode, hashCode, MAX_ATTEMPTS, newCode, sameHash } from "../recovery/secrets.ts";
 
 const HOUR_MS = 3_600_000;
 export const MOBILE_PROOF_LIMITS = {

@@ -13,12 +13,12 @@ import {
 } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
+import { cleanCode } from "../../platform/one-time-codes.ts";
 import { dummyHash, hashSecret, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import type { StaffRole } from "../../platform/schema.ts";
 import { ACCOUNT_LIMITS } from "../account/service.ts";
 import { LOGIN_ID_POLICY } from "../login/service.ts";
-import { cleanCode } from "../recovery/secrets.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
 import {
   createStaffSession,
