@@ -65,6 +65,19 @@ async function loadAccount(db: Db, accountId: string) {
     .executeTakeFirstOrThrow();
 }
 
+/** How long a second factor given at a sign-in stands in for the current password (R-MFA). */
+export const FRESH_FACTOR_MS = 10 * 60_000;
+
+/**
+ * The account, once its holder proved themselves again for a change of factors: the current password
+ * in `body.currentPassword`, or a session whose second factor was given in the last 10 minutes.
+ */
+export async function proveHolder(deps: AccountDeps, auth: Authenticated, body: Body) {
+  const fresh = deps.clock.now().getTime() - auth.createdAt.getTime() <= FRESH_FACTOR_MS;
+  if (!body.currentPassword && auth.aal >= 2 && fresh) return loadAccount(deps.db, auth.accountId);
+  return reauthenticate(deps, auth, body);
+}
+
 /** The account, once the current password in `body.currentPassword` proved it is its holder. */
 async function reauthenticate(deps: AccountDeps, auth: Authenticated, body: Body) {
   const account = await loadAccount(deps.db, auth.accountId);

@@ -64,6 +64,8 @@ export type ResolvedSession = {
   amr: string[];
   aal: Aal;
   authTime: Date;
+  /** When this session row began: a second factor given at its start is "fresh" for a while. */
+  createdAt: Date;
 };
 
 /**
@@ -81,7 +83,17 @@ export async function resolveSession(
   // Every signed-in page asks this: prepared by name (decision 014).
   const read = db
     .selectFrom("sessions")
-    .select(["account_id", "last_seen_at", "expires_at", "revoked_at", "stage", "amr", "aal", "auth_time"])
+    .select([
+      "account_id",
+      "last_seen_at",
+      "expires_at",
+      "revoked_at",
+      "stage",
+      "amr",
+      "aal",
+      "auth_time",
+      "created_at",
+    ])
     .where("id_hash", "=", idHash)
     .compile();
   const session = (await db.executeQuery(prepared("session.resolve", read))).rows[0];
@@ -98,6 +110,7 @@ export async function resolveSession(
     amr: session.amr,
     aal: session.aal as Aal,
     authTime: session.auth_time ?? session.last_seen_at,
+    createdAt: session.created_at,
   };
 }
 
