@@ -8,7 +8,7 @@ import { after, test } from "node:test";
 import * as client from "openid-client";
 import pg from "pg";
 import { parseClientInput, upsertClient } from "../src/flows/oidc/clients.ts";
-import { openWithRing } from "../src/flows/staff/totp-keys.ts";
+import { openWithRing } from "../src/platform/totp.ts";
 import { ManualClock } from "../src/platform/clock.ts";
 import { codeMatches } from "../src/platform/one-time-codes.ts";
 import { createAccount, latestCode } from "./helpers/accounts.ts";
