@@ -75,9 +75,9 @@ export async function outbox(sys: TestSystem, to: string, count = 1) {
   });
 }
 
-/** The 6-digit code of the latest message to `to`. */
+/** The 6-digit code of the latest message to `to` other than sign-in codes (`count`: of those). */
 export async function latestCode(sys: TestSystem, to: string, count = 1) {
-  const texts = await outbox(sys, to, count);
+  const texts = await notices(sys, to, count);
   const code = texts[texts.length - 1]!.match(/\b(\d{6})\b/)?.[1];
   if (!code) throw new Error(`no code in ${texts[texts.length - 1]}`);
   return code;
