@@ -7,6 +7,8 @@ import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { startSso } from "./flows/oidc/index.ts";
+import { passkeyRoutes } from "./flows/passkeys/routes.ts";
+import { relyingPartyOf } from "./flows/passkeys/webauthn.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
@@ -107,6 +109,18 @@ export async function startSystem(options: SystemOptions) {
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
   });
+  const relyingParty = relyingPartyOf(config.publicUrl);
+  passkeyRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    relyingParty,
+    cookieSecure: config.cookieSecure,
+  });
   staffRoutes(app, {
     db,
     jobs,
@@ -178,6 +192,8 @@ export async function startSystem(options: SystemOptions) {
     verify,
     courier,
     sso,
+    /** The WebAuthn relying party of PUBLIC_URL (tests' software authenticators answer its origin). */
+    relyingParty,
     async close() {
       sso.close();
       await app.close();
