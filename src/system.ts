@@ -9,6 +9,8 @@ import { factorRoutes } from "./flows/factors/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { secondFactorSettings } from "./flows/login/second-factor.ts";
 import { startSso } from "./flows/oidc/index.ts";
+import { passkeyRoutes } from "./flows/passkeys/routes.ts";
+import { relyingPartyOf } from "./flows/passkeys/webauthn.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
@@ -120,6 +122,18 @@ export async function startSystem(options: SystemOptions) {
     ...codes,
     secondFactor,
   });
+  const relyingParty = relyingPartyOf(config.publicUrl);
+  passkeyRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    relyingParty,
+    cookieSecure: config.cookieSecure,
+  });
   staffRoutes(app, {
     db,
     jobs,
@@ -191,6 +205,8 @@ export async function startSystem(options: SystemOptions) {
     verify,
     courier,
     sso,
+    /** The WebAuthn relying party of PUBLIC_URL (tests' software authenticators answer its origin). */
+    relyingParty,
     async close() {
       sso.close();
       await app.close();
