@@ -86,6 +86,7 @@ export async function startSystem(options: SystemOptions) {
     secretKey: config.secretKey,
     enabled: rateLimits,
     refusalDelayMs: config.challengeDelayMs,
+    prefixes: { subnet: config.ipv6SubnetPrefix, spread: config.ipv6SpreadPrefix },
   });
   const limits = { rateLimits, throttles, challenges };
   const codes = {

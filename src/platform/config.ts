@@ -121,6 +121,16 @@ export type Config = {
    * socket's address); `true` (the whole client-written chain) is refused (trust-proxy.ts).
    */
   trustProxy: TrustProxy;
+  /**
+   * IPV6_SUBNET_PREFIX: the prefix length that is one IPv6 client for every per-address counter
+   * (default 64: a household, a phone or a server is given a whole /64, so its addresses are one).
+   */
+  ipv6SubnetPrefix: number;
+  /**
+   * IPV6_SPREAD_PREFIX: the shorter prefix whose /64s are also counted together, against ten times a
+   * counter's threshold, so that a client holding a /48 gains little by spreading (default 48).
+   */
+  ipv6SpreadPrefix: number;
   /** CODE_VALIDITY_MINUTES: lifetime of a recovery or contact-change code and of a reset token (default 5, at most 10). */
   codeValidityMinutes: number;
   /**
@@ -338,6 +348,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: oneOf(env, "RATE_LIMITS", ["on", "off"] as const, "on") === "on",
     challengeDelayMs: int(env, "CHALLENGE_DELAY_MS", mode === "test" ? 0 : 250, 0, 5_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    ipv6SubnetPrefix: int(env, "IPV6_SUBNET_PREFIX", 64, 16, 128),
+    ipv6SpreadPrefix: int(env, "IPV6_SPREAD_PREFIX", 48, 16, 128),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
     secretKey: "",
     secretKeys: secretKeys(env),
@@ -350,6 +362,11 @@ export function loadConfig(env: Env = process.env): Config {
     oidcAllowLoopbackBackchannel: bool(env, "OIDC_ALLOW_LOOPBACK_BACKCHANNEL", mode !== "production"),
   };
   config.secretKey = config.secretKeys[0]!;
+  if (config.ipv6SpreadPrefix > config.ipv6SubnetPrefix) {
+    throw new ConfigError(
+      `IPV6_SPREAD_PREFIX (${config.ipv6SpreadPrefix}) must not be longer than IPV6_SUBNET_PREFIX (${config.ipv6SubnetPrefix})`,
+    );
+  }
   requireProviderSettings(config);
   if (config.env === "production") {
     const problems: string[] = [];

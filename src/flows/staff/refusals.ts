@@ -3,6 +3,8 @@
 // service threw, so that a new route cannot forget it. Refusals audited where they happen are skipped.
 // Refusals of no one's session are counted per address, and only the 1st, 10th, 100th… of an hour
 // written: anyone on the internet can ask, and the trail must not become theirs to fill.
+
+import type { Challenges } from "../../platform/challenge.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import { Problem } from "../../platform/problems.ts";
@@ -24,7 +26,7 @@ function isWrittenCount(count: number): boolean {
 
 export function auditRefusals(
   app: Http,
-  deps: { db: Db; clock: { now(): Date }; throttles: ThrottleStore },
+  deps: { db: Db; clock: { now(): Date }; throttles: ThrottleStore; challenges: Challenges },
 ): void {
   app.addHook("onError", async (request, _reply, error) => {
     if (!request.url.startsWith("/api/staff")) return;
@@ -41,7 +43,7 @@ export function auditRefusals(
     };
     try {
       if (!actor) {
-        const key = `staff-refused:ip:${request.ip}`;
+        const key = `staff-refused:ip:${deps.challenges.addressOf(request).key}`;
         const { count } = await deps.throttles.hit(key, ANONYMOUS_WINDOW_MS, deps.clock.now());
         if (!isWrittenCount(count)) return;
         details.countThisHour = count;
