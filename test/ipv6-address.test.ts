@@ -39,6 +39,15 @@ describe("the address key of a client", () => {
     );
     assert.throws(() => loadConfig({ IPV6_SUBNET_PREFIX: "129" }), /IPV6_SUBNET_PREFIX/);
   });
+
+  test("an IPv6 HOST makes a valid default issuer: in brackets, or localhost for every interface", () => {
+    const issuer = (HOST: string) => loadConfig({ HOST, PORT: "3000" }).publicUrl;
+    assert.equal(issuer("::"), "http://localhost:3000", "not http://:::3000");
+    assert.equal(issuer("0.0.0.0"), "http://localhost:3000");
+    assert.equal(issuer("::1"), "http://[::1]:3000");
+    assert.equal(issuer("2001:db8::5"), "http://[2001:db8::5]:3000");
+    assert.equal(issuer("hoviat.internal"), "http://hoviat.internal:3000");
+  });
 });
 
 let sys: TestSystem;
