@@ -8,6 +8,7 @@ import { ManualClock } from "../../src/platform/clock.ts";
 import { type Config, loadConfig } from "../../src/platform/config.ts";
 import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
+import { timed } from "./timing.ts";
 
 export type TestSystem = System & {
   clock: ManualClock;
@@ -46,7 +47,9 @@ export async function startTestSystem(
   options: { clock?: ManualClock; sweepIntervalMs?: number; random?: () => number } = {},
 ): Promise<TestSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
-  const pgdb = process.env.DATABASE_URL ? await freshPostgres(process.env.DATABASE_URL) : undefined;
+  const pgdb = process.env.DATABASE_URL
+    ? await timed("database", () => freshPostgres(process.env.DATABASE_URL as string))
+    : undefined;
   const config: Config = loadConfig({
     NODE_ENV: "test",
     DATA_DIR: dataDir,
@@ -57,19 +60,22 @@ export async function startTestSystem(
     ...env,
   });
   const clock = options.clock ?? new ManualClock(new Date());
-  const system = await startSystem({
-    config,
-    clock,
-    // Tests drive the sweeper by hand (system.worker.sweep()) so that nothing moves behind their back.
-    sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000,
-    ...(options.random ? { random: options.random } : {}),
-  });
+  // Start-up is mostly the database: initdb (embedded) and the migrations.
+  const system = await timed("database", () =>
+    startSystem({
+      config,
+      clock,
+      // Tests drive the sweeper by hand (system.worker.sweep()) so that nothing moves behind their back.
+      sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000,
+      ...(options.random ? { random: options.random } : {}),
+    }),
+  );
   return Object.assign(system, {
     clock,
     async stop() {
       if (system.throttles instanceof RedisThrottleStore) await deleteRedisKeys(system.throttles);
       await system.close();
-      await pgdb?.drop();
+      if (pgdb) await timed("database", () => pgdb.drop());
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
