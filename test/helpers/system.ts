@@ -1,6 +1,6 @@
 // A whole system per test file, isolated: a fresh PGlite folder, or with DATABASE_URL a fresh
 // PostgreSQL database created for the file and dropped after it. The same suite runs on both.
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -8,6 +8,7 @@ import { ManualClock } from "../../src/platform/clock.ts";
 import { type Config, loadConfig } from "../../src/platform/config.ts";
 import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
+import { TEMPLATE_DB, TEMPLATE_DIR } from "./template.ts";
 import { timed } from "./timing.ts";
 
 export type TestSystem = System & {
@@ -17,11 +18,14 @@ export type TestSystem = System & {
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
-async function freshPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function freshPostgres(
+  url: string,
+  template?: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `hoviat_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ""}`);
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
@@ -47,8 +51,16 @@ export async function startTestSystem(
   options: { clock?: ManualClock; sweepIntervalMs?: number; random?: () => number } = {},
 ): Promise<TestSystem> {
   const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
+  // The run's migrated template (template.ts) when this system gets a database of its own.
+  const own = !env.DATA_DIR && !env.DATABASE_URL;
+  const templateDir = own ? process.env[TEMPLATE_DIR] : undefined;
+  if (templateDir && !process.env.DATABASE_URL) {
+    await timed("database", async () => cpSync(templateDir, dataDir, { recursive: true }));
+  }
   const pgdb = process.env.DATABASE_URL
-    ? await timed("database", () => freshPostgres(process.env.DATABASE_URL as string))
+    ? await timed("database", () =>
+        freshPostgres(process.env.DATABASE_URL as string, own ? process.env[TEMPLATE_DB] : undefined),
+      )
     : undefined;
   const config: Config = loadConfig({
     NODE_ENV: "test",
