@@ -64,7 +64,7 @@ const run = (group, n) =>
         { stdio: "inherit", env },
       ).status ?? 1);
 const status = Math.max(run(parallel, concurrency), run(serial, 1));
-helper("drop", template);
+if (template.HOVIAT_TEST_TEMPLATE_DB) helper("drop", template);
 const wallMs = performance.now() - started;
 
 const records = readdirSync(timing).map((f) => JSON.parse(readFileSync(join(timing, f), "utf8")));

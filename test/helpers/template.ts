@@ -1,33 +1,74 @@
-// A database made once per `npm test` and copied for each test system, instead of an initdb (8–10 s
-// of WebAssembly on PGlite) and every migration per file: an embedded data folder copied file by file,
-// or on PostgreSQL a database that `create database … template` clones. scripts/test.mjs runs
+// A migrated database copied for each test system, instead of an initdb (8–40 s of WebAssembly on
+// PGlite) and every migration per file: an embedded data folder copied file by file, or on PostgreSQL
+// a database that `create database … template` clones. scripts/test.mjs runs
 //   node --import tsx test/helpers/template.ts create   → prints the variables to pass to the tests
 //   node --import tsx test/helpers/template.ts drop     → with those variables set, removes it again
-// A test file run on its own (node --test, no variables) starts from scratch as before.
-import { mkdtempSync, rmSync } from "node:fs";
+// The embedded folder is kept between runs under a key of what shapes it (the schema, the queues,
+// the packages), so that `npm test -- <part>` does not wait for it. A test file run on its own
+// (node --test, no variables) starts from scratch as before.
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { loadConfig } from "../../src/platform/config.ts";
-import { startSystem } from "../../src/system.ts";
 
 export const TEMPLATE_DIR = "HOVIAT_TEST_TEMPLATE_DIR";
 export const TEMPLATE_DB = "HOVIAT_TEST_TEMPLATE_DB";
 
-/** Starts a system on a new database (migrations, the job queue's schema) and stops it. */
-async function create(): Promise<Record<string, string>> {
-  const base = process.env.DATABASE_URL;
-  const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-template-"));
-  let env: Record<string, string> = { [TEMPLATE_DIR]: dataDir };
-  let databaseUrl: string | undefined;
-  if (base) {
-    const name = `hoviat_tpl_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    await admin(base, (c) => c.query(`create database ${name}`));
-    const url = new URL(base);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    env = { [TEMPLATE_DB]: name };
+const ROOT = join(import.meta.dirname, "../..");
+const PREFIX = "hoviat-test-template-";
+const READY = "hoviat-template-ready";
+
+/** What the template's content follows: the platform's code (migrations, queues, settings), the workers' queues, the packages. */
+function key(): string {
+  const hash = createHash("sha256");
+  const platform = join(ROOT, "src/platform");
+  const files = readdirSync(platform, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+    .sort()
+    .map((f) => join(platform, f));
+  for (const f of [...files, join(ROOT, "src/worker.ts"), join(ROOT, "package-lock.json")]) {
+    hash.update(f.slice(ROOT.length)).update(readFileSync(f));
   }
+  return hash.digest("hex").slice(0, 16);
+}
+
+/** The embedded template for this code, made unless an earlier run left it; older ones go after a day. */
+async function embedded(): Promise<string> {
+  const dir = join(tmpdir(), `${PREFIX}${key()}`);
+  if (existsSync(join(dir, READY))) return dir;
+  const building = mkdtempSync(join(tmpdir(), `${PREFIX}build-`));
+  await build(building, undefined);
+  writeFileSync(join(building, READY), "");
+  try {
+    renameSync(building, dir);
+  } catch {
+    // Another run (another worktree on this machine) finished the same template first.
+    rmSync(building, { recursive: true, force: true });
+  }
+  for (const name of readdirSync(tmpdir())) {
+    const old = join(tmpdir(), name);
+    if (name.startsWith(PREFIX) && old !== dir && Date.now() - statSync(old).mtimeMs > 86_400_000) {
+      rmSync(old, { recursive: true, force: true });
+    }
+  }
+  return dir;
+}
+
+/** Starts a system on a new database (migrations, the job queue's schema) and stops it. */
+async function build(dataDir: string, databaseUrl: string | undefined): Promise<void> {
+  // Loaded here only: a run that finds the template made does not pay for loading the whole system.
+  const { loadConfig } = await import("../../src/platform/config.ts");
+  const { startSystem } = await import("../../src/system.ts");
   const config = loadConfig({
     NODE_ENV: "test",
     DATA_DIR: dataDir,
@@ -35,14 +76,26 @@ async function create(): Promise<Record<string, string>> {
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   const system = await startSystem({ config, sweepIntervalMs: 3_600_000 });
+  // Each system makes its own signing keys at its first start, as a new installation does.
+  await system.db.deleteFrom("oidc_keys").execute();
   await system.close();
-  if (base) rmSync(dataDir, { recursive: true, force: true });
-  return env;
+}
+
+async function create(): Promise<Record<string, string>> {
+  const base = process.env.DATABASE_URL;
+  if (!base) return { [TEMPLATE_DIR]: await embedded() };
+  // On PostgreSQL, one per run: making it takes a second or two.
+  const name = `hoviat_tpl_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  await admin(base, (c) => c.query(`create database ${name}`));
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
+  await build(dataDir, url.toString());
+  rmSync(dataDir, { recursive: true, force: true });
+  return { [TEMPLATE_DB]: name };
 }
 
 async function drop(): Promise<void> {
-  const dir = process.env[TEMPLATE_DIR];
-  if (dir) rmSync(dir, { recursive: true, force: true });
   const name = process.env[TEMPLATE_DB];
   const base = process.env.DATABASE_URL;
   if (name && base) await admin(base, (c) => c.query(`drop database if exists ${name} with (force)`));
