@@ -6,6 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { ManualClock } from "../../src/platform/clock.ts";
 import { type Config, loadConfig } from "../../src/platform/config.ts";
+import { useTestHashCost } from "../../src/platform/passwords.ts";
 import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
 import { TEMPLATE_DB, TEMPLATE_DIR } from "./template.ts";
@@ -50,6 +51,9 @@ export async function startTestSystem(
   env: Record<string, string> = {},
   options: { clock?: ManualClock; sweepIntervalMs?: number; random?: () => number } = {},
 ): Promise<TestSystem> {
+  // No test of a whole system looks at the hash's cost; src/platform/passwords.test.ts and the
+  // benchmark keep OWASP's.
+  useTestHashCost();
   const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
   // The run's migrated template (template.ts) when this system gets a database of its own.
   const own = !env.DATA_DIR && !env.DATABASE_URL;
