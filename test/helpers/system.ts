@@ -1,6 +1,6 @@
 // A whole system per test file, isolated: a fresh PGlite folder, or with DATABASE_URL a fresh
 // PostgreSQL database created for the file and dropped after it. The same suite runs on both.
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -9,7 +9,7 @@ import { type Config, loadConfig } from "../../src/platform/config.ts";
 import { useTestHashCost } from "../../src/platform/passwords.ts";
 import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
-import { TEMPLATE_DB, TEMPLATE_DIR } from "./template.ts";
+import { seedDataDir, TEMPLATE_DB } from "./template.ts";
 import { timed } from "./timing.ts";
 
 export type TestSystem = System & {
@@ -53,14 +53,12 @@ export async function startTestSystem(
 ): Promise<TestSystem> {
   // No test of a whole system looks at the hash's cost; src/platform/passwords.test.ts and the
   // benchmark keep OWASP's.
-  useTestHashCost();
+  // (A file run with node --test without NODE_ENV=test hashes at OWASP's.)
+  if (process.env.NODE_ENV === "test") useTestHashCost();
   const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
   // The run's migrated template (template.ts) when this system gets a database of its own.
   const own = !env.DATA_DIR && !env.DATABASE_URL;
-  const templateDir = own ? process.env[TEMPLATE_DIR] : undefined;
-  if (templateDir && !process.env.DATABASE_URL) {
-    await timed("database", async () => cpSync(templateDir, dataDir, { recursive: true }));
-  }
+  if (own) await timed("database", async () => seedDataDir(dataDir));
   const pgdb = process.env.DATABASE_URL
     ? await timed("database", () =>
         freshPostgres(process.env.DATABASE_URL as string, own ? process.env[TEMPLATE_DB] : undefined),

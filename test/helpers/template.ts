@@ -8,6 +8,7 @@
 // (node --test, no variables) starts from scratch as before.
 import { createHash } from "node:crypto";
 import {
+  cpSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -23,6 +24,18 @@ import pg from "pg";
 
 export const TEMPLATE_DIR = "HOVIAT_TEST_TEMPLATE_DIR";
 export const TEMPLATE_DB = "HOVIAT_TEST_TEMPLATE_DB";
+
+/**
+ * Fills an empty data folder with this run's embedded template, when there is one (under npm test,
+ * not on PostgreSQL); otherwise leaves it empty, for the system to initdb. Returns whether it did.
+ */
+export function seedDataDir(dataDir: string): boolean {
+  const template = process.env[TEMPLATE_DIR];
+  if (!template || process.env.DATABASE_URL) return false;
+  cpSync(template, dataDir, { recursive: true });
+  rmSync(join(dataDir, READY), { force: true });
+  return true;
+}
 
 const ROOT = join(import.meta.dirname, "../..");
 const PREFIX = "hoviat-test-template-";
@@ -92,6 +105,15 @@ async function create(): Promise<Record<string, string>> {
   const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
   await build(dataDir, url.toString());
   rmSync(dataDir, { recursive: true, force: true });
+  // A template must have no session left: a backend still closing would fail the first clones.
+  await admin(base, async (c) => {
+    for (let i = 0; i < 100; i++) {
+      const open = await c.query("select 1 from pg_stat_activity where datname = $1", [name]);
+      if (open.rowCount === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the template database ${name} still has sessions`);
+  });
   return { [TEMPLATE_DB]: name };
 }
 
