@@ -20,6 +20,7 @@ import type { ThrottleStore } from "../../platform/throttle.ts";
 import { RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import type { Authenticated } from "../login/auth.ts";
 import { refuseDuringHold } from "./contact-hold.ts";
 import { type Client, recordEvent } from "./security-events.ts";
@@ -274,6 +275,7 @@ export async function verifyContactChange(
         })
         .where("id", "=", account.id)
         .execute();
+      if (kind === "mobile") await forgetRememberedBrowsers(trx, account.id, now);
     }
     const type = `${kind}.${owned ? "changed" : "changePendingBranch"}`;
     await recordEvent(trx, { accountId: account.id, nationalId: account.national_id, type }, client, now);

@@ -21,6 +21,7 @@ import { InvalidInput, Problem } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { type Client, recordAudit } from "../staff/audit.ts";
 import type { StaffContext } from "../staff/sessions.ts";
 import { issuePasswordSetup, unusablePasswordHash } from "./first-password.ts";
@@ -265,6 +266,7 @@ async function complete(deps: BranchDeps, trx: Trx, staff: StaffContext, id: str
     .executeTakeFirst();
   if (!account) throw new Problem(409, "branch.notAwaiting");
   await trx.deleteFrom("security_answers").where("account_id", "=", account.id).execute();
+  await forgetRememberedBrowsers(trx, account.id, now);
   await trx
     .updateTable("sessions")
     .set({ revoked_at: now })
