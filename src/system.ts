@@ -92,6 +92,7 @@ export async function startSystem(options: SystemOptions) {
     secretKey: config.secretKey,
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
+    otpHost: new URL(config.publicUrl).hostname,
   };
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
