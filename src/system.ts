@@ -5,6 +5,7 @@ import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
+import { accountResetRoutes } from "./flows/login/account-reset-routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { startSso } from "./flows/oidc/index.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
@@ -107,6 +108,16 @@ export async function startSystem(options: SystemOptions) {
     sessions,
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
+  });
+  accountResetRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    cookieSecure: config.cookieSecure,
   });
   staffRoutes(app, {
     db,
