@@ -5,9 +5,14 @@ import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
+import { factorRoutes } from "./flows/factors/routes.ts";
+import { cancelAccountReset } from "./flows/login/account-reset.ts";
 import { accountResetRoutes } from "./flows/login/account-reset-routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
+import { secondFactorSettings } from "./flows/login/second-factor.ts";
 import { startSso } from "./flows/oidc/index.ts";
+import { passkeyRoutes } from "./flows/passkeys/routes.ts";
+import { relyingPartyOf } from "./flows/passkeys/webauthn.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
@@ -98,7 +103,11 @@ export async function startSystem(options: SystemOptions) {
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
+  // Any full sign-in of the holder cancels a waiting account reset.
+  const secondFactor = secondFactorSettings(config, [
+    (db, accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined),
+  ]);
+  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure, secondFactor });
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,
@@ -108,6 +117,29 @@ export async function startSystem(options: SystemOptions) {
     sessions,
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
+  });
+  factorRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    secondFactor,
+  });
+  const relyingParty = relyingPartyOf(config.publicUrl);
+  passkeyRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    relyingParty,
+    onFullSignIn: [(accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined)],
+    cookieSecure: config.cookieSecure,
   });
   accountResetRoutes(app, {
     db,
@@ -140,7 +172,7 @@ export async function startSystem(options: SystemOptions) {
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
   });
-  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs });
+  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs, secondFactor });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
@@ -190,6 +222,8 @@ export async function startSystem(options: SystemOptions) {
     verify,
     courier,
     sso,
+    /** The WebAuthn relying party of PUBLIC_URL (tests' software authenticators answer its origin). */
+    relyingParty,
     async close() {
       sso.close();
       await app.close();

@@ -11,7 +11,7 @@ import {
 } from "../src/flows/login/account-reset.ts";
 import { createSession } from "../src/flows/login/sessions.ts";
 import { MAX_ATTEMPTS } from "../src/platform/one-time-codes.ts";
-import { createAccount, latestCode, outbox, resetTables } from "./helpers/accounts.ts";
+import { createAccount, latestCode, notices, outbox, resetTables, signInFully } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
@@ -51,6 +51,11 @@ async function call(method: "GET" | "POST", url: string, cookie?: string, payloa
     body: res.body ? res.json() : undefined,
     cookie: session?.value ? `hoviat_session=${session.value}` : undefined,
   };
+}
+
+/** POST /api/login with the password: the answer and its (half) session cookie. */
+async function passwordStep(person = ali) {
+  return call("POST", "/api/login", undefined, { nationalId: person.nationalId, password: person.password });
 }
 
 /** A session as the sign-in leaves it: half (password right, second factor due) or full. */
@@ -122,11 +127,18 @@ async function readyReset() {
     })
     .execute();
   const other = await session(id, "full");
-  const started = await call("POST", "/api/login/account-reset", await session(id, "second_factor"));
+  const first = await passwordStep();
+  assert.equal(first.body.next, "second_factor");
+  const started = await call("POST", "/api/login/account-reset", first.cookie);
   assert.equal(started.status, 202);
   sys.clock.advance(ACCOUNT_RESET_WAIT_MS);
-  assert.equal(await enterAccountReset(sys.db, id, sys.clock.now(), { ip: null, userAgent: null }), true);
-  return { id, half: await session(id, "second_factor"), other };
+  // After the wait, the sign-in by password leads to the new mobile; no code goes to the lost one.
+  const again = await passwordStep();
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.body, { next: "new_mobile" });
+  const codes = await sys.db.selectFrom("sign_in_codes").select("id").execute();
+  assert.equal(codes.length, 1, "only the first sign-in's code: none for the one that leads to the reset");
+  return { id, half: again.cookie!, other };
 }
 
 describe("asking for a reset", () => {
@@ -134,14 +146,16 @@ describe("asking for a reset", () => {
     const id = await createAccount(sys, ali);
     assert.equal((await call("POST", "/api/login/account-reset")).status, 401);
     assert.equal((await call("POST", "/api/login/account-reset", await session(id, "full"))).status, 401);
-    const res = await call("POST", "/api/login/account-reset", await session(id, "second_factor"));
+    const half = await passwordStep();
+    assert.equal(half.body.next, "second_factor");
+    const res = await call("POST", "/api/login/account-reset", half.cookie);
     assert.equal(res.status, 202);
     const readyAt = new Date(sys.clock.now().getTime() + ACCOUNT_RESET_WAIT_MS);
     assert.deepEqual(res.body, { readyAt: readyAt.toISOString() });
     const [row] = await resets();
     assert.equal(row!.status, "waiting");
     assert.equal(row!.ready_at.getTime(), readyAt.getTime());
-    const [sms] = await outbox(sys, ali.mobile);
+    const [sms] = await notices(sys, ali.mobile);
     assert.match(sms!, /^کاربر گرامی، درخواست بازنشانی حساب کاربری شما ثبت شد/);
     assert.match(sms!, /هر ورود کامل شما به حساب تا آن زمان این درخواست را لغو می‌کند/);
     const [mail] = await outbox(sys, ali.email);
@@ -190,19 +204,28 @@ describe("asking for a reset", () => {
     assert.equal(res.body.code, "accountReset.notReady");
   });
 
-  test("the holder's full sign-in cancels it: the stranger who knew the password gets nothing after the wait", async () => {
+  test("a stranger who knows the password starts one; the holder, warned, signs in and cancels it", async () => {
     const id = await createAccount(sys, ali);
-    await call("POST", "/api/login/account-reset", await session(id, "second_factor"));
-    assert.equal(await cancelAccountReset(sys.db, id, sys.clock.now()), true);
-    assert.equal(await cancelAccountReset(sys.db, id, sys.clock.now()), false);
-    sys.clock.advance(ACCOUNT_RESET_WAIT_MS);
-    assert.equal(await enterAccountReset(sys.db, id, sys.clock.now(), { ip: null, userAgent: null }), false);
-    const res = await call("POST", "/api/login/account-reset/mobile", await session(id, "second_factor"), {
-      mobile: NOT_OWNED,
-    });
-    assert.equal(res.status, 403);
+    const stranger = await passwordStep();
+    assert.equal((await call("POST", "/api/login/account-reset", stranger.cookie)).status, 202);
+    // The holder reads the notice and signs in as usual: password and the SMS code on their phone.
+    await outbox(sys, ali.email);
+    const holder = await signInFully(sys, ali);
+    assert.equal((await call("GET", "/api/me", holder.cookie)).status, 200);
     assert.equal((await resets())[0]!.status, "cancelled");
-    assert.deepEqual(await events(), ["accountReset.requested", "accountReset.cancelled"]);
+    sys.clock.advance(ACCOUNT_RESET_WAIT_MS);
+    const later = await passwordStep();
+    assert.equal(later.body.next, "second_factor", "after the wait the stranger is asked the factor again");
+    const res = await call("POST", "/api/login/account-reset/mobile", later.cookie, { mobile: NOT_OWNED });
+    assert.equal(res.status, 403);
+    assert.equal(res.body.code, "accountReset.notReady");
+    assert.equal((await account(id)).mobile, ali.mobile);
+    const types = await events();
+    assert.ok(
+      types.indexOf("accountReset.cancelled") > types.indexOf("accountReset.requested"),
+      types.join(),
+    );
+    assert.equal(await cancelAccountReset(sys.db, id, sys.clock.now()), false, "nothing left to cancel");
   });
 });
 
