@@ -127,9 +127,10 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
       if (details.prompt.name !== "login") throw new Problem(409, "oidc.interactionExpired");
       // The citizen login itself, so the same limits, lockouts and challenges apply.
       const session = await signIn(request, request.body as Record<string, unknown>);
-      if (session.next === "second_factor") {
+      // Anything but a full sign-in (a factor due, an account reset's new mobile) stops here.
+      if (session.next !== "done") {
         setSessionCookie(reply, session, deps.cookieSecure);
-        return { next: "second_factor", method: session.method, methods: session.methods };
+        return { next: session.next, method: session.method, methods: session.methods };
       }
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: "/",
