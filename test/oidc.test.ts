@@ -70,7 +70,12 @@ describe("OpenID Provider", () => {
     assert.deepEqual(m.code_challenge_methods_supported, ["S256"]);
     assert.deepEqual(m.subject_types_supported, ["pairwise"]);
     assert.deepEqual(m.token_endpoint_auth_methods_supported, ["client_secret_basic", "private_key_jwt"]);
-    assert.deepEqual(m.acr_values_supported, [ACR.REGISTRY_MOBILE, ACR.BRANCH_DOCUMENTS]);
+    assert.deepEqual(m.acr_values_supported, [
+      ACR.REGISTRY_MOBILE,
+      ACR.BRANCH_DOCUMENTS,
+      "urn:hoviat:aal:2",
+      "urn:hoviat:aal:phishing-resistant",
+    ]);
     assert.ok(m.end_session_endpoint && m.jwks_uri && m.userinfo_endpoint);
     assert.equal(m.backchannel_logout_supported, true);
   });

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as client from "openid-client";
+import { newSession, SESSION_COOKIE, type SessionProof } from "../../src/flows/login/sessions.ts";
 import { startTestSystem, type TestSystem } from "./system.ts";
 
 export const SECRET = "an-e-service-secret-of-at-least-32-chars";
@@ -169,4 +170,30 @@ export async function oauthError(promise: Promise<unknown>): Promise<string> {
     throw e;
   }
   throw new Error("expected the call to fail");
+}
+
+/**
+ * A Hoviat session with the proof a test needs (amr, level, auth_time), straight into the database as
+ * the sign-in routes store one, and its cookie in the agent's jar: the state of a browser after a sign-in.
+ */
+export async function openSession(sys: TestSystem, agent: Agent, accountId: string, proof: SessionProof) {
+  const session = newSession(
+    accountId,
+    sys.clock.now(),
+    { idleMinutes: 30, absoluteHours: 12 },
+    { ip: "127.0.0.1", userAgent: "test" },
+    proof,
+  );
+  await sys.db.insertInto("sessions").values(session.row).execute();
+  agent.cookies.set(SESSION_COOKIE, session.token);
+  return session.token;
+}
+
+/** The interaction page an authorization request leads to, or the e-service's callback. */
+export async function authorize(agent: Agent, flow: Flow): Promise<{ interaction?: string; callback?: URL }> {
+  const hop = await agent.follow(flow.url.href);
+  const location = new URL(hop.location ?? "about:blank");
+  if (location.origin === agent.origin && location.pathname.startsWith("/oidc/interaction/"))
+    return { interaction: location.pathname };
+  return { callback: location };
 }
