@@ -15,13 +15,19 @@ import {
   authorizationRequest,
   authorize,
   type Flow,
+  giveSmsCode,
   openSession,
+  outboxTexts,
   rp,
   SECRET,
   signIn,
   startOidcSystem,
 } from "./helpers/oidc.ts";
 import { abdollah, ali, zahra } from "./helpers/people.ts";
+
+/** Someone of their own for the remembered browser (the per-account SMS caps of the others are spent). */
+const reza = { ...ali, nationalId: "0071234561", mobile: "09127654321", email: "reza@example.com" };
+
 import type { TestSystem } from "./helpers/system.ts";
 
 const TAX = "http://127.0.0.1:4101/cb";
@@ -52,6 +58,7 @@ before(async () => {
   ids.ali = await createAccount(sys, ali);
   ids.zahra = await createAccount(sys, zahra);
   ids.abdollah = await createAccount(sys, abdollah);
+  ids.reza = await createAccount(sys, reza);
   tax = await rp(sys.issuer, "tax", client.ClientSecretBasic(SECRET));
   clinic = await rp(sys.issuer, "clinic", client.ClientSecretBasic(SECRET));
 });
@@ -143,8 +150,8 @@ describe("acr_values, amr and the authentication level", () => {
     const flow = await authorizationRequest(tax, TAX);
     const password = (await exchange(tax, await signIn(agent, flow, ali), flow)).claims()!;
     assert.equal(password.acr, ACR.REGISTRY_MOBILE);
-    assert.deepEqual(password.amr, ["pwd"]);
-    assert.equal(password.aal, AAL_NAMES[1]);
+    assert.deepEqual(password.amr, ["mfa", "pwd", "sms"], "password + SMS code (SECOND_FACTOR=required)");
+    assert.equal(password.aal, AAL_VALUES[2]);
 
     const browser = new Agent(sys.issuer);
     await openSession(sys, browser, ids.ali!, PASSWORD_SMS);
@@ -167,21 +174,28 @@ describe("acr_values, amr and the authentication level", () => {
     assert.equal(info.aal, undefined);
   });
 
-  test("fresh sign-in: a password alone does not reach aal:2 — the page is asked for the second factor", async () => {
+  test("fresh sign-in asking aal:2: the password, then the SMS code on the same page, then the code", async () => {
     const agent = new Agent(sys.issuer);
     const flow = await authorizationRequest(tax, TAX, { acr_values: AAL_VALUES[2] });
     const { interaction } = await authorize(agent, flow);
     assert.equal((await stateOf(agent, interaction!)).prompt, "login");
+    const seen = await outboxTexts(agent, ali.mobile);
     const login = await agent.json("POST", `${interaction}/login`, {
       nationalId: ali.nationalId,
       password: ali.password,
     });
     assert.equal(login.status, 200);
-    assert.ok(
-      login.body.prompt === "second_factor" || login.body.prompt === "step_up",
-      JSON.stringify(login.body),
-    );
-    assert.equal(login.body.redirectTo, undefined, "no code for less than asked");
+    assert.equal(login.body.prompt, "second_factor");
+    assert.equal(login.body.method, "sms");
+    assert.equal(login.body.redirectTo, undefined, "no code before the second factor");
+    // Reloaded before the code: still the second factor, never a code.
+    const reloaded = await stateOf(agent, interaction!);
+    assert.equal(reloaded.prompt, "second_factor");
+    assert.ok((reloaded.methods as string[]).includes("sms"));
+    await giveSmsCode(agent, ali.mobile, seen);
+    const tokens = await exchange(tax, await finishInteraction(agent, interaction!), flow);
+    assert.equal(tokens.claims()!.aal, AAL_VALUES[2]);
+    assert.deepEqual(tokens.claims()!.amr, ["mfa", "pwd", "sms"]);
   });
 
   test("existing session at level 1, e-service asks aal:2: step-up asked, no code, until the session has it", async () => {
@@ -337,17 +351,54 @@ describe("acr_values, amr and the authentication level", () => {
     const none = await authorizationRequest(tax, TAX, { max_age: "60", prompt: "none" });
     assert.equal((await authorize(agent, none)).callback?.searchParams.get("error"), "login_required");
 
-    // Through the page: the password, then the code.
+    // Through the page: the password and a fresh SMS code, then the code.
+    const seen = await outboxTexts(agent, zahra.mobile);
     const login = await agent.json("POST", `${interaction}/login`, {
       nationalId: zahra.nationalId,
       password: zahra.password,
     });
-    assert.equal(login.status, 200);
-    if (login.body.redirectTo) {
-      const back = new URL((await agent.follow(login.body.redirectTo)).location!);
-      const claims = (await exchange(tax, back, flow)).claims()!;
-      assert.ok(sys.clock.now().getTime() / 1000 - claims.auth_time! <= 60);
-    } else assert.equal(login.body.prompt, "second_factor");
+    assert.equal(login.body.prompt, "second_factor");
+    await giveSmsCode(agent, zahra.mobile, seen);
+    const claims = (await exchange(tax, await finishInteraction(agent, interaction!), flow)).claims()!;
+    assert.equal(claims.auth_time, Math.floor(sys.clock.now().getTime() / 1000));
+  });
+
+  test("a remembered browser counts for aal:2, but not for prompt=login, which asks a fresh code", async () => {
+    const agent = new Agent(sys.issuer);
+    // The browser was remembered at an earlier sign-in with the SMS code.
+    const first = await authorizationRequest(tax, TAX, { acr_values: AAL_VALUES[2] });
+    await exchange(tax, await signIn(agent, first, reza, { rememberBrowser: true }), first);
+    assert.ok(agent.cookies.get("hoviat_device"), "remembered");
+    await agent.json("POST", "/api/logout");
+
+    // Password alone in a remembered browser (SECOND_FACTOR=required): level 2, the code at once.
+    const flow = await authorizationRequest(tax, TAX, { acr_values: AAL_VALUES[2] });
+    const { interaction } = await authorize(agent, flow);
+    const login = await agent.json("POST", `${interaction}/login`, {
+      nationalId: reza.nationalId,
+      password: reza.password,
+    });
+    assert.ok(login.body.redirectTo, JSON.stringify(login.body));
+    const back = new URL((await agent.follow(login.body.redirectTo)).location!);
+    const claims = (await exchange(tax, back, flow)).claims()!;
+    assert.equal(claims.aal, AAL_VALUES[2]);
+    assert.deepEqual(claims.amr, ["pwd"]);
+
+    // prompt=login: the password and a fresh second factor, the remembered browser notwithstanding.
+    const fresh = await authorizationRequest(tax, TAX, { prompt: "login", acr_values: AAL_VALUES[2] });
+    const again = await authorize(agent, fresh);
+    assert.equal((await stateOf(agent, again.interaction!)).prompt, "login");
+    const seen = await outboxTexts(agent, reza.mobile);
+    const password = await agent.json("POST", `${again.interaction}/login`, {
+      nationalId: reza.nationalId,
+      password: reza.password,
+    });
+    assert.equal(password.body.prompt, "second_factor");
+    await giveSmsCode(agent, reza.mobile, seen);
+    const renewed = (
+      await exchange(tax, await finishInteraction(agent, again.interaction!), fresh)
+    ).claims()!;
+    assert.deepEqual(renewed.amr, ["mfa", "pwd", "sms"]);
   });
 
   test("a half session (second factor due) is asked for it, never given a code", async () => {
@@ -358,5 +409,61 @@ describe("acr_values, amr and the authentication level", () => {
     const state = await stateOf(agent, interaction!);
     assert.equal(state.prompt, "second_factor");
     assert.ok((state.methods as string[]).includes("sms"));
+  });
+});
+
+// SECOND_FACTOR=optional: a holder who did not turn it on signs in by password alone (level 1), so
+// the whole step-up runs through the real routes: /api/login/step-up, the SMS code, the state again.
+describe("step-up through the sign-in routes (SECOND_FACTOR=optional)", () => {
+  let opt: TestSystem & { issuer: string };
+  let rpOpt: client.Configuration;
+  before(async () => {
+    opt = await startOidcSystem(
+      [
+        {
+          client_id: "tax",
+          client_secret: SECRET,
+          client_name: "سامانه مالیات",
+          redirect_uris: [TAX],
+          token_endpoint_auth_method: "client_secret_basic",
+        },
+      ],
+      { SECOND_FACTOR: "optional" },
+    );
+    await createAccount(opt, ali);
+    rpOpt = await rp(opt.issuer, "tax", client.ClientSecretBasic(SECRET));
+  });
+  after(async () => {
+    await opt.stop();
+  });
+
+  test("signed in by password, an e-service asks aal:2: step-up by SMS, then a code saying so", async () => {
+    const agent = new Agent(opt.issuer);
+    const first = await authorizationRequest(rpOpt, TAX);
+    const one = (await exchange(rpOpt, await signIn(agent, first, ali), first)).claims()!;
+    assert.equal(one.aal, AAL_NAMES[1]);
+    assert.deepEqual(one.amr, ["pwd"]);
+
+    const flow = await authorizationRequest(rpOpt, TAX, { acr_values: AAL_VALUES[2] });
+    const { interaction, callback } = await authorize(agent, flow);
+    assert.equal(callback, undefined, "consent remembered, yet no code at level 1");
+    const state = await stateOf(agent, interaction!);
+    assert.equal(state.prompt, "step_up");
+    assert.equal(state.need, "aal2");
+    // prompt=none meanwhile: the standard error, no code.
+    const none = await authorizationRequest(rpOpt, TAX, { acr_values: AAL_VALUES[2], prompt: "none" });
+    assert.equal((await authorize(agent, none)).callback?.searchParams.get("error"), "login_required");
+
+    const seen = await outboxTexts(agent, ali.mobile);
+    const up = await agent.json("POST", "/api/login/step-up");
+    assert.equal(up.status, 200);
+    assert.equal(up.body.method, "sms");
+    // Half-way (the code not typed yet): the page is told to ask the code, and a code is refused.
+    assert.equal((await stateOf(agent, interaction!)).prompt, "second_factor");
+    await giveSmsCode(agent, ali.mobile, seen, true);
+    const claims = (await exchange(rpOpt, await finishInteraction(agent, interaction!), flow)).claims()!;
+    assert.equal(claims.aal, AAL_VALUES[2]);
+    assert.deepEqual(claims.amr, ["mfa", "pwd", "sms"]);
+    assert.equal(claims.acr, ACR.REGISTRY_MOBILE);
   });
 });

@@ -10,6 +10,7 @@ import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
 import { citizenSignIn, type SignInDeps, setSessionCookie } from "../login/routes.ts";
+import { factorsOf } from "../login/second-factor.ts";
 import { resolveSession, SESSION_COOKIE } from "../login/sessions.ts";
 import { acrOf, meetsAcrValues } from "./claims.ts";
 import { rememberConsent } from "./consents.ts";
@@ -20,35 +21,7 @@ import { exceedsMaxAge, NEED_NAMES } from "./step-up.ts";
 type StepUpResult = { hoviat?: { freshAfter: number; before?: string } };
 
 /** The second factors the holder has (the page offers them; the sign-in routes check them). */
-async function factorMethods(db: Db, accountId: string): Promise<string[]> {
-  const [account, totp, passkey, backup] = await Promise.all([
-    db.selectFrom("accounts").select("sms_second_factor").where("id", "=", accountId).executeTakeFirst(),
-    db
-      .selectFrom("totp_factors")
-      .select("id")
-      .where("account_id", "=", accountId)
-      .where("confirmed_at", "is not", null)
-      .executeTakeFirst(),
-    db
-      .selectFrom("passkeys")
-      .select("id")
-      .where("owner_kind", "=", "account")
-      .where("owner_id", "=", accountId)
-      .executeTakeFirst(),
-    db
-      .selectFrom("backup_codes")
-      .select("id")
-      .where("account_id", "=", accountId)
-      .where("used_at", "is", null)
-      .executeTakeFirst(),
-  ]);
-  return [
-    ...(account?.sms_second_factor ? ["sms"] : []),
-    ...(totp ? ["totp"] : []),
-    ...(passkey ? ["passkey"] : []),
-    ...(backup ? ["backup_code"] : []),
-  ];
-}
+const factorMethods = async (db: Db, accountId: string) => (await factorsOf(db, accountId)).methods;
 
 export type OidcRouteDeps = SignInDeps & {
   provider: Provider;
@@ -85,11 +58,10 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
     }
   };
 
+  /** The browser's Hoviat session, full or half: callers look at its stage. */
   const hoviatSession = async (request: FastifyRequest) => {
     const token = request.cookies[SESSION_COOKIE];
-    const session = token ? await resolveSession(db, token, deps.clock.now(), deps.sessions) : null;
-    // A half session (second factor due) signs no one in to an e-service.
-    return session?.stage === "full" ? session : null;
+    return token ? resolveSession(db, token, deps.clock.now(), deps.sessions) : null;
   };
 
   const serviceName = async (details: Interaction) => {
@@ -207,20 +179,32 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
     async (request, reply) => {
       const details = await interaction(request, reply);
       if (details.prompt.name !== "login") throw new Problem(409, "oidc.interactionExpired");
+      // A fresh sign-in asked (prompt=login, or max_age older than the browser's sign-in): the
+      // remembered browser does not stand in for the second factor.
+      const before = await hoviatSession(request);
+      const maxAge = details.params.max_age as string | number | undefined;
+      const fresh =
+        details.prompt.reasons.includes("login_prompt") ||
+        (maxAge !== undefined && !!before && exceedsMaxAge(before, maxAge, deps.clock.now()));
       // The citizen login itself, so the same limits, lockouts and challenges apply.
-      const session = await signIn(request, request.body as Record<string, unknown>);
-      if (session.next === "second_factor") {
-        setSessionCookie(reply, session, deps.cookieSecure);
-        return { next: "second_factor", method: session.method, methods: session.methods };
-      }
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: deps.cookieSecure,
-        expires: session.expiresAt,
+      const session = await signIn(request, request.body as Record<string, unknown>, {
+        rememberedBrowserCounts: !fresh,
       });
+      setSessionCookie(reply, session, deps.cookieSecure);
       request.cookies[SESSION_COOKIE] = session.token;
+      // An identity the e-service refuses is told at once, before a code is typed.
+      if (session.next === "second_factor") {
+        const answer = await decide(request, reply, details);
+        if ("redirectTo" in answer) return answer;
+        return {
+          prompt: "second_factor",
+          next: "second_factor",
+          service: await serviceName(details),
+          method: session.method,
+          methods: session.methods,
+          ...(session.retryAfter !== undefined ? { retryAfter: session.retryAfter } : {}),
+        };
+      }
       return decide(request, reply, details);
     },
   );
