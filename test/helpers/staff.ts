@@ -101,6 +101,26 @@ export async function signIn(sys: TestSystem, member: Member): Promise<string> {
   return cookie;
 }
 
+/**
+ * A passkey row for the member straight into the database, for browser tests on 127.0.0.1 (where a
+ * browser makes no passkey) that are about something else than passkeys: the admin goes on past
+ * enrolment. It signs nothing in.
+ */
+export async function givePasskey(sys: TestSystem, memberId: string) {
+  await sys.db
+    .insertInto("passkeys")
+    .values({
+      id: crypto.randomUUID(),
+      owner_kind: "staff",
+      owner_id: memberId,
+      name: "test",
+      credential_id: crypto.randomUUID(),
+      public_key: "",
+      created_at: sys.clock.now(),
+    })
+    .execute();
+}
+
 /** A passkey for the member, on a software authenticator kept in `member.device`. */
 export async function enrolStaffPasskey(sys: TestSystem, member: Member, cookie: string) {
   member.device ??= new SoftwareAuthenticator(sys.relyingParty.origins[0]!);
