@@ -167,6 +167,7 @@ export async function startSystem(options: SystemOptions) {
     policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
+    relyingParty,
   });
   firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
   emailConfirmationRoutes(app, {

@@ -5,6 +5,7 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
+import type { RelyingParty } from "../passkeys/webauthn.ts";
 import type { StaffSessionPolicy } from "./sessions.ts";
 
 export type StaffRouteDeps = {
@@ -25,4 +26,6 @@ export type StaffRouteDeps = {
   policy: StaffSessionPolicy;
   fourEyes: boolean;
   scope: "branch" | "national";
+  /** Staff passkeys are bound to the same site as citizens' (PUBLIC_URL). */
+  relyingParty: RelyingParty;
 };
