@@ -5,7 +5,7 @@ import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { AccountChanges } from "./account-common.tsx";
 import { EservicesSection } from "./account-eservices.tsx";
 import { EmailConfirmation, QuestionsFirst } from "./account-first.tsx";
-import { SessionsSection } from "./account-sessions.tsx";
+import { RememberedBrowsersSection, SessionsSection } from "./account-sessions.tsx";
 import { api } from "./api.ts";
 import { useI18n } from "./i18n.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
@@ -84,6 +84,7 @@ export function AccountPage() {
       </section>
       <AccountChanges />
       <SessionsSection />
+      <RememberedBrowsersSection />
       <EservicesSection />
       <SecurityEvents />
     </>
