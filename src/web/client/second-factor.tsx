@@ -2,6 +2,7 @@
 // or the other factors the holder has (`methods`): an authenticator app's code, a backup code, a
 // passkey. «این مرورگر را به خاطر بسپار» spares this step in this browser for 30 days.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { toLatinDigits } from "../../domain/digits.ts";
 import { api } from "./api.ts";
 import { CodeField, cleanCode, ResendButton } from "./code-step.tsx";
 import { ErrorSummary, type Errors } from "./form.tsx";
@@ -137,7 +138,8 @@ export function SecondFactorStep(p: {
     e.preventDefault();
     setAttempt((n) => n + 1);
     if (method === "passkey") return withPasskey();
-    const typed = cleanCode(code);
+    // Backup codes keep their dashes; the digits of either script are compared as Latin ones.
+    const typed = method === "backup_code" ? toLatinDigits(code).replace(/\s/g, "") : cleanCode(code);
     if (typed === "") return setErrors({ code: t("mfa.codeRequired") });
     setErrors({});
     setBusy(true);
@@ -230,7 +232,7 @@ export function SecondFactorStep(p: {
         {announcement}
       </p>
       {others.length > 0 && (
-        <section aria-labelledby="other-methods-title" id="other-methods">
+        <section aria-labelledby="other-methods-title" id="other-methods" class="other-methods">
           <h3 id="other-methods-title">{t("mfa.otherMethods")}</h3>
           <ul class="link-list">
             {others.map((m) => (
