@@ -4,6 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
+import { NewMobileStep } from "./account-reset.tsx";
 import { api } from "./api.ts";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
@@ -66,6 +67,7 @@ export function SignInForm<T>({
   const [branch, setBranch] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<SecondFactorStart | null>(null);
+  const [newMobile, setNewMobile] = useState(false);
   const [withPasskey] = useState(() => passkeys && passkeysSupported());
 
   // A reload on the second step comes back to it while the half session lives.
@@ -96,6 +98,7 @@ export function SignInForm<T>({
 
   const restart = (message: string) => {
     setPending(null);
+    setNewMobile(false);
     setPassword("");
     setErrors(message ? { form: message } : {});
   };
@@ -113,6 +116,8 @@ export function SignInForm<T>({
     const r = await api<T>("POST", url, { nationalId, password });
     setBusy(false);
     if (r.ok) {
+      // An account reset that served its wait: the password leads to a new mobile number.
+      if ((r.data as { next?: unknown } | null)?.next === "new_mobile") return setNewMobile(true);
       const start = secondFactorStart(r.data);
       if (!start) return onSignedIn(r.data);
       savePending(start);
@@ -139,12 +144,18 @@ export function SignInForm<T>({
     setErrors({ form: t(`passkeys.${r.reason}`) });
   };
 
-  if (pending)
+  if (pending || newMobile)
     return (
       <div class="narrow">
-        <PageHeading title={t("mfa.pageTitle")}>{t("nav.login")}</PageHeading>
+        <PageHeading title={t(pending ? "mfa.pageTitle" : "reset.newMobileTitle")}>
+          {t("nav.login")}
+        </PageHeading>
         {intro}
-        <SecondFactorStep start={pending} onDone={onFullSession} onRestart={restart} />
+        {pending ? (
+          <SecondFactorStep start={pending} onDone={onFullSession} onRestart={restart} offerReset />
+        ) : (
+          <NewMobileStep onDone={onFullSession} onExpired={restart} />
+        )}
       </div>
     );
 

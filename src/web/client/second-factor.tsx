@@ -3,12 +3,12 @@
 // passkey. «این مرورگر را به خاطر بسپار» spares this step in this browser for 30 days.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { toLatinDigits } from "../../domain/digits.ts";
+import { AccountResetRequest } from "./account-reset.tsx";
 import { api } from "./api.ts";
 import { CodeField, cleanCode, ResendButton } from "./code-step.tsx";
 import { ErrorSummary, type Errors } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { signInWithPasskey } from "./passkeys.ts";
-import { Link } from "./router.tsx";
 
 export type Method = "sms" | "totp" | "passkey" | "backup_code";
 /** The server's answer to a password that needs a second factor, and when this page got it. */
@@ -65,8 +65,8 @@ export function SecondFactorStep(p: {
   onDone: () => void;
   /** The half session ended (expired, or too many wrong codes): back to the password. */
   onRestart: (message: string) => void;
-  /** The account reset's page, for a person who has none of the factors (null: not offered). */
-  resetHref?: string | null;
+  /** Offers the account reset to a person who has none of the factors. */
+  offerReset?: boolean;
 }) {
   const { t, num } = useI18n();
   const [method, setMethod] = useState<Method>(p.start.method);
@@ -78,6 +78,7 @@ export function SecondFactorStep(p: {
   const [busy, setBusy] = useState(false);
   const [announcement, setAnnouncement] = useState("");
   const [attempt, setAttempt] = useState(0);
+  const [resetting, setResetting] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     heading.current?.focus();
@@ -177,6 +178,7 @@ export function SecondFactorStep(p: {
     if (out) setErrors(out);
   };
 
+  if (resetting) return <AccountResetRequest onBack={() => setResetting(false)} onExpired={p.onRestart} />;
   return (
     <div id="second-factor">
       <ErrorSummary errors={errors} order={["code", "form"]} focusKey={attempt} />
@@ -246,9 +248,11 @@ export function SecondFactorStep(p: {
         </section>
       )}
       <ul class="link-list">
-        {p.resetHref && (
+        {p.offerReset && (
           <li>
-            <Link href={p.resetHref}>{t("mfa.noAccess")}</Link>
+            <button type="button" class="link-button" onClick={() => setResetting(true)}>
+              {t("mfa.noAccess")}
+            </button>
           </li>
         )}
         <li>
