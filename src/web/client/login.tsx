@@ -81,20 +81,23 @@ export function SignInForm<T>({
     });
   }, []);
 
-  // The browser lists the holder's passkeys under the national-ID field; one picked signs in.
+  // The browser lists the holder's passkeys under the national-ID field; one picked signs in. Only
+  // a passkey picked and refused is worth a message: the list itself is silent when it cannot be.
+  const passwordForm = !pending && !newMobile;
   useEffect(() => {
-    if (!withPasskey || pending) return;
+    if (!withPasskey || !passwordForm) return;
     let live = true;
     signInWithPasskey({ autofill: true }).then((r) => {
       if (!live) return;
       if (r.ok) onFullSession();
-      else if (r.reason === "problem") setErrors({ form: r.problem.title || t("networkError") });
+      else if (r.reason === "problem" && r.stage === "verify")
+        setErrors({ form: r.problem.title || t("networkError") });
     });
     return () => {
       live = false;
       cancelPasskeyCeremony();
     };
-  }, [withPasskey, pending === null]);
+  }, [withPasskey, passwordForm]);
 
   const restart = (message: string) => {
     setPending(null);

@@ -21,7 +21,8 @@ import { type ApiProblem, api } from "./api.ts";
 export type PasskeyOutcome<T> =
   | { ok: true; data: T }
   | { ok: false; reason: "cancelled" | "failed" | "unsupported" }
-  | { ok: false; reason: "problem"; problem: ApiProblem };
+  /** `stage`: the options asked before the ceremony, or the answer checked after it. */
+  | { ok: false; reason: "problem"; stage: "options" | "verify"; problem: ApiProblem };
 
 export const passkeysSupported = () => browserSupportsWebAuthn();
 export const passkeyAutofillSupported = () => browserSupportsWebAuthnAutofill();
@@ -55,7 +56,7 @@ export async function signInWithPasskey(
     "POST",
     "/api/passkeys/authentication/options",
   );
-  if (!begun.ok) return { ok: false, reason: "problem", problem: begun.problem };
+  if (!begun.ok) return { ok: false, reason: "problem", stage: "options", problem: begun.problem };
   let response: Awaited<ReturnType<typeof startAuthentication>>;
   try {
     response = await startAuthentication({
@@ -67,7 +68,9 @@ export async function signInWithPasskey(
   }
   const body = { response, ...(options.rememberBrowser ? { rememberBrowser: true } : {}) };
   const done = await api<{ next: string }>("POST", "/api/passkeys/authentication", body);
-  return done.ok ? { ok: true, data: done.data } : { ok: false, reason: "problem", problem: done.problem };
+  return done.ok
+    ? { ok: true, data: done.data }
+    : { ok: false, reason: "problem", stage: "verify", problem: done.problem };
 }
 
 /**
@@ -86,7 +89,7 @@ export async function enrolPasskey(input: {
     "/api/account/passkeys/registration/options",
     proof,
   );
-  if (!begun.ok) return { ok: false, reason: "problem", problem: begun.problem };
+  if (!begun.ok) return { ok: false, reason: "problem", stage: "options", problem: begun.problem };
   let response: Awaited<ReturnType<typeof startRegistration>>;
   try {
     response = await startRegistration({ optionsJSON: begun.data });
@@ -98,5 +101,7 @@ export async function enrolPasskey(input: {
     response,
     ...(name ? { name } : {}),
   });
-  return done.ok ? { ok: true, data: done.data } : { ok: false, reason: "problem", problem: done.problem };
+  return done.ok
+    ? { ok: true, data: done.data }
+    : { ok: false, reason: "problem", stage: "verify", problem: done.problem };
 }
