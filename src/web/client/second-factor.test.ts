@@ -26,6 +26,14 @@ describe("the second step's start", () => {
     assert.equal(unknown?.smsSentAt, undefined, "no SMS went: nothing to count down");
   });
 
+  test("an SMS held back by the caps is counted down to its time, and not said to be sent", () => {
+    const start = secondFactorStart(
+      { next: "second_factor", method: "sms", methods: ["sms"], retryAfter: 90 },
+      1000,
+    );
+    assert.deepEqual(start, { method: "sms", methods: ["sms"], smsHeldUntil: 91_000 });
+  });
+
   test("the masked mobile is kept when the server tells it", () => {
     const start = secondFactorStart({
       next: "second_factor",

@@ -19,6 +19,8 @@ export type SecondFactorStart = {
   mobile?: string;
   /** When the last SMS code was asked for (ms), for the resend countdown across a reload. */
   smsSentAt?: number;
+  /** The SMS caps held the code back: none was sent, a new one may be asked at this time (ms). */
+  smsHeldUntil?: number;
 };
 
 /** Seconds before a new SMS code may be asked for, unless the server says otherwise (Retry-After). */
@@ -48,7 +50,13 @@ export function loadPending(): SecondFactorStart | null {
 
 /** The answer of a password (or a step-up) that asks for the second factor, as this page keeps it. */
 export function secondFactorStart(data: unknown, now = Date.now()): SecondFactorStart | null {
-  const d = data as { next?: unknown; method?: unknown; methods?: unknown; mobile?: unknown } | null;
+  const d = data as {
+    next?: unknown;
+    method?: unknown;
+    methods?: unknown;
+    mobile?: unknown;
+    retryAfter?: unknown;
+  } | null;
   if (d?.next !== "second_factor") return null;
   const methods = (Array.isArray(d.methods) ? d.methods : []).filter((m): m is Method => ORDER.includes(m));
   const method = ORDER.includes(d.method as Method) ? (d.method as Method) : (methods[0] ?? "sms");
@@ -56,7 +64,11 @@ export function secondFactorStart(data: unknown, now = Date.now()): SecondFactor
     method,
     methods: methods.includes(method) ? methods : [method, ...methods],
     ...(typeof d.mobile === "string" ? { mobile: d.mobile } : {}),
-    ...(method === "sms" ? { smsSentAt: now } : {}),
+    ...(method !== "sms"
+      ? {}
+      : typeof d.retryAfter === "number"
+        ? { smsHeldUntil: now + d.retryAfter * 1000 }
+        : { smsSentAt: now }),
   };
 }
 
@@ -71,7 +83,9 @@ export function SecondFactorStep(p: {
   const { t, num } = useI18n();
   const [method, setMethod] = useState<Method>(p.start.method);
   const [smsSentAt, setSmsSentAt] = useState(p.start.smsSentAt ?? 0);
-  const [resendAt, setResendAt] = useState((p.start.smsSentAt ?? 0) + SMS_RESEND_SECONDS * 1000);
+  const [resendAt, setResendAt] = useState(
+    p.start.smsHeldUntil ?? (p.start.smsSentAt ?? 0) + SMS_RESEND_SECONDS * 1000,
+  );
   const [code, setCode] = useState("");
   const [remember, setRemember] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
@@ -84,7 +98,9 @@ export function SecondFactorStep(p: {
     heading.current?.focus();
   }, [method]);
   useEffect(() => {
-    savePending({ ...p.start, method, ...(smsSentAt ? { smsSentAt } : {}) });
+    const { smsHeldUntil, ...start } = p.start;
+    const held = smsSentAt === 0 && smsHeldUntil ? { smsHeldUntil } : {};
+    savePending({ ...start, method, ...(smsSentAt ? { smsSentAt } : held) });
   }, [method, smsSentAt]);
 
   const others = ORDER.filter((m) => m !== method && p.start.methods.includes(m));
@@ -187,7 +203,12 @@ export function SecondFactorStep(p: {
           {t("mfa.title")}
         </h2>
         <p id="second-factor-intro">
-          {method === "sms" && (mobile ? t("mfa.sms.sentTo", { mobile }) : t("mfa.sms.sent"))}
+          {method === "sms" &&
+            (smsSentAt === 0
+              ? t("mfa.sms.held")
+              : mobile
+                ? t("mfa.sms.sentTo", { mobile })
+                : t("mfa.sms.sent"))}
           {method === "totp" && t("mfa.totp.intro")}
           {method === "backup_code" && t("mfa.backup.intro")}
           {method === "passkey" && t("mfa.passkey.intro")}
