@@ -5,7 +5,9 @@ import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
+import { factorRoutes } from "./flows/factors/routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
+import { secondFactorSettings } from "./flows/login/second-factor.ts";
 import { startSso } from "./flows/oidc/index.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
@@ -96,7 +98,8 @@ export async function startSystem(options: SystemOptions) {
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
+  const secondFactor = secondFactorSettings(config);
+  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure, secondFactor });
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,
@@ -106,6 +109,16 @@ export async function startSystem(options: SystemOptions) {
     sessions,
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
+  });
+  factorRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    secondFactor,
   });
   staffRoutes(app, {
     db,
@@ -128,7 +141,7 @@ export async function startSystem(options: SystemOptions) {
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
   });
-  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs });
+  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs, secondFactor });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 

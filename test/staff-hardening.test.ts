@@ -123,7 +123,7 @@ describe("every refusal is in the audit log", () => {
     const member = await createMember(sys, "op3", "branch_operator", branchId);
     sys.clock.advance(30_000);
     const half = await passwordStep(sys, member);
-    const { totpCode } = await import("../src/flows/staff/totp.ts");
+    const { totpCode } = await import("../src/platform/totp.ts");
     const full = await post(sys, "/api/staff/login/totp", half, {
       code: totpCode(member.secret!, sys.clock.now()),
     });

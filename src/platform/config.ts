@@ -121,8 +121,13 @@ export type Config = {
    * socket's address); `true` (the whole client-written chain) is refused (trust-proxy.ts).
    */
   trustProxy: TrustProxy;
-  /** CODE_VALIDITY_MINUTES: lifetime of a recovery or contact-change code and of a reset token (default 5, at most 10). */
+  /** CODE_VALIDITY_MINUTES: lifetime of a recovery, contact-change or sign-in code and of a reset token (default 5, at most 10). */
   codeValidityMinutes: number;
+  /**
+   * SECOND_FACTOR: `required` (default: every citizen sign-in asks a second factor after the password,
+   * unless the browser was remembered) or `optional` (only holders who turned two-step sign-in on).
+   */
+  secondFactor: "required" | "optional";
   /**
    * SECRET_KEY: server secret (≥ 32 characters) keying the HMAC of one-time codes, the sealing of staff
    * TOTP secrets and the decoy security questions of unknown national IDs. A comma list rotates it: the
@@ -339,6 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
     challengeDelayMs: int(env, "CHALLENGE_DELAY_MS", mode === "test" ? 0 : 250, 0, 5_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
+    secondFactor: oneOf(env, "SECOND_FACTOR", ["required", "optional"] as const, "required"),
     secretKey: "",
     secretKeys: secretKeys(env),
     publicUrl: publicUrl(env),

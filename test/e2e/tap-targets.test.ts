@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
-import { totpCode } from "../../src/flows/staff/totp.ts";
+import { totpCode } from "../../src/platform/totp.ts";
 import { createAccount } from "../helpers/accounts.ts";
 import { ali, mohammadreza } from "../helpers/people.ts";
 import { registerInProcess } from "../helpers/registration.ts";

@@ -82,13 +82,80 @@ export async function latestCode(sys: TestSystem, to: string, count = 1) {
   return code;
 }
 
+/**
+ * The texts to `to` other than sign-in codes (every sign-in by password sends one, R-MFA), once at
+ * least `count` arrived.
+ */
+export async function notices(sys: TestSystem, to: string, count = 1) {
+  return eventually(async () => {
+    const texts = (await outboxNow(sys, to)).filter((text) => !text.includes("کد ورود"));
+    return texts.length >= count ? texts : undefined;
+  });
+}
+
+/** The texts delivered to `to` so far (none waited for). */
+export async function outboxNow(sys: TestSystem, to: string): Promise<string[]> {
+  const res = await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${encodeURIComponent(to)}` });
+  return (res.json() as { text: string }[]).map((r) => r.text);
+}
+
+/**
+ * The code of a sign-in SMS to `to` that was not among the `before` texts (messages sent at the same
+ * instant of a test clock come in no particular order).
+ */
+export async function signInCode(sys: TestSystem, to: string, before: readonly string[]): Promise<string> {
+  const seen = new Set(before);
+  return eventually(async () => {
+    const texts = (await outboxNow(sys, to)).filter((t) => !seen.has(t));
+    const text = texts.find((t) => t.includes("کد ورود"));
+    return text?.match(/\b(\d{6})\b/)?.[1];
+  });
+}
+
+const sessionOf = (res: { cookies: { name: string; value: string }[] }) =>
+  `hoviat_session=${res.cookies.find((c) => c.name === "hoviat_session")!.value}`;
+
+/**
+ * Signs in as a person does: the password, then (when asked) the SMS code read from the dev outbox.
+ * Returns the full session's cookie header.
+ */
 export async function loginCookie(sys: TestSystem, person: Person, password = person.password) {
+  return (await signInFully(sys, person, password)).cookie;
+}
+
+export async function signInFully(
+  sys: TestSystem,
+  person: Person,
+  password = person.password,
+  options: { rememberBrowser?: boolean; device?: string } = {},
+) {
+  const account = await sys.db
+    .selectFrom("accounts")
+    .select("mobile")
+    .where("national_id", "=", person.nationalId)
+    .executeTakeFirst();
+  const mobile = account?.mobile ?? person.mobile;
+  const before = await outboxNow(sys, mobile);
   const res = await sys.app.inject({
     method: "POST",
     url: "/api/login",
     payload: { nationalId: person.nationalId, password },
+    ...(options.device ? { headers: { cookie: options.device } } : {}),
   });
   if (res.statusCode !== 200) throw new Error(`login ${res.statusCode}`);
-  const cookie = res.cookies.find((c) => c.name === "hoviat_session")!;
-  return `hoviat_session=${cookie.value}`;
+  const answer = res.json() as { next: string };
+  if (answer.next === "done") return { cookie: sessionOf(res), device: options.device ?? null };
+  const code = await signInCode(sys, mobile, before);
+  const done = await sys.app.inject({
+    method: "POST",
+    url: "/api/login/second-factor",
+    headers: { cookie: sessionOf(res) },
+    payload: { method: "sms", code, rememberBrowser: options.rememberBrowser ?? false },
+  });
+  if (done.statusCode !== 200) throw new Error(`second factor ${done.statusCode} ${done.body}`);
+  const device = done.cookies.find((c) => c.name === "hoviat_device");
+  return {
+    cookie: sessionOf(done),
+    device: device ? `hoviat_device=${device.value}` : (options.device ?? null),
+  };
 }

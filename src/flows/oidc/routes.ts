@@ -7,7 +7,7 @@ import { errors } from "oidc-provider";
 import { Type } from "typebox";
 import type { Http } from "../../platform/http.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
-import { citizenSignIn, type SignInDeps } from "../login/routes.ts";
+import { citizenSignIn, type SignInDeps, setSessionCookie } from "../login/routes.ts";
 import { resolveSession, SESSION_COOKIE } from "../login/sessions.ts";
 import { acrOf, meetsAcrValues } from "./claims.ts";
 import { rememberConsent } from "./consents.ts";
@@ -50,7 +50,9 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
 
   const hoviatSession = async (request: FastifyRequest) => {
     const token = request.cookies[SESSION_COOKIE];
-    return token ? resolveSession(db, token, deps.clock.now(), deps.sessions) : null;
+    const session = token ? await resolveSession(db, token, deps.clock.now(), deps.sessions) : null;
+    // A half session (second factor due) signs no one in to an e-service.
+    return session?.stage === "full" ? session : null;
   };
 
   const serviceName = async (details: Interaction) => {
@@ -125,6 +127,10 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
       if (details.prompt.name !== "login") throw new Problem(409, "oidc.interactionExpired");
       // The citizen login itself, so the same limits, lockouts and challenges apply.
       const session = await signIn(request, request.body as Record<string, unknown>);
+      if (session.next === "second_factor") {
+        setSessionCookie(reply, session, deps.cookieSecure);
+        return { next: "second_factor", method: session.method, methods: session.methods };
+      }
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: "/",
         httpOnly: true,
