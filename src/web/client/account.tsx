@@ -28,6 +28,9 @@ export function AccountPage() {
   const [me, setMe] = useState<Me | null | "signed-out">(null);
   const load = async () => {
     const r = await api<Me>("GET", "/api/me");
+    // Password given, second factor due: the login page holds that step.
+    if (!r.ok && r.problem.code === "login.secondFactorRequired")
+      return navigate("/login", { replace: true });
     setMe(r.ok ? r.data : "signed-out");
   };
   useEffect(() => {
