@@ -1,4 +1,5 @@
 // The composition root: config in, a running system out (database, jobs, adapters, HTTP, worker).
+import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters/index.ts";
 import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
@@ -28,11 +29,15 @@ import { migrate } from "./platform/migrate.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { createOpsApp } from "./platform/ops-http.ts";
 import { dummyHash } from "./platform/passwords.ts";
+import { cutConnectionsAt, TIMED_OUT, within } from "./platform/shutdown.ts";
 import { withStartupLock } from "./platform/startup-lock.ts";
 import { PostgresThrottleStore } from "./platform/throttle.ts";
 import { RedisThrottleStore } from "./platform/throttle-redis.ts";
 import { webRoutes } from "./web/routes.ts";
 import { QUEUES, startWorker, type Worker } from "./worker.ts";
+
+/** After the grace, how long each remaining close (job queue, Redis, database) may take. */
+export const CLOSE_STEP_MS = 2_000;
 
 export type SystemOptions = {
   config: Config;
@@ -90,6 +95,7 @@ export async function startSystem(options: SystemOptions) {
     secretKey: config.secretKey,
     enabled: rateLimits,
     refusalDelayMs: config.challengeDelayMs,
+    prefixes: { subnet: config.ipv6SubnetPrefix, spread: config.ipv6SpreadPrefix },
   });
   const limits = { rateLimits, throttles, challenges };
   const codes = {
@@ -207,15 +213,32 @@ export async function startSystem(options: SystemOptions) {
     sso,
     /** The WebAuthn relying party of PUBLIC_URL (tests' software authenticators answer its origin). */
     relyingParty,
-    async close() {
+    /**
+     * Stops accepting, lets requests and jobs in flight finish for `graceMs` (SHUTDOWN_GRACE_MS), then
+     * closes every connection and job left, whatever its client does; each close after that is bounded
+     * by CLOSE_STEP_MS. `servers`: listeners of the caller's own (main.ts's worker health listener).
+     */
+    async close(options: { graceMs?: number; servers?: Server[] } = {}) {
+      const deadline = Date.now() + (options.graceMs ?? config.shutdownGraceMs);
+      const step = async (name: string, closing: Promise<unknown>, ms = CLOSE_STEP_MS) => {
+        if ((await within(closing, ms)) === TIMED_OUT) {
+          logger.warn({ step: name, ms }, "shutdown: a step did not finish in time, left behind");
+        }
+      };
       sso.close();
-      await app.close();
-      await ops.close();
+      const servers = [app.server, ops.server, ...(options.servers ?? [])];
+      const callOff = cutConnectionsAt(deadline, servers);
+      const own = (options.servers ?? []).map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      );
+      const http = Promise.all([app.close(), ops.close(), ...own]);
+      await step("http", http, deadline - Date.now() + CLOSE_STEP_MS);
+      callOff();
       worker?.stop();
-      await jobs.stop();
+      await jobs.stop(deadline, CLOSE_STEP_MS);
       adapters.close();
-      await redis?.close();
-      await database.close();
+      if (redis) await step("redis", redis.close());
+      await step("database", database.close());
     },
   };
 }
