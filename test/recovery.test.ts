@@ -50,7 +50,7 @@ describe("recovery by SMS and email", () => {
     const [text] = await outbox(sys, ali.mobile);
     assert.match(
       text!,
-      /^کد احراز هویت شما: \d{6}\nاین کد تا ۵ دقیقه معتبر است\. .*\nسازمان تأمین اجتماعی$/s,
+      /^کد احراز هویت شما برای بازیابی گذرواژه: (\d{6})\nاین کد تا ۵ دقیقه معتبر است\. .*\nسازمان تأمین اجتماعی\n@127\.0\.0\.1 #\1$/s,
     );
     const code = await latestCode(sys, ali.mobile);
 
