@@ -1,11 +1,16 @@
 // The composition root: config in, a running system out (database, jobs, adapters, HTTP, worker).
+import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters/index.ts";
 import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
 import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
+import { factorRoutes } from "./flows/factors/routes.ts";
+import { cancelAccountReset } from "./flows/login/account-reset.ts";
+import { accountResetRoutes } from "./flows/login/account-reset-routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
+import { secondFactorSettings } from "./flows/login/second-factor.ts";
 import { startSso } from "./flows/oidc/index.ts";
 import { passkeyRoutes } from "./flows/passkeys/routes.ts";
 import { relyingPartyOf } from "./flows/passkeys/webauthn.ts";
@@ -26,11 +31,15 @@ import { migrate } from "./platform/migrate.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { createOpsApp } from "./platform/ops-http.ts";
 import { dummyHash } from "./platform/passwords.ts";
+import { cutConnectionsAt, TIMED_OUT, within } from "./platform/shutdown.ts";
 import { withStartupLock } from "./platform/startup-lock.ts";
 import { PostgresThrottleStore } from "./platform/throttle.ts";
 import { RedisThrottleStore } from "./platform/throttle-redis.ts";
 import { webRoutes } from "./web/routes.ts";
 import { QUEUES, startWorker, type Worker } from "./worker.ts";
+
+/** After the grace, how long each remaining close (job queue, Redis, database) may take. */
+export const CLOSE_STEP_MS = 2_000;
 
 export type SystemOptions = {
   config: Config;
@@ -88,17 +97,23 @@ export async function startSystem(options: SystemOptions) {
     secretKey: config.secretKey,
     enabled: rateLimits,
     refusalDelayMs: config.challengeDelayMs,
+    prefixes: { subnet: config.ipv6SubnetPrefix, spread: config.ipv6SpreadPrefix },
   });
   const limits = { rateLimits, throttles, challenges };
   const codes = {
     secretKey: config.secretKey,
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
+    otpHost: new URL(config.publicUrl).hostname,
   };
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure });
+  // Any full sign-in of the holder cancels a waiting account reset.
+  const secondFactor = secondFactorSettings(config, [
+    (db, accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined),
+  ]);
+  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure, secondFactor });
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
     db,
@@ -108,6 +123,16 @@ export async function startSystem(options: SystemOptions) {
     sessions,
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
+  });
+  factorRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    secondFactor,
   });
   const relyingParty = relyingPartyOf(config.publicUrl);
   passkeyRoutes(app, {
@@ -119,6 +144,17 @@ export async function startSystem(options: SystemOptions) {
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
     relyingParty,
+    onFullSignIn: [(accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined)],
+    cookieSecure: config.cookieSecure,
+  });
+  accountResetRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
     cookieSecure: config.cookieSecure,
   });
   staffRoutes(app, {
@@ -143,7 +179,7 @@ export async function startSystem(options: SystemOptions) {
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
   });
-  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs });
+  const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs, secondFactor });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
 
@@ -195,15 +231,32 @@ export async function startSystem(options: SystemOptions) {
     sso,
     /** The WebAuthn relying party of PUBLIC_URL (tests' software authenticators answer its origin). */
     relyingParty,
-    async close() {
+    /**
+     * Stops accepting, lets requests and jobs in flight finish for `graceMs` (SHUTDOWN_GRACE_MS), then
+     * closes every connection and job left, whatever its client does; each close after that is bounded
+     * by CLOSE_STEP_MS. `servers`: listeners of the caller's own (main.ts's worker health listener).
+     */
+    async close(options: { graceMs?: number; servers?: Server[] } = {}) {
+      const deadline = Date.now() + (options.graceMs ?? config.shutdownGraceMs);
+      const step = async (name: string, closing: Promise<unknown>, ms = CLOSE_STEP_MS) => {
+        if ((await within(closing, ms)) === TIMED_OUT) {
+          logger.warn({ step: name, ms }, "shutdown: a step did not finish in time, left behind");
+        }
+      };
       sso.close();
-      await app.close();
-      await ops.close();
+      const servers = [app.server, ops.server, ...(options.servers ?? [])];
+      const callOff = cutConnectionsAt(deadline, servers);
+      const own = (options.servers ?? []).map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      );
+      const http = Promise.all([app.close(), ops.close(), ...own]);
+      await step("http", http, deadline - Date.now() + CLOSE_STEP_MS);
+      callOff();
       worker?.stop();
-      await jobs.stop();
+      await jobs.stop(deadline, CLOSE_STEP_MS);
       adapters.close();
-      await redis?.close();
-      await database.close();
+      if (redis) await step("redis", redis.close());
+      await step("database", database.close());
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { createAccount, latestCode, loginCookie, outbox, resetTables } from "./helpers/accounts.ts";
+import { createAccount, latestCode, loginCookie, notices, outbox, resetTables } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
@@ -100,7 +100,7 @@ describe("change password", () => {
     assert.equal((await call("GET", "/api/me", here)).status, 200);
     assert.equal((await call("GET", "/api/me", elsewhere)).status, 401);
     await loginCookie(sys, ali, "Tazeh2027Ramz");
-    assert.match((await outbox(sys, ali.mobile))[0]!, /گذرواژه حساب کاربری شما تغییر کرد/);
+    assert.match((await notices(sys, ali.mobile))[0]!, /گذرواژه حساب کاربری شما تغییر کرد/);
     assert.deepEqual(await events(), ["password.changed"]);
   });
 });
@@ -129,7 +129,7 @@ describe("change mobile and email", () => {
     assert.deepEqual(done.body, { status: "applied" });
     assert.equal((await account()).mobile, ali.mobile);
     assert.match(
-      (await outbox(sys, "09120000009"))[0]!,
+      (await notices(sys, "09120000009"))[0]!,
       /شماره همراه حساب کاربری شما به 0912\*\*\*4567 تغییر کرد/,
     );
     assert.deepEqual(await events(), ["mobile.changed"]);
@@ -151,7 +151,7 @@ describe("change mobile and email", () => {
     const change = await sys.db.selectFrom("account_changes").selectAll().executeTakeFirstOrThrow();
     assert.equal(change.status, "pending_branch");
     assert.equal(change.new_value, "09125550000");
-    assert.match((await outbox(sys, ali.mobile))[0]!, /شعبه/);
+    assert.match((await notices(sys, ali.mobile))[0]!, /شعبه/);
   });
 
   test("a code for a contact change expires", async () => {
@@ -252,6 +252,6 @@ describe("change security questions", () => {
       started.json().questions.map((q: { id: string }) => q.id),
       ["q4", "q6", "q7"],
     );
-    assert.match((await outbox(sys, ali.mobile))[0]!, /پرسش‌های امنیتی/);
+    assert.match((await notices(sys, ali.mobile))[0]!, /پرسش‌های امنیتی/);
   });
 });

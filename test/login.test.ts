@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { LOGIN_ID_POLICY } from "../src/flows/login/service.ts";
+import { loginCookie, outboxNow, signInCode } from "./helpers/accounts.ts";
 import { answer } from "./helpers/challenge.ts";
 import { ali, PASSWORD } from "./helpers/people.ts";
 import { registerInProcess } from "./helpers/registration.ts";
@@ -35,9 +36,25 @@ function cookieOf(res: Awaited<ReturnType<typeof login>>) {
 
 describe("login", () => {
   test("the right password opens a server-side session in an HttpOnly SameSite cookie", async () => {
+    const before = await outboxNow(sys, ali.mobile);
     const res = await login("۰۰۱۲۳۴۵۶۷۹", PASSWORD);
     assert.equal(res.statusCode, 200);
-    const cookie = cookieOf(res);
+    assert.equal(res.json().next, "second_factor", "the password alone signs no one in (R-MFA)");
+    const half = cookieOf(res);
+    assert.match(half.header, /^hoviat_session=[\w-]{43};/);
+    assert.match(half.header, /HttpOnly/);
+    assert.match(half.header, /SameSite=Lax/);
+    const early = await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: half.value } });
+    assert.equal(early.statusCode, 401);
+    assert.equal(early.json().code, "login.secondFactorRequired");
+    const done = await sys.app.inject({
+      method: "POST",
+      url: "/api/login/second-factor",
+      headers: { cookie: half.value },
+      payload: { method: "sms", code: await signInCode(sys, ali.mobile, before) },
+    });
+    assert.equal(done.statusCode, 200);
+    const cookie = cookieOf(done);
     assert.match(cookie.header, /^hoviat_session=[\w-]{43};/);
     assert.match(cookie.header, /HttpOnly/);
     assert.match(cookie.header, /SameSite=Lax/);
@@ -89,7 +106,7 @@ describe("login", () => {
   });
 
   test("logout revokes the session", async () => {
-    const { value } = cookieOf(await login(ali.nationalId, PASSWORD));
+    const value = await loginCookie(sys, ali);
     const out = await sys.app.inject({ method: "POST", url: "/api/logout", headers: { cookie: value } });
     assert.equal(out.statusCode, 204);
     const me = await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: value } });
@@ -97,7 +114,7 @@ describe("login", () => {
   });
 
   test("a session ends after the idle timeout and after the absolute timeout", async () => {
-    const { value } = cookieOf(await login(ali.nationalId, PASSWORD));
+    const value = await loginCookie(sys, ali);
     const me = () => sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: value } });
     sys.clock.advance(29 * 60_000);
     assert.equal((await me()).statusCode, 200);
@@ -106,7 +123,7 @@ describe("login", () => {
     sys.clock.advance(31 * 60_000);
     assert.equal((await me()).statusCode, 401, "idle for more than 30 minutes");
 
-    const second = cookieOf(await login(ali.nationalId, PASSWORD)).value;
+    const second = await loginCookie(sys, ali);
     for (let hour = 0; hour < 12; hour++) {
       sys.clock.advance(20 * 60_000);
       await sys.app.inject({ method: "GET", url: "/api/me", headers: { cookie: second } });

@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { gunzipSync } from "node:zlib";
 import { commonPasswords } from "../src/domain/common-passwords.ts";
 import { blocklistFromText } from "../src/domain/password-blocklist.ts";
-import { totpCode } from "../src/flows/staff/totp.ts";
+import { totpCode } from "../src/platform/totp.ts";
 import { createAccount, latestCode, loginCookie, resetTables } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { injectCall, proveMobile } from "./helpers/registration.ts";

@@ -5,8 +5,8 @@ import { after, before, describe, test } from "node:test";
 import pino from "pino";
 import { type StaffRouteDeps, staffRoutes } from "../src/flows/staff/routes.ts";
 import { RULE_PREFIX } from "../src/flows/staff/sessions.ts";
-import { totpCode } from "../src/flows/staff/totp.ts";
 import { createHttp } from "../src/platform/http.ts";
+import { totpCode } from "../src/platform/totp.ts";
 import { createAccount, loginCookie, resetTables } from "./helpers/accounts.ts";
 import { mohammadreza } from "./helpers/people.ts";
 import {

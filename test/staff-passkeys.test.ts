@@ -4,8 +4,8 @@
 // action is in the audit trail.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { totpCode } from "../src/flows/staff/totp.ts";
 import { hashToken } from "../src/platform/tokens.ts";
+import { totpCode } from "../src/platform/totp.ts";
 import { createAccount, loginCookie } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import {

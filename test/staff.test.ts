@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 import { createBranchFromArgs, createStaffFromArgs } from "../src/flows/staff/cli.ts";
-import { base32Encode, hotp, matchTotp, timeStep, totpCode } from "../src/flows/staff/totp.ts";
+import { base32Encode, hotp, matchTotp, timeStep, totpCode } from "../src/platform/totp.ts";
 import { answer } from "./helpers/challenge.ts";
 import {
   createBranch,

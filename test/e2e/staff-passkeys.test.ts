@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
-import { totpCode } from "../../src/flows/staff/totp.ts";
+import { totpCode } from "../../src/platform/totp.ts";
 import { createMember, type Member } from "../helpers/staff.ts";
 import { assertAccessible, assertFitsWidth, type Harness, skipBrowser } from "./browser.ts";
 import { addVirtualAuthenticator, startLocalhostHarness } from "./webauthn.ts";

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
-import { totpCode } from "../../src/flows/staff/totp.ts";
+import { totpCode } from "../../src/platform/totp.ts";
 import { latestCode } from "../helpers/accounts.ts";
 import { mohammadreza } from "../helpers/people.ts";
 import { registerInProcess } from "../helpers/registration.ts";

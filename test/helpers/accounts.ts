@@ -4,6 +4,7 @@ import { sql } from "kysely";
 import { normalizeAnswer } from "../../src/domain/persian-text.ts";
 import { hashSecret } from "../../src/platform/passwords.ts";
 import type { AccountStatus } from "../../src/platform/schema.ts";
+import { hashToken } from "../../src/platform/tokens.ts";
 import type { ali } from "./people.ts";
 import { clearThrottles, eventually, type TestSystem } from "./system.ts";
 
@@ -74,21 +75,100 @@ export async function outbox(sys: TestSystem, to: string, count = 1) {
   });
 }
 
-/** The 6-digit code of the latest message to `to`. */
+/** The 6-digit code of the latest message to `to` other than sign-in codes (`count`: of those). */
 export async function latestCode(sys: TestSystem, to: string, count = 1) {
-  const texts = await outbox(sys, to, count);
+  const texts = await notices(sys, to, count);
   const code = texts[texts.length - 1]!.match(/\b(\d{6})\b/)?.[1];
   if (!code) throw new Error(`no code in ${texts[texts.length - 1]}`);
   return code;
 }
 
+/**
+ * The texts to `to` other than sign-in codes (every sign-in by password sends one, R-MFA), once at
+ * least `count` arrived.
+ */
+export async function notices(sys: TestSystem, to: string, count = 1) {
+  return eventually(async () => {
+    const texts = (await outboxNow(sys, to)).filter((text) => !text.includes("کد ورود"));
+    return texts.length >= count ? texts : undefined;
+  });
+}
+
+/** The texts delivered to `to` so far (none waited for). */
+export async function outboxNow(sys: TestSystem, to: string): Promise<string[]> {
+  const res = await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${encodeURIComponent(to)}` });
+  return (res.json() as { text: string }[]).map((r) => r.text);
+}
+
+/**
+ * The code of a sign-in SMS to `to` that was not among the `before` texts (messages sent at the same
+ * instant of a test clock come in no particular order).
+ */
+export async function signInCode(sys: TestSystem, to: string, before: readonly string[]): Promise<string> {
+  const seen = new Set(before);
+  return eventually(async () => {
+    const texts = (await outboxNow(sys, to)).filter((t) => !seen.has(t));
+    const text = texts.find((t) => t.includes("کد ورود"));
+    return text?.match(/\b(\d{6})\b/)?.[1];
+  });
+}
+
+/**
+ * The SMS code sent for the half session of `cookie` (its latest), as delivered to the dev outbox:
+ * found through the code's row and its message, so codes sent at the same instant are never confused.
+ */
+export async function codeOfSession(sys: TestSystem, cookie: string): Promise<string> {
+  const sessionHash = hashToken(cookie.replace(/^hoviat_session=/, "").split(";")[0]!);
+  return eventually(async () => {
+    const row = await sys.db
+      .selectFrom("sign_in_codes as c")
+      .innerJoin("messages as m", (join) => join.on(sql<boolean>`m.dedupe_key = 'sign-in-code:' || c.id`))
+      .innerJoin("outbox as o", "o.message_id", "m.id")
+      .select("o.body")
+      .where("c.session_hash", "=", sessionHash)
+      .orderBy("c.created_at", "desc")
+      .executeTakeFirst();
+    return row?.body.match(/\b(\d{6})\b/)?.[1];
+  });
+}
+
+const sessionOf = (res: { cookies: { name: string; value: string }[] }) =>
+  `hoviat_session=${res.cookies.find((c) => c.name === "hoviat_session")!.value}`;
+
+/**
+ * Signs in as a person does: the password, then (when asked) the SMS code read from the dev outbox.
+ * Returns the full session's cookie header.
+ */
 export async function loginCookie(sys: TestSystem, person: Person, password = person.password) {
+  return (await signInFully(sys, person, password)).cookie;
+}
+
+export async function signInFully(
+  sys: TestSystem,
+  person: Person,
+  password = person.password,
+  options: { rememberBrowser?: boolean; device?: string } = {},
+) {
   const res = await sys.app.inject({
     method: "POST",
     url: "/api/login",
     payload: { nationalId: person.nationalId, password },
+    ...(options.device ? { headers: { cookie: options.device } } : {}),
   });
   if (res.statusCode !== 200) throw new Error(`login ${res.statusCode}`);
-  const cookie = res.cookies.find((c) => c.name === "hoviat_session")!;
-  return `hoviat_session=${cookie.value}`;
+  const answer = res.json() as { next: string };
+  if (answer.next === "done") return { cookie: sessionOf(res), device: options.device ?? null };
+  const code = await codeOfSession(sys, sessionOf(res));
+  const done = await sys.app.inject({
+    method: "POST",
+    url: "/api/login/second-factor",
+    headers: { cookie: sessionOf(res) },
+    payload: { method: "sms", code, rememberBrowser: options.rememberBrowser ?? false },
+  });
+  if (done.statusCode !== 200) throw new Error(`second factor ${done.statusCode} ${done.body}`);
+  const device = done.cookies.find((c) => c.name === "hoviat_device");
+  return {
+    cookie: sessionOf(done),
+    device: device ? `hoviat_device=${device.value}` : (options.device ?? null),
+  };
 }

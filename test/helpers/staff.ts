@@ -2,7 +2,7 @@
 // that answers the TOTP step with a code computed from the secret the server handed out.
 import { sql } from "kysely";
 import { createStaff } from "../../src/flows/staff/service.ts";
-import { totpCode } from "../../src/flows/staff/totp.ts";
+import { totpCode } from "../../src/platform/totp.ts";
 import { resetTables } from "./accounts.ts";
 import type { ali } from "./people.ts";
 import { registerInProcess } from "./registration.ts";

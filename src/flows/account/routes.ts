@@ -31,6 +31,8 @@ export function accountRoutes(app: Http, deps: AccountDeps & { sessions: Session
       .selectFrom("sessions")
       .select(["public_id", "id_hash", "created_at", "last_seen_at", "expires_at", "ip", "user_agent"])
       .where("account_id", "=", session.accountId)
+      // A half session (password given, second factor due) is no one signed in yet (R-MFA).
+      .where("stage", "=", "full")
       .where("revoked_at", "is", null)
       .where("expires_at", ">", now)
       .where("last_seen_at", ">=", idleSince)

@@ -61,20 +61,29 @@ export async function completeSignIn(
   writes: {
     clear: string | null;
     release: string | null;
-    event: Insertable<SecurityEventTable>;
+    /** Null for a half session: the sign-in is recorded once its second factor is given. */
+    event: Insertable<SecurityEventTable> | null;
     session: Insertable<SessionTable>;
   },
 ): Promise<void> {
-  const statement = db
+  const base = db
     .with("cleared", (q) => q.deleteFrom("throttles").where("key", "=", sql<string>`${writes.clear}::text`))
     .with("released", (q) =>
       q
         .updateTable("throttles")
         .set({ count: sql`greatest(count - 1, 0)` })
         .where("key", "=", sql<string>`${writes.release}::text`),
-    )
-    .with("event", (q) => q.insertInto("security_events").values(writes.event))
-    .insertInto("sessions")
-    .values(writes.session);
-  await db.executeQuery(prepared("login.complete", statement.compile()));
+    );
+  const { event } = writes;
+  const statement = event
+    ? prepared(
+        "login.complete",
+        base
+          .with("event", (q) => q.insertInto("security_events").values(event))
+          .insertInto("sessions")
+          .values(writes.session)
+          .compile(),
+      )
+    : prepared("login.half", base.insertInto("sessions").values(writes.session).compile());
+  await db.executeQuery(statement);
 }

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { maskMobile } from "../../domain/mobile.ts";
 import { maskNationalId } from "../../domain/national-id.ts";
@@ -8,11 +8,24 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import { Unauthorized } from "../../platform/problems.ts";
+import { TooManyRequests } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
+import { hashToken } from "../../platform/tokens.ts";
+import { DEVICE_COOKIE } from "../factors/remembered-browsers.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
+import { enterAccountReset } from "./account-reset.ts";
+import { requireSession } from "./auth.ts";
+import {
+  decideSignIn,
+  type Factors,
+  type Method,
+  runFullSignInHooks,
+  type SecondFactorSettings,
+} from "./second-factor.ts";
+import { secondFactorRoutes } from "./second-factor-routes.ts";
 import { LOGIN_ADDRESS_RULE, LOGIN_ID_POLICY, login } from "./service.ts";
 import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "./sessions.ts";
+import { sendSignInCode } from "./sign-in-codes.ts";
 
 export type LoginRouteDeps = {
   db: Db;
@@ -23,6 +36,7 @@ export type LoginRouteDeps = {
   challenges: Challenges;
   jobs: Jobs;
   cookieSecure: boolean;
+  secondFactor: SecondFactorSettings;
 };
 
 export type SignInDeps = Omit<LoginRouteDeps, "cookieSecure">;
@@ -41,7 +55,11 @@ export function citizenSignIn(deps: SignInDeps) {
   return {
     /** Route options: the address's failures raise a challenge. */
     guard: challenges.guard({ ...LOGIN_ADDRESS_RULE, handlerCounts: true }),
-    signIn(request: FastifyRequest, body: { nationalId?: unknown; password?: unknown }) {
+    async signIn(
+      request: FastifyRequest,
+      body: { nationalId?: unknown; password?: unknown },
+      options: { rememberedBrowserCounts?: boolean } = {},
+    ): Promise<SignInResult> {
       const onCap = (err: unknown) => request.log.error({ err }, "login cap notice failed");
       const address = {
         hit: () => challenges.addressHit(request),
@@ -49,14 +67,79 @@ export function citizenSignIn(deps: SignInDeps) {
         refuse: (level: number) => challenges.require(LOGIN_ADDRESS_RULE.scope, level),
         takeReservation: () => challenges.takeReservation(request),
       };
-      return login(
-        { ...deps, attempts, onCap, address },
+      const device = {
+        token: request.cookies[DEVICE_COOKIE],
+        counts: options.rememberedBrowserCounts ?? true,
+      };
+      const decide = (accountId: string, now: Date) =>
+        decideSignIn(deps.db, deps.secondFactor, accountId, now, device);
+      const client = { ip: request.ip, userAgent: request.headers["user-agent"] ?? null };
+      const result = await login(
+        { ...deps, attempts, onCap, address, decide },
         body,
-        { ip: request.ip, userAgent: request.headers["user-agent"] ?? null },
+        client,
         challenges.solvedLevel(request),
       );
+      const { token, expiresAt, accountId, decision } = result;
+      if (decision.stage === "full") {
+        await runFullSignInHooks(deps.db, deps.secondFactor, accountId, deps.clock.now());
+        return { next: "done", token, expiresAt };
+      }
+      // A reset whose wait is over: the half session leads to a new mobile, no code to the lost one.
+      if (await enterAccountReset(deps.db, accountId, deps.clock.now(), client)) {
+        return { next: "new_mobile", token, expiresAt };
+      }
+      const sent = await firstCode(deps, { sessionHash: hashToken(token), accountId }, decision.factors);
+      return { next: "second_factor", token, expiresAt, ...answerOf(decision.factors), ...sent };
     },
   };
+}
+
+export type SignInResult = {
+  /** new_mobile: an account reset is due (account-reset.ts); the half session serves only it. */
+  next: "done" | "second_factor" | "new_mobile";
+  token: string;
+  expiresAt: Date;
+  method?: Method;
+  methods?: Method[];
+  /** The SMS caps were reached: no code was sent, the next one may be asked after this many seconds. */
+  retryAfter?: number;
+};
+
+/** What a half session's page needs: the default factor and the others the holder has. */
+export const answerOf = (factors: Factors) => ({ method: factors.method, methods: factors.methods });
+
+/**
+ * The code of a new half session, at once when SMS is its default factor. Past the per-account caps
+ * the sign-in still goes on (an app or a backup code may serve): no code, and when to ask again.
+ */
+export async function firstCode(
+  deps: SignInDeps,
+  session: { sessionHash: string; accountId: string },
+  factors: Factors,
+): Promise<{ retryAfter?: number }> {
+  if (factors.method !== "sms") return {};
+  try {
+    await sendSignInCode({ ...deps, ...deps.secondFactor }, session, factors.mobile, { resend: false });
+    return {};
+  } catch (error) {
+    if (!(error instanceof TooManyRequests)) throw error;
+    return { retryAfter: Number(error.headers["retry-after"]) };
+  }
+}
+
+export function setSessionCookie(
+  reply: FastifyReply,
+  session: { token: string; expiresAt: Date },
+  secure: boolean,
+) {
+  reply.setCookie(SESSION_COOKIE, session.token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure,
+    expires: session.expiresAt,
+  });
 }
 
 export function loginRoutes(app: Http, deps: LoginRouteDeps) {
@@ -66,16 +149,12 @@ export function loginRoutes(app: Http, deps: LoginRouteDeps) {
     password: Type.Optional(Type.String({ maxLength: 128 })),
   });
   app.post("/api/login", { schema: { body }, ...guard }, async (request, reply) => {
-    const session = await signIn(request, request.body);
-    reply.setCookie(SESSION_COOKIE, session.token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: deps.cookieSecure,
-      expires: session.expiresAt,
-    });
-    return { ok: true };
+    const { token, expiresAt, ...answer } = await signIn(request, request.body);
+    setSessionCookie(reply, { token, expiresAt }, deps.cookieSecure);
+    return answer;
   });
+
+  secondFactorRoutes(app, deps);
 
   app.post("/api/logout", async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
@@ -87,9 +166,7 @@ export function loginRoutes(app: Http, deps: LoginRouteDeps) {
   });
 
   app.get("/api/me", async (request) => {
-    const token = request.cookies[SESSION_COOKIE];
-    const session = token ? await resolveSession(deps.db, token, deps.clock.now(), deps.sessions) : null;
-    if (!session) throw new Unauthorized();
+    const session = await requireSession(deps, request);
     const account = await deps.db
       .selectFrom("accounts")
       .select([

@@ -14,6 +14,7 @@ import { releaseStatement } from "../../platform/throttle.ts";
 import { recordEvent, securityEventRow } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { completeSignIn, findAccount, reserveAndFind, type SignInAccount } from "./repository.ts";
+import type { SignInDecision } from "./second-factor.ts";
 import { newSession, type SessionPolicy } from "./sessions.ts";
 
 /** Consecutive failures of one national ID (any ID, known or not: the same path for both). */
@@ -45,6 +46,11 @@ export type LoginDeps = {
   attempts: SignInAttempts;
   jobs: Jobs;
   onCap?: (err: unknown) => void;
+  /**
+   * After a right password: a full session, or a half one with a second factor due (R-MFA). Without
+   * it, a full session by password alone.
+   */
+  decide?: (accountId: string, now: Date) => Promise<SignInDecision>;
   /** The address guard's hit, when it left it to this sign-in (counted in the same statement). */
   address?: {
     hit: () => AddressHit | null;
@@ -118,14 +124,20 @@ export async function login(
       .where("id", "=", account.id)
       .execute();
   }
+  const decision: SignInDecision = deps.decide
+    ? await deps.decide(account.id, now)
+    : { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: 1 } };
   // Only successes are recorded: a row written for failures of existing accounts alone would make
-  // them slower than unknown IDs, a timing oracle.
-  const event = securityEventRow(
-    { accountId: account.id, nationalId: nationalId.value, type: "login.succeeded" },
-    client,
-    now,
-  );
-  const session = newSession(account.id, now, deps.sessions, client);
+  // them slower than unknown IDs, a timing oracle. With a factor due, once the factor is given.
+  const event =
+    decision.stage === "full"
+      ? securityEventRow(
+          { accountId: account.id, nationalId: nationalId.value, type: "login.succeeded" },
+          client,
+          now,
+        )
+      : null;
+  const session = newSession(account.id, now, deps.sessions, client, decision.proof);
   if (inDatabase) {
     // The counter forgotten, the address's reservation given back, event and session: one statement.
     const address = deps.address?.takeReservation() ?? null;
@@ -139,7 +151,7 @@ export async function login(
     await attempt?.succeeded();
     await completeSignIn(deps.db, { clear: null, release: null, event, session: session.row });
   }
-  return { token: session.token, expiresAt: session.expiresAt };
+  return { token: session.token, expiresAt: session.expiresAt, accountId: account.id, decision };
 }
 
 async function tellHolderOfCap(deps: LoginDeps, accountId: string, now: Date) {

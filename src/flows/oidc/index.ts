@@ -9,6 +9,7 @@ import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
+import type { SecondFactorSettings } from "../login/second-factor.ts";
 import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
 import {
@@ -32,6 +33,7 @@ export type SsoDeps = {
   throttles: ThrottleStore;
   challenges: Challenges;
   jobs: Jobs;
+  secondFactor: SecondFactorSettings;
 };
 
 export async function startSso(app: Http, deps: SsoDeps) {
@@ -75,6 +77,7 @@ export async function startSso(app: Http, deps: SsoDeps) {
     challenges: deps.challenges,
     jobs: deps.jobs,
     cookieSecure: config.cookieSecure,
+    secondFactor: deps.secondFactor,
   });
   eserviceRoutes(app, { db, clock, sessions });
   const policy = {

@@ -20,6 +20,8 @@ export type StaffRouteDeps = {
   /** Every key of SECRET_KEY, newest first (old codes and seals still open). */
   secretKeys: readonly string[];
   codeMinutes: number;
+  /** The host of PUBLIC_URL, for the WebOTP line of code SMS. */
+  otpHost: string;
   cookieSecure: boolean;
   policy: StaffSessionPolicy;
   fourEyes: boolean;

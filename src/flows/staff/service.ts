@@ -2,7 +2,6 @@
 // (enrolled at the first sign-in). Failures of either count on the username like citizens' logins:
 // challenges past the allowance, and at the cap an administrator's unlock plus an alert to admins.
 import { randomInt } from "node:crypto";
-import QRCode from "qrcode";
 import { commonPasswords } from "../../domain/common-passwords.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import {
@@ -17,6 +16,7 @@ import { cleanCode } from "../../platform/one-time-codes.ts";
 import { dummyHash, hashSecret, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import type { StaffRole } from "../../platform/schema.ts";
+import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrSvg, sealSecret } from "../../platform/totp.ts";
 import { ACCOUNT_LIMITS, FRESH_FACTOR_MS } from "../account/service.ts";
 import { LOGIN_ID_POLICY } from "../login/service.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
@@ -26,7 +26,7 @@ import {
   type StaffContext,
   type StaffSessionPolicy,
 } from "./sessions.ts";
-import { groupSecret, matchTotp, newTotpSecret, otpauthUri, sealSecret } from "./totp.ts";
+
 import { openStaffSecret } from "./totp-keys.ts";
 
 export const TOTP_ISSUER = "Hoviat";
@@ -131,9 +131,7 @@ export async function staffPasswordStep(
       .where("id", "=", staff.id)
       .execute();
     const uri = otpauthUri(TOTP_ISSUER, staff.username, secret);
-    // The QR code is drawn here, as SVG: the browser gets a picture, and no QR library in its bundle.
-    const qrSvg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
-    enrolment = { secret: groupSecret(secret), otpauthUri: uri, qrSvg };
+    enrolment = { secret: groupSecret(secret), otpauthUri: uri, qrSvg: await qrSvg(uri) };
   }
   const passkey = await deps.db
     .selectFrom("passkeys")

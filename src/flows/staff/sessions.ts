@@ -75,6 +75,29 @@ async function resolveStaffSession(
   now: Date,
   policy: StaffSessionPolicy,
 ): Promise<StaffContext | null> {
+  const staff = await readStaffSession(db, token, now, policy);
+  if (staff && staff.idleMs > 30_000) {
+    await db
+      .updateTable("staff_sessions")
+      .set({ last_seen_at: now })
+      .where("id_hash", "=", staff.idHash)
+      .execute();
+  }
+  return staff && withoutIdle(staff);
+}
+
+const withoutIdle = ({ idleMs: _, ...staff }: StaffContext & { idleMs: number }): StaffContext => staff;
+
+/**
+ * The staff member of a live session of an active account, or null, read only: a request refused
+ * before any rule ran (another site's POST) is still audited under the name of the session it carried.
+ */
+export async function readStaffSession(
+  db: Db,
+  token: string,
+  now: Date,
+  policy: StaffSessionPolicy,
+): Promise<(StaffContext & { idleMs: number }) | null> {
   const idHash = hashToken(token);
   const row = await db
     .selectFrom("staff_sessions")
@@ -108,10 +131,8 @@ async function resolveStaffSession(
     .where("id_hash", "=", idHash)
     .executeTakeFirst();
   if (!row || row.revoked_at || row.expires_at <= now || row.status !== "active") return null;
-  if (now.getTime() - row.last_seen_at.getTime() > policy.idleMinutes * 60_000) return null;
-  if (now.getTime() - row.last_seen_at.getTime() > 30_000) {
-    await db.updateTable("staff_sessions").set({ last_seen_at: now }).where("id_hash", "=", idHash).execute();
-  }
+  const idleMs = now.getTime() - row.last_seen_at.getTime();
+  if (idleMs > policy.idleMinutes * 60_000) return null;
   const { id, username, name, role, branch_id: branchId, stage, amr } = row;
   return {
     id,
@@ -126,6 +147,7 @@ async function resolveStaffSession(
     amr,
     createdAt: row.created_at,
     idHash,
+    idleMs,
   };
 }
 

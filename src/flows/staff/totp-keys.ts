@@ -4,19 +4,7 @@
 // key of the ring opens is a clear refusal (an admin resets the enrolment), never a 500.
 import type { Db } from "../../platform/database.ts";
 import { Problem } from "../../platform/problems.ts";
-import { openSecret, sealSecret } from "./totp.ts";
-
-/** The first key of the ring whose seal opens `sealed`, and the secret; null when none does. */
-export function openWithRing(secretKeys: readonly string[], sealed: string) {
-  for (const [index, key] of secretKeys.entries()) {
-    try {
-      return { secret: openSecret(key, sealed), current: index === 0 };
-    } catch {
-      // Not sealed under this key: try the next one.
-    }
-  }
-  return null;
-}
+import { openWithRing, sealSecret } from "../../platform/totp.ts";
 
 export async function openStaffSecret(
   deps: { db: Db; secretKeys: readonly string[] },
