@@ -312,7 +312,10 @@ describe("sign-in with a passkey", () => {
     await createAccount(sys, ali);
     const device = authenticator();
     await enrol(await loginCookie(sys, ali), device);
-    for (const gesture of [{ userVerified: false }, { origin: "https://evil.example" }]) {
+    // Another port of localhost is the same site to a browser (a loopback PUBLIC_URL only).
+    assert.equal((await signIn(device, undefined, { origin: "http://localhost:9" })).status, 200);
+    const lookalikes = ["https://evil.example", "http://localhost.evil.example", "https://localhost"];
+    for (const gesture of [{ userVerified: false }, ...lookalikes.map((origin) => ({ origin }))]) {
       const res = await signIn(device, undefined, gesture);
       assert.equal(res.status, 401, JSON.stringify(gesture));
       assert.equal(res.body.code, "passkeys.refused");
@@ -378,6 +381,16 @@ describe("sign-in with a passkey", () => {
     const res = await signIn(device);
     assert.equal(res.status, 429);
     assert.equal(res.body.code, "challenge_required");
+  });
+});
+
+describe("options", () => {
+  test("a flood of options from one address asks for a challenge (each is a stored row)", async () => {
+    const statuses = [];
+    for (let i = 0; i < 301; i++)
+      statuses.push((await call("POST", "/api/passkeys/authentication/options")).status);
+    assert.equal(statuses.filter((s) => s === 200).length, 300);
+    assert.equal(statuses.at(-1), 429);
   });
 });
 

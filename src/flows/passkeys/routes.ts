@@ -48,6 +48,9 @@ export const PASSKEY_ADDRESS_RULE = {
   failureStatuses: [400, 401, 403],
 };
 
+/** Options from one address before they need a challenge: each is a stored challenge row. */
+export const PASSKEY_OPTIONS_RULE = { scope: "passkey-options", threshold: 300, windowMs: 15 * 60_000 };
+
 const client = (request: FastifyRequest) => ({
   ip: request.ip,
   userAgent: request.headers["user-agent"] ?? null,
@@ -94,10 +97,14 @@ export function passkeyRoutes(
     },
   );
 
-  app.post("/api/passkeys/authentication/options", async (request) => {
-    const session = await anySession(deps, request);
-    return authenticationOptions(deps, "account", session?.accountId ?? null);
-  });
+  app.post(
+    "/api/passkeys/authentication/options",
+    deps.challenges.guard(PASSKEY_OPTIONS_RULE),
+    async (request) => {
+      const session = await anySession(deps, request);
+      return authenticationOptions(deps, "account", session?.accountId ?? null);
+    },
+  );
 
   const signIn = Type.Object({ response: credentialSchema });
   app.post(
