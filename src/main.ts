@@ -2,11 +2,13 @@
 // `npm run start:web` (ROLE=web) serves HTTP without jobs; `npm run start:worker` (ROLE=worker) runs the
 // jobs and answers only /healthz and /readyz on PORT, for the orchestrator. Every role also serves the
 // internal listener on OPS_PORT/OPS_HOST: /metrics, /docs, /docs/json, /healthz, /readyz.
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
+import { t } from "./messages/index.ts";
+import { ConfigError, loadConfig, urlAuthority, withConfigFile } from "./platform/config.ts";
 import { DataDirInUse } from "./platform/data-dir-lock.ts";
 import { releaseMemory, releaseMemoryWhenIdle } from "./platform/memory-release.ts";
+import { within } from "./platform/shutdown.ts";
 import { startSystem } from "./system.ts";
 
 let config: ReturnType<typeof loadConfig>;
@@ -21,6 +23,8 @@ try {
 }
 
 const HEALTH_ROUTES = new Set(["/healthz", "/readyz"]);
+/** Past SHUTDOWN_GRACE_MS, the time the bounded closes may take before the process exits regardless. */
+const SHUTDOWN_MARGIN_MS = 5_000;
 
 const started = performance.now();
 const system = await startSystem({ config }).catch((error) => {
@@ -29,9 +33,9 @@ const system = await startSystem({ config }).catch((error) => {
   process.exit(1);
 });
 let address: string;
-let closeOps = async () => {};
+const ownServers: Server[] = [];
 if (config.role === "worker") {
-  const ops = createServer((request, response) => {
+  const health = createServer((request, response) => {
     const path = (request.url ?? "/").split("?")[0]!;
     if (request.method !== "GET" || !HEALTH_ROUTES.has(path)) return response.writeHead(404).end();
     system.app.inject({ method: "GET", url: path }).then(
@@ -40,13 +44,26 @@ if (config.role === "worker") {
       () => response.writeHead(500).end(),
     );
   });
-  await new Promise<void>((resolve) => ops.listen(config.port, config.host, resolve));
-  address = `http://${config.host}:${(ops.address() as AddressInfo).port}`;
-  closeOps = () => new Promise((resolve) => ops.close(() => resolve()));
+  await listening(
+    "PORT",
+    config.port,
+    config.host,
+    () =>
+      new Promise<void>((resolve, reject) => {
+        health.once("error", reject);
+        health.listen(config.port, config.host, resolve);
+      }),
+  );
+  ownServers.push(health);
+  address = `http://${urlAuthority(config.host, (health.address() as AddressInfo).port)}`;
 } else {
-  address = await system.app.listen({ port: config.port, host: config.host });
+  address = await listening("PORT", config.port, config.host, () =>
+    system.app.listen({ port: config.port, host: config.host }),
+  );
 }
-const opsAddress = await system.ops.listen({ port: config.opsPort, host: config.opsHost });
+const opsAddress = await listening("OPS_PORT", config.opsPort, config.opsHost, () =>
+  system.ops.listen({ port: config.opsPort, host: config.opsHost }),
+);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 // Start-up's garbage given back now, and again whenever the process falls idle after work.
 const releasePauseMs = Math.round(releaseMemory());
@@ -74,17 +91,61 @@ if (!process.env.CI && config.role !== "worker") {
 let closing = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
-    if (closing) return;
+    if (closing) {
+      system.logger.warn({ signal }, "second signal: exiting now");
+      process.exit(1);
+    }
     closing = true;
     stopReleasing();
-    system.logger.info({ signal }, "shutting down: draining HTTP and jobs");
+    const graceMs = config.shutdownGraceMs;
+    const began = performance.now();
+    system.logger.info({ signal, graceMs }, "shutting down: draining HTTP and jobs");
+    // The last resort, whatever still hangs (a file request, a database that never answers): every
+    // step below is bounded already, so this fires only if one of those bounds failed.
+    setTimeout(() => {
+      system.logger.error({ ms: Math.round(performance.now() - began) }, "shutdown overran: exiting");
+      process.exit(1);
+    }, graceMs + SHUTDOWN_MARGIN_MS).unref();
     // HTTP first (no new work), then the jobs in flight, then the database.
-    Promise.all([closeOps(), system.close()]).then(
-      () => process.exit(0),
+    system.close({ graceMs, servers: ownServers }).then(
+      () => {
+        system.logger.info({ ms: Math.round(performance.now() - began) }, "shut down");
+        process.exit(0);
+      },
       (err) => {
         system.logger.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
   });
+}
+
+/**
+ * `listen()`, or for a port that is taken (or not ours to take) one line naming the setting, in
+ * Persian and English, no stack trace, and exit 1.
+ */
+async function listening<T>(
+  setting: "PORT" | "OPS_PORT",
+  port: number,
+  host: string,
+  listen: () => Promise<T>,
+) {
+  try {
+    return await listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    const key = { EADDRINUSE: "startup.portInUse", EACCES: "startup.portRefused" }[code];
+    const hostKey = code === "EADDRNOTAVAIL" || code === "ENOTFOUND" ? "startup.hostUnknown" : undefined;
+    const message = key ?? hostKey;
+    if (!message) throw error;
+    const params = {
+      setting,
+      port: String(port),
+      host,
+      hostSetting: setting === "PORT" ? "HOST" : "OPS_HOST",
+    };
+    console.error(`Hoviat: ${t("fa", message, params)} | ${t("en", message, params)}`);
+    await within(system.close({ graceMs: 0 }), SHUTDOWN_MARGIN_MS);
+    process.exit(1);
+  }
 }

@@ -1,4 +1,5 @@
 // The composition root: config in, a running system out (database, jobs, adapters, HTTP, worker).
+import type { Server } from "node:http";
 import type { Logger } from "pino";
 import { createAdapters } from "./adapters/index.ts";
 import { emailConfirmationRoutes } from "./flows/account/email-confirmation.ts";
@@ -6,9 +7,13 @@ import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { factorRoutes } from "./flows/factors/routes.ts";
+import { cancelAccountReset } from "./flows/login/account-reset.ts";
+import { accountResetRoutes } from "./flows/login/account-reset-routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { secondFactorSettings } from "./flows/login/second-factor.ts";
 import { startSso } from "./flows/oidc/index.ts";
+import { passkeyRoutes } from "./flows/passkeys/routes.ts";
+import { relyingPartyOf } from "./flows/passkeys/webauthn.ts";
 import { recoveryRoutes } from "./flows/recovery/routes.ts";
 import { registrationRoutes } from "./flows/registration/routes.ts";
 import { staffRoutes } from "./flows/staff/routes.ts";
@@ -26,11 +31,15 @@ import { migrate } from "./platform/migrate.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { createOpsApp } from "./platform/ops-http.ts";
 import { dummyHash } from "./platform/passwords.ts";
+import { cutConnectionsAt, TIMED_OUT, within } from "./platform/shutdown.ts";
 import { withStartupLock } from "./platform/startup-lock.ts";
 import { PostgresThrottleStore } from "./platform/throttle.ts";
 import { RedisThrottleStore } from "./platform/throttle-redis.ts";
 import { webRoutes } from "./web/routes.ts";
 import { QUEUES, startWorker, type Worker } from "./worker.ts";
+
+/** After the grace, how long each remaining close (job queue, Redis, database) may take. */
+export const CLOSE_STEP_MS = 2_000;
 
 export type SystemOptions = {
   config: Config;
@@ -88,17 +97,22 @@ export async function startSystem(options: SystemOptions) {
     secretKey: config.secretKey,
     enabled: rateLimits,
     refusalDelayMs: config.challengeDelayMs,
+    prefixes: { subnet: config.ipv6SubnetPrefix, spread: config.ipv6SpreadPrefix },
   });
   const limits = { rateLimits, throttles, challenges };
   const codes = {
     secretKey: config.secretKey,
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
+    otpHost: new URL(config.publicUrl).hostname,
   };
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  const secondFactor = secondFactorSettings(config);
+  // Any full sign-in of the holder cancels a waiting account reset.
+  const secondFactor = secondFactorSettings(config, [
+    (db, accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined),
+  ]);
   loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure, secondFactor });
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
@@ -120,6 +134,29 @@ export async function startSystem(options: SystemOptions) {
     ...codes,
     secondFactor,
   });
+  const relyingParty = relyingPartyOf(config.publicUrl);
+  passkeyRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    relyingParty,
+    onFullSignIn: [(accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined)],
+    cookieSecure: config.cookieSecure,
+  });
+  accountResetRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
+    cookieSecure: config.cookieSecure,
+  });
   staffRoutes(app, {
     db,
     jobs,
@@ -130,6 +167,7 @@ export async function startSystem(options: SystemOptions) {
     policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
+    relyingParty,
   });
   firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
   emailConfirmationRoutes(app, {
@@ -191,15 +229,34 @@ export async function startSystem(options: SystemOptions) {
     verify,
     courier,
     sso,
-    async close() {
+    /** The WebAuthn relying party of PUBLIC_URL (tests' software authenticators answer its origin). */
+    relyingParty,
+    /**
+     * Stops accepting, lets requests and jobs in flight finish for `graceMs` (SHUTDOWN_GRACE_MS), then
+     * closes every connection and job left, whatever its client does; each close after that is bounded
+     * by CLOSE_STEP_MS. `servers`: listeners of the caller's own (main.ts's worker health listener).
+     */
+    async close(options: { graceMs?: number; servers?: Server[] } = {}) {
+      const deadline = Date.now() + (options.graceMs ?? config.shutdownGraceMs);
+      const step = async (name: string, closing: Promise<unknown>, ms = CLOSE_STEP_MS) => {
+        if ((await within(closing, ms)) === TIMED_OUT) {
+          logger.warn({ step: name, ms }, "shutdown: a step did not finish in time, left behind");
+        }
+      };
       sso.close();
-      await app.close();
-      await ops.close();
+      const servers = [app.server, ops.server, ...(options.servers ?? [])];
+      const callOff = cutConnectionsAt(deadline, servers);
+      const own = (options.servers ?? []).map(
+        (server) => new Promise<void>((resolve) => server.close(() => resolve())),
+      );
+      const http = Promise.all([app.close(), ops.close(), ...own]);
+      await step("http", http, deadline - Date.now() + CLOSE_STEP_MS);
+      callOff();
       worker?.stop();
-      await jobs.stop();
+      await jobs.stop(deadline, CLOSE_STEP_MS);
       adapters.close();
-      await redis?.close();
-      await database.close();
+      if (redis) await step("redis", redis.close());
+      await step("database", database.close());
     },
   };
 }

@@ -1,6 +1,7 @@
 // The background side: verification and courier jobs, and the sweeper that keeps durable work moving.
 import type { Logger } from "pino";
 import { type CourierDeps, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
+import { prunePasskeyChallenges } from "./flows/passkeys/webauthn.ts";
 import {
   expireRequests,
   VERIFY_LEASE_MS,
@@ -66,6 +67,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     );
     await deps.throttles.prune(now);
     await pruneStaffSessions(verify.db, now);
+    await prunePasskeyChallenges(verify.db, now);
   };
   let running = false;
   const timer = setInterval(() => {

@@ -119,6 +119,46 @@ describe("every refusal is in the audit log", () => {
     );
   });
 
+  test("a signed-in member's refusals before any rule (another site's POST) are theirs, each one written", async () => {
+    const crossSite = (cookie?: string) =>
+      sys.app.inject({
+        method: "POST",
+        url: "/api/staff/logout",
+        headers: {
+          origin: "https://evil.example",
+          "sec-fetch-site": "cross-site",
+          ...(cookie ? { cookie } : {}),
+        },
+        remoteAddress: "10.9.8.7",
+      });
+    for (let i = 0; i < 3; i++) assert.equal((await crossSite(operator)).statusCode, 403);
+    // A cookie that is no live session is no one's: sampled with the anonymous ones of its address.
+    for (let i = 0; i < 3; i++) assert.equal((await crossSite("hoviat_staff=forged")).statusCode, 403);
+    const rows = await refusals();
+    assert.deepEqual(
+      rows.map((r) => [r.actor, r.code, r.route]),
+      [
+        ["op1", "crossSiteRequest", "/api/staff/logout"],
+        ["op1", "crossSiteRequest", "/api/staff/logout"],
+        ["op1", "crossSiteRequest", "/api/staff/logout"],
+        [null, "crossSiteRequest", "/api/staff/logout"],
+      ],
+    );
+  });
+
+  test("anonymous refusals from the /64 of one IPv6 client are sampled as one address", async () => {
+    for (let i = 0; i < 10; i++) {
+      const res = await sys.app.inject({
+        method: "GET",
+        url: "/api/staff/admin/staff",
+        remoteAddress: `2001:db8:3:4:${(i + 1).toString(16)}::1`,
+      });
+      assert.equal(res.statusCode, 401);
+    }
+    const written = (await refusals()).map((r) => (r as unknown as { countThisHour: number }).countThisHour);
+    assert.deepEqual(written, [1, 10]);
+  });
+
   test("a handed-over password not yet changed", async () => {
     const member = await createMember(sys, "op3", "branch_operator", branchId);
     sys.clock.advance(30_000);

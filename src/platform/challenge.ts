@@ -14,6 +14,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { type Challenge, createChallenge, type Payload, randomInt, verifySolution } from "altcha-lib";
 import { deriveKey } from "altcha-lib/algorithms/sha";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { type AddressPrefixes, type ClientAddress, clientAddress } from "./client-address.ts";
 import type { Clock } from "./clock.ts";
 import { Problem } from "./problems.ts";
 import type { ThrottleStore } from "./throttle.ts";
@@ -29,6 +30,13 @@ export const CHALLENGE_HEADER = "x-altcha";
  */
 export const DIFFICULTY = { algorithm: "SHA-256", level1MaxCounter: 20_000, maxLevel: 8 };
 
+/**
+ * An IPv6 client's wider network (its /48) may send this many times a rule's threshold from all its
+ * /64s together before it meets a challenge: a site or a carrier's pool holds many honest people, an
+ * attacker holding a /48 holds 65 536 /64s.
+ */
+export const SPREAD_MULTIPLE = 10;
+
 /** The level asked of the `count`-th event where `threshold` are free: 0, then 1, 2, … per doubling. */
 export function levelFor(count: number, threshold: number): number {
   if (count <= threshold) return 0;
@@ -42,7 +50,10 @@ export class ChallengeRequired extends Problem {
 }
 
 export type GuardRule = {
-  /** Names the counter (`<scope>:ip:<address>`) and binds the challenges issued for it. */
+  /**
+   * Names the counters (`<scope>:ip:<address key>`, and for IPv6 `<scope>:net:<spread key>`, see
+   * client-address.ts) and binds the challenges issued for it.
+   */
   scope: string;
   /** Requests (or failures) per address and window that need no challenge. */
   threshold: number;
@@ -61,7 +72,8 @@ export type GuardRule = {
   handlerCounts?: boolean;
 };
 
-type Reservation = { key: string; failures: number[] | null };
+/** The keys a guard counted for a request, the client's own first. */
+type Reservation = { keys: string[]; failures: number[] | null };
 /** The address hit a guard left to its handler: the counter's key and window, and what to ask past it. */
 export type AddressHit = { key: string; windowMs: number };
 type Deferred = AddressHit & { rule: GuardRule; failures: number[] | null };
@@ -81,6 +93,8 @@ export class Challenges {
       enabled: boolean;
       /** CHALLENGE_DELAY_MS: the wait before an answer that asks for a challenge (0: none). */
       refusalDelayMs?: number;
+      /** IPV6_SUBNET_PREFIX / IPV6_SPREAD_PREFIX (default 64 / 48). */
+      prefixes?: AddressPrefixes;
     },
   ) {
     // Keys of their own, derived from SECRET_KEY, so a challenge signature is never a code's HMAC.
@@ -91,6 +105,11 @@ export class Challenges {
 
   get enabled() {
     return this.deps.enabled;
+  }
+
+  /** The address key of the request's client: every per-address counter of every flow counts by it. */
+  addressOf(request: FastifyRequest): ClientAddress {
+    return clientAddress(request.ip, this.deps.prefixes);
   }
 
   /** A fresh challenge for `scope` at `level` (≥ 1), valid for CHALLENGE_TTL_MS. */
@@ -164,14 +183,30 @@ export class Challenges {
       const header = request.headers[CHALLENGE_HEADER];
       const level = await this.redeem(typeof header === "string" ? header : undefined, rule.scope);
       this.solved.set(request, level);
-      const key = `${rule.scope}:ip:${request.ip}`;
+      const address = this.addressOf(request);
+      const key = `${rule.scope}:ip:${address.key}`;
+      const now = this.deps.clock.now();
+      // An IPv6 client's /48 is counted here in every case, against the higher threshold.
+      const spread: string[] = [];
+      let spreadNeeded = 0;
+      if (address.spread) {
+        const spreadKey = `${rule.scope}:net:${address.spread}`;
+        const hit = await this.deps.store.hit(spreadKey, rule.windowMs, now);
+        spread.push(spreadKey);
+        spreadNeeded = levelFor(hit.count, rule.threshold * SPREAD_MULTIPLE);
+        this.reservations.set(request, { keys: spread, failures });
+        if (spreadNeeded > level) {
+          await this.release(request);
+          await this.require(rule.scope, spreadNeeded);
+        }
+      }
       if (rule.handlerCounts && this.deps.store.inDatabase) {
         this.deferred.set(request, { key, windowMs: rule.windowMs, rule, failures });
         return;
       }
       // Reserved before the request is served, in one atomic statement: a burst cannot slip past.
-      const { count } = await this.deps.store.hit(key, rule.windowMs, this.deps.clock.now());
-      this.reservations.set(request, { key, failures });
+      const { count } = await this.deps.store.hit(key, rule.windowMs, now);
+      this.reservations.set(request, { keys: [key, ...spread], failures });
       const needed = levelFor(count, rule.threshold);
       if (needed > level) {
         // A refused request is not served: it must not raise the bar for the address's next one.
@@ -208,7 +243,8 @@ export class Challenges {
     this.deferred.delete(request);
     const needed = levelFor(count, d.rule.threshold);
     if (needed > this.solvedLevel(request)) return needed;
-    this.reservations.set(request, { key: d.key, failures: d.failures });
+    const spread = this.reservations.get(request)?.keys ?? [];
+    this.reservations.set(request, { keys: [d.key, ...spread], failures: d.failures });
     return 0;
   }
 
@@ -219,16 +255,19 @@ export class Challenges {
    */
   takeReservation(request: FastifyRequest): string | null {
     const r = this.reservations.get(request);
-    if (!r?.failures) return null;
-    this.reservations.delete(request);
-    return r.key;
+    // Before `admitAddress` the reservation holds only an IPv6 client's /48, not the client's own key.
+    if (!r?.failures || r.keys.length === 0 || this.deferred.has(request)) return null;
+    // The client's own key; the /48's stays with the guard, whose onSend gives it back.
+    const [key, ...rest] = r.keys;
+    this.reservations.set(request, { keys: rest, failures: r.failures });
+    return key!;
   }
 
   private async release(request: FastifyRequest) {
     const r = this.reservations.get(request);
     if (!r) return;
     this.reservations.delete(request);
-    await this.deps.store.release(r.key);
+    for (const key of r.keys) await this.deps.store.release(key);
   }
 }
 

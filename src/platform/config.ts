@@ -1,6 +1,7 @@
 // Every setting of the server, read from the environment once, validated, documented where defined.
 // The README's settings table is written from this file: keep the two in step.
 import { readFileSync } from "node:fs";
+import { isIP, isIPv6 } from "node:net";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { ConfigError } from "./config-error.ts";
@@ -12,7 +13,7 @@ export type Config = {
   env: "development" | "test" | "production";
   /** PORT: HTTP port (default 3000; 0 picks a free one). */
   port: number;
-  /** HOST: interface to bind (default 127.0.0.1). */
+  /** HOST: interface to bind (default 127.0.0.1; `::` is every interface, IPv6 and IPv4). */
   host: string;
   /**
    * OPS_PORT: the internal listener of /metrics, /docs, /docs/json, /healthz and /readyz (default 9464,
@@ -105,6 +106,12 @@ export type Config = {
   branchScope: "branch" | "national";
   /** BRANCH_FOUR_EYES: an activation waits for a second operator's approval (default false). */
   branchFourEyes: boolean;
+  /**
+   * SHUTDOWN_GRACE_MS: after SIGTERM (or SIGINT), how long requests and jobs in flight may finish
+   * (default 10000); then every connection and job still open is closed and the process exits. A
+   * second signal exits at once.
+   */
+  shutdownGraceMs: number;
   /** LOG_LEVEL: pino level (default info; silent in tests). */
   logLevel: string;
   /** RATE_LIMITS: `on` (default) or `off` (benchmarks only; refused in production). */
@@ -121,6 +128,16 @@ export type Config = {
    * socket's address); `true` (the whole client-written chain) is refused (trust-proxy.ts).
    */
   trustProxy: TrustProxy;
+  /**
+   * IPV6_SUBNET_PREFIX: the prefix length that is one IPv6 client for every per-address counter
+   * (default 64: a household, a phone or a server is given a whole /64, so its addresses are one).
+   */
+  ipv6SubnetPrefix: number;
+  /**
+   * IPV6_SPREAD_PREFIX: the shorter prefix whose /64s are also counted together, against ten times a
+   * counter's threshold, so that a client holding a /48 gains little by spreading (default 48).
+   */
+  ipv6SpreadPrefix: number;
   /** CODE_VALIDITY_MINUTES: lifetime of a recovery, contact-change or sign-in code and of a reset token (default 5, at most 10). */
   codeValidityMinutes: number;
   /**
@@ -139,7 +156,8 @@ export type Config = {
   secretKeys: string[];
   /**
    * PUBLIC_URL: the address people and e-services reach Hoviat at (an origin, e.g. https://hoviat.example.ir);
-   * it is the OpenID Provider's issuer (discovery at /.well-known/openid-configuration). Default http://HOST:PORT.
+   * it is the OpenID Provider's issuer (discovery at /.well-known/openid-configuration). Default
+   * http://HOST:PORT (an IPv6 HOST in brackets; `::` or `0.0.0.0` as localhost).
    */
   publicUrl: string;
   /**
@@ -224,9 +242,18 @@ function secretKeys(env: Env): string[] {
 
 const DEV_CLIENTS_FILE = resolve(import.meta.dirname, "../../fixtures/oidc-clients.dev.json");
 
+/**
+ * `host:port` as a URL's authority: an IPv6 address in brackets, and an address that means every
+ * interface (`::`, `0.0.0.0`), where nobody can connect to, as `localhost`.
+ */
+export function urlAuthority(host: string, port: number | string): string {
+  if (isIP(host) && /^[0:.]+$/.test(host)) return `localhost:${port}`;
+  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 function publicUrl(env: Env): string {
   const raw = env.PUBLIC_URL;
-  if (!raw) return `http://${env.HOST || "127.0.0.1"}:${env.PORT || 3000}`;
+  if (!raw) return `http://${urlAuthority(env.HOST || "127.0.0.1", env.PORT || 3000)}`;
   const parsed = URL.canParse(raw) ? new URL(raw) : undefined;
   if (
     !parsed ||
@@ -334,6 +361,7 @@ export function loadConfig(env: Env = process.env): Config {
     staffSessionAbsoluteHours: int(env, "STAFF_SESSION_ABSOLUTE_HOURS", 8, 1, 12),
     branchScope: oneOf(env, "BRANCH_SCOPE", ["branch", "national"] as const, "branch"),
     branchFourEyes: bool(env, "BRANCH_FOUR_EYES", false),
+    shutdownGraceMs: int(env, "SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     logLevel: oneOf(
       env,
       "LOG_LEVEL",
@@ -343,6 +371,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: oneOf(env, "RATE_LIMITS", ["on", "off"] as const, "on") === "on",
     challengeDelayMs: int(env, "CHALLENGE_DELAY_MS", mode === "test" ? 0 : 250, 0, 5_000),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    ipv6SubnetPrefix: int(env, "IPV6_SUBNET_PREFIX", 64, 16, 128),
+    ipv6SpreadPrefix: int(env, "IPV6_SPREAD_PREFIX", 48, 16, 128),
     codeValidityMinutes: int(env, "CODE_VALIDITY_MINUTES", 5, 1, 10),
     secondFactor: oneOf(env, "SECOND_FACTOR", ["required", "optional"] as const, "required"),
     secretKey: "",
@@ -356,6 +386,11 @@ export function loadConfig(env: Env = process.env): Config {
     oidcAllowLoopbackBackchannel: bool(env, "OIDC_ALLOW_LOOPBACK_BACKCHANNEL", mode !== "production"),
   };
   config.secretKey = config.secretKeys[0]!;
+  if (config.ipv6SpreadPrefix > config.ipv6SubnetPrefix) {
+    throw new ConfigError(
+      `IPV6_SPREAD_PREFIX (${config.ipv6SpreadPrefix}) must not be longer than IPV6_SUBNET_PREFIX (${config.ipv6SubnetPrefix})`,
+    );
+  }
   requireProviderSettings(config);
   if (config.env === "production") {
     const problems: string[] = [];

@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest }
 import type { Logger } from "pino";
 import type { FieldError } from "../domain/result.ts";
 import { type Locale, t } from "../messages/index.ts";
+import { BODY_LIMIT, boundedBody } from "./body-limit.ts";
 import { isDatabaseUnavailable } from "./database.ts";
 import { controlCharacterErrors } from "./input-text.ts";
 import { InvalidInput, Problem } from "./problems.ts";
@@ -56,11 +57,12 @@ export function createHttp(logger: Logger, options: { trustProxy: TrustProxy; hs
   const app = Fastify({
     loggerInstance: logger,
     trustProxy: proxyTrust(options.trustProxy),
-    bodyLimit: 64 * 1024,
+    bodyLimit: BODY_LIMIT,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.register(cookie);
+  app.addHook("preParsing", boundedBody);
 
   app.addHook("onSend", async (_request, reply) => {
     reply.header("x-content-type-options", "nosniff");
@@ -92,6 +94,7 @@ export function createHttp(logger: Logger, options: { trustProxy: TrustProxy; hs
     let problem: Problem;
     if (error instanceof Problem) problem = error;
     else if (error.validation) problem = new InvalidInput(ajvErrors(error));
+    else if (error.statusCode === 413) problem = new Problem(413, "payloadTooLarge");
     else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = new Problem(error.statusCode, "badRequest");
     } else if (isBadValue(error)) {

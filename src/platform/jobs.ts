@@ -4,6 +4,7 @@ import { CompiledQuery, type RawBuilder, sql, type Transaction } from "kysely";
 import type pg from "pg";
 import PgBoss from "pg-boss";
 import type { Database } from "./schema.ts";
+import { TIMED_OUT, within } from "./shutdown.ts";
 
 /** How often an idle worker polls its queue; submissions also wake the local worker directly. */
 const POLL_MS = 500;
@@ -158,15 +159,17 @@ export class Jobs {
     this.workers.get(name)?.wake();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * The jobs in flight finish until `deadline` (a Date.now() time; default in 10 s); one cut short is
+   * handed out again after its expiry. pg-boss's own stop ends its pool, which waits for every client
+   * checked out: bounded too, by `closeMs`.
+   */
+  async stop(deadline = Date.now() + 10_000, closeMs = 2_000): Promise<void> {
     this.stopping = true;
     const loops = [...this.workers.values()];
     for (const w of loops) w.wake();
-    // The jobs in flight finish (up to 10 s); one cut short is handed out again after its expiry.
-    await Promise.race([
-      Promise.all(loops.map((w) => w.done)),
-      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
-    ]);
-    await this.boss.stop({ graceful: false, close: true, wait: true });
+    await within(Promise.all(loops.map((w) => w.done)), deadline - Date.now());
+    const stopped = await within(this.boss.stop({ graceful: false, close: true, wait: true }), closeMs);
+    if (stopped === TIMED_OUT) this.onError(new Error(`job queue did not stop within ${closeMs} ms`));
   }
 }

@@ -12,7 +12,15 @@ import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { t } from "../../src/messages/index.ts";
 import { createAccount, latestCode, loginCookie } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
-import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import {
+  assertAccessible,
+  assertFitsWidth,
+  completeSignIn,
+  type Harness,
+  outboxBefore,
+  skipBrowser,
+  startHarness,
+} from "./browser.ts";
 
 const NEW_PASSWORD = "Tazeh2026Ramz";
 const ui = (key: string, params?: Record<string, string | number>) => t("fa", `ui.${key}`, params);
@@ -26,8 +34,9 @@ describe("account pages", { skip: skipBrowser }, () => {
     await page.goto(`${h.base}/login`);
     await page.fill("#f-nationalId", fa(ali.nationalId));
     await page.fill("#f-password", password);
+    const before = await outboxBefore(h.sys, ali.nationalId);
     await page.click("button:has-text('ورود')");
-    await page.waitForSelector("#profile-title");
+    await completeSignIn(page, h.sys, ali.nationalId, before);
   };
   const open = async (card: string) => {
     await page.goto(`${h.base}/account`);

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import { outboxNow, signInCode } from "../helpers/accounts.ts";
 import type { ali } from "../helpers/people.ts";
 import { eventually, onPostgres, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
@@ -69,6 +70,41 @@ export async function assertAccessible(page: Page, label: string) {
 export async function assertFitsWidth(page: Page, label: string) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `${label} is ${overflow}px wider than the viewport`);
+}
+
+/**
+ * After «ورود» was pressed on a login form: the account page, through the second step when it is
+ * asked (R-MFA), its SMS code read from the dev outbox and typed key by key. `before` is the outbox
+ * of the account's mobile as it was before the press (outboxNow).
+ */
+export async function completeSignIn(
+  page: Page,
+  sys: TestSystem,
+  nationalId: string,
+  before: readonly string[],
+) {
+  const shown = await page.waitForSelector("#profile-title, #second-factor #f-code");
+  if ((await shown.getAttribute("id")) === "profile-title") return;
+  const code = await signInCode(sys, await mobileOf(sys, nationalId), before);
+  await page.click("#f-code");
+  await page.keyboard.type(fa(code), { delay: 15 });
+  await page.click("#second-factor form button[type='submit']");
+  await page.waitForSelector("#profile-title");
+}
+
+/** The mobile an account has now (the sign-in code goes there). */
+export async function mobileOf(sys: TestSystem, nationalId: string) {
+  const row = await sys.db
+    .selectFrom("accounts")
+    .select("mobile")
+    .where("national_id", "=", nationalId)
+    .executeTakeFirstOrThrow();
+  return row.mobile;
+}
+
+/** The outbox of the account's mobile now, to tell the next sign-in code from the ones before. */
+export async function outboxBefore(sys: TestSystem, nationalId: string) {
+  return outboxNow(sys, await mobileOf(sys, nationalId));
 }
 
 /** Fills the six wizard steps with Persian digits up to the review; `check` runs on each step. */

@@ -9,7 +9,14 @@ import { LOGIN_ID_POLICY, loginKey } from "../../src/flows/login/service.ts";
 import { t } from "../../src/messages/index.ts";
 import { createAccount } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
-import { assertAccessible, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import {
+  assertAccessible,
+  completeSignIn,
+  type Harness,
+  outboxBefore,
+  skipBrowser,
+  startHarness,
+} from "./browser.ts";
 
 /** Puts `key` `n` events over the free allowance of its window. */
 async function seed(h: Harness, key: string, n: number, windowMs: number) {
@@ -56,6 +63,7 @@ describe("challenges in the browser", { skip: skipBrowser }, () => {
     await page.keyboard.type(fa(ali.nationalId), { delay: 20 });
     await page.click("#f-password");
     await page.keyboard.type(ali.password, { delay: 20 });
+    const before = await outboxBefore(h.sys, ali.nationalId);
     await page.keyboard.press("Enter");
     const status = page.locator(".challenge [role=status]");
     await status.waitFor();
@@ -72,6 +80,7 @@ describe("challenges in the browser", { skip: skipBrowser }, () => {
     );
     await assertAccessible(page, "login with the challenge panel");
     release();
+    await completeSignIn(page, h.sys, ali.nationalId, before);
     await page.waitForURL(`${h.base}/account`);
     assert.equal(times.length, 1);
   });

@@ -6,7 +6,15 @@ import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { toPersianDigits } from "../../src/domain/digits.ts";
 import { ali } from "../helpers/people.ts";
-import { assertAccessible, fillRegistration, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import {
+  assertAccessible,
+  completeSignIn,
+  fillRegistration,
+  type Harness,
+  outboxBefore,
+  skipBrowser,
+  startHarness,
+} from "./browser.ts";
 
 const fa = toPersianDigits;
 
@@ -70,7 +78,9 @@ describe("the Persian web application, end to end", { skip: skipBrowser }, () =>
     await assertAccessible(page, "login");
     await page.fill("#f-nationalId", fa(ali.nationalId));
     await page.fill("#f-password", ali.password);
+    const before = await outboxBefore(h.sys, ali.nationalId);
     await page.click("button:has-text('ورود')");
+    await completeSignIn(page, h.sys, ali.nationalId, before);
     await page.waitForSelector("text=علی رضایی، خوش آمدید");
     assert.equal(new URL(page.url()).pathname, "/account");
     assert.match(await page.locator("main").innerText(), /۱۳۶۵\/۰۴\/۱۲/);
@@ -108,7 +118,9 @@ describe("the Persian web application, end to end", { skip: skipBrowser }, () =>
     await page.goto(`${h.base}/login`);
     await page.fill("#f-nationalId", ali.nationalId);
     await page.fill("#f-password", "Tazeh2026Ramz");
+    const again = await outboxBefore(h.sys, ali.nationalId);
     await page.click("button:has-text('ورود')");
+    await completeSignIn(page, h.sys, ali.nationalId, again);
     await page.waitForSelector("text=علی رضایی، خوش آمدید");
   });
 });

@@ -6,7 +6,14 @@ import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { createAccount } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
-import { assertAccessible, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import {
+  assertAccessible,
+  completeSignIn,
+  type Harness,
+  outboxBefore,
+  skipBrowser,
+  startHarness,
+} from "./browser.ts";
 
 const SHOW = "نمایش رمز";
 const HIDE = "پنهان کردن رمز";
@@ -72,8 +79,9 @@ describe("show-password toggle", { skip: skipBrowser }, () => {
     // Shown at submit time, hidden by the submit (never left readable on the next page).
     await toggle.click();
     assert.equal((await state(page, "f-password")).type, "text");
+    const before = await outboxBefore(h.sys, ali.nationalId);
     await page.click("button[type='submit']");
-    await page.waitForSelector("#profile-title");
+    await completeSignIn(page, h.sys, ali.nationalId, before);
   });
 
   test("by keyboard: Tab to the button, Space shows, the focus stays on the button", async () => {

@@ -205,6 +205,8 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
           ...(session.retryAfter !== undefined ? { retryAfter: session.retryAfter } : {}),
         };
       }
+      // An account reset past its wait leads to a new mobile first (the account-reset pages).
+      if (session.next !== "done") return { next: session.next };
       return decide(request, reply, details);
     },
   );

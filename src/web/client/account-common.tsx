@@ -74,6 +74,7 @@ export function AccountFrame({ title, children }: { title: string; children: Com
 }
 
 const CHANGES = [
+  ["/account/security", "security.title", "security.cardText"],
   ["/account/password", "account.changePassword", "account.changePasswordText"],
   ["/account/mobile", "account.changeMobile", "account.changeMobileText"],
   ["/account/email", "account.changeEmail", "account.changeEmailText"],

@@ -3,11 +3,11 @@
 // profile shows it) or `pending_branch` (a mobile the ownership registry does not tie to the person
 // waits for a branch visit with the original national card and birth certificate).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { toLatinDigits } from "../../domain/digits.ts";
 import { parseEmail } from "../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { AccountFrame, useMe, useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
+import { CodeField, cleanCode } from "./code-step.tsx";
 import { Announcer, CurrentPasswordField, ErrorSummary, type Errors, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link } from "./router.tsx";
@@ -63,7 +63,7 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
 
   const verify = async (e: Event) => {
     e.preventDefault();
-    const digits = toLatinDigits(code).replace(/\s/g, "");
+    const digits = cleanCode(code);
     if (digits === "") return setErrors({ code: t("errors.code.required") });
     setErrors({});
     setBusy(true);
@@ -135,17 +135,12 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
               {t("account.codeStep")}
             </h2>
             <p id="code-sent">{t(`account.codeSent.${kind}`, { to: shown(sentTo) })}</p>
-            <TextField
-              field="code"
+            <CodeField
               label={t("recover.codeLabel")}
               hint={t("account.codeHint")}
               value={code}
               onValue={setCode}
               error={errors.code}
-              numeric
-              width="short"
-              dir="ltr"
-              autocomplete="one-time-code"
             />
             <div class="button-row">
               <button type="submit" class="button" disabled={busy}>

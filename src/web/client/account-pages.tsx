@@ -2,11 +2,13 @@
 import { ChangeContactPage } from "./account-contact.tsx";
 import { ChangePasswordPage } from "./account-password.tsx";
 import { ChangeQuestionsPage } from "./account-questions.tsx";
+import { SecurityPage } from "./account-security.tsx";
 
 export function accountSubPage(path: string) {
   if (path === "/account/password") return <ChangePasswordPage />;
   if (path === "/account/mobile") return <ChangeContactPage kind="mobile" key="mobile" />;
   if (path === "/account/email") return <ChangeContactPage kind="email" key="email" />;
   if (path === "/account/security-questions") return <ChangeQuestionsPage />;
+  if (path === "/account/security") return <SecurityPage />;
   return null;
 }

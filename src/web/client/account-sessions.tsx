@@ -120,3 +120,91 @@ export function SessionsSection() {
     </section>
   );
 }
+
+type RememberedBrowser = {
+  id: string;
+  current: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+};
+
+/**
+ * R-MFA: the browsers that skip the second step («این مرورگر را به خاطر بسپار», 30 days), beside the
+ * sessions: GET /api/account/remembered-browsers, DELETE …/{id} to forget one.
+ */
+export function RememberedBrowsersSection() {
+  const { t, locale } = useI18n();
+  const problemErrors = useProblemErrors();
+  const [browsers, setBrowsers] = useState<RememberedBrowser[] | null>(null);
+  const [message, setMessage] = useState("");
+  const [error, setError] = useState("");
+  const load = async () => {
+    const r = await api<RememberedBrowser[]>("GET", "/api/account/remembered-browsers");
+    if (r.ok) setBrowsers(r.data);
+    else if (r.problem.status === 401) problemErrors(r.problem, []);
+  };
+  useEffect(() => {
+    load();
+  }, []);
+  if (!browsers) return null;
+  const forget = async (b: RememberedBrowser) => {
+    setMessage("");
+    setError("");
+    const r = await api("DELETE", `/api/account/remembered-browsers/${encodeURIComponent(b.id)}`);
+    if (r.ok || r.problem.status === 404) setMessage(t("security.browsers.forgotten"));
+    else {
+      const out = problemErrors(r.problem, []);
+      if (out) setError(out.form ?? "");
+    }
+    await load();
+  };
+  const when = (iso: string) => formatJalaliDateTime(new Date(iso), locale);
+  return (
+    <section aria-labelledby="browsers-title" id="remembered-browsers">
+      <h2 id="browsers-title">{t("security.browsers.title")}</h2>
+      <p>{t("security.browsers.intro")}</p>
+      <Announcer message={message} />
+      {error && (
+        <p class="error-message" role="alert">
+          {error}
+        </p>
+      )}
+      {browsers.length === 0 && <p>{t("security.browsers.none")}</p>}
+      <ul class="session-list">
+        {browsers.map((b) => {
+          const agent = describeAgent(b.userAgent);
+          return (
+            <li key={b.id} class="session" data-current={b.current ? "true" : undefined}>
+              <p class="session__device" id={`browser-${b.id}`}>
+                {agent ? t("account.device", agent) : t("account.unknownDevice")}
+                {b.current && <strong class="tag"> {t("security.browsers.this")}</strong>}
+              </p>
+              <p class="hint">
+                {t("security.browsers.since", { when: when(b.createdAt) })}
+                {" · "}
+                {t("security.browsers.until", { when: when(b.expiresAt) })}
+                {b.ip && (
+                  <>
+                    {" · "}
+                    {t("account.ip")} <bdi dir="ltr">{b.ip}</bdi>
+                  </>
+                )}
+              </p>
+              <button
+                type="button"
+                class="button button--warning"
+                aria-describedby={`browser-${b.id}`}
+                onClick={() => forget(b)}
+              >
+                {t("security.browsers.forget")}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

@@ -5,7 +5,7 @@ import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { AccountChanges } from "./account-common.tsx";
 import { EservicesSection } from "./account-eservices.tsx";
 import { EmailConfirmation, QuestionsFirst } from "./account-first.tsx";
-import { SessionsSection } from "./account-sessions.tsx";
+import { RememberedBrowsersSection, SessionsSection } from "./account-sessions.tsx";
 import { api } from "./api.ts";
 import { useI18n } from "./i18n.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
@@ -28,6 +28,9 @@ export function AccountPage() {
   const [me, setMe] = useState<Me | null | "signed-out">(null);
   const load = async () => {
     const r = await api<Me>("GET", "/api/me");
+    // Password given, second factor due: the login page holds that step.
+    if (!r.ok && r.problem.code === "login.secondFactorRequired")
+      return navigate("/login", { replace: true });
     setMe(r.ok ? r.data : "signed-out");
   };
   useEffect(() => {
@@ -84,6 +87,7 @@ export function AccountPage() {
       </section>
       <AccountChanges />
       <SessionsSection />
+      <RememberedBrowsersSection />
       <EservicesSection />
       <SecurityEvents />
     </>

@@ -1,17 +1,28 @@
-// R-LOGIN: national ID + password. An account waiting for a branch is told where to go; a lockout
-// says how long to wait.
+// R-LOGIN: national ID + password, then the second factor on the same page (R-MFA); or a passkey
+// alone, by its button or from the national-ID field's autofill list. An account waiting for a
+// branch is told where to go; a lockout says how long to wait.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
+import { NewMobileStep } from "./account-reset.tsx";
 import { api } from "./api.ts";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
+import { cancelPasskeyCeremony, passkeysSupported, signInWithPasskey } from "./passkeys.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
+import {
+  loadPending,
+  type SecondFactorStart,
+  SecondFactorStep,
+  savePending,
+  secondFactorStart,
+} from "./second-factor.tsx";
 
 export function LoginPage() {
   const { t } = useI18n();
+  const toAccount = () => navigate("/account");
   return (
-    <SignInForm url="/api/login" onSignedIn={() => navigate("/account")}>
+    <SignInForm url="/api/login" onSignedIn={toAccount} onFullSession={toAccount} passkeys>
       <ul class="link-list">
         <li>
           <Link href="/recover">{t("nav.recover")}</Link>
@@ -34,11 +45,18 @@ export function LoginPage() {
 export function SignInForm<T>({
   url,
   onSignedIn,
+  onFullSession = () => location.reload(),
+  passkeys = false,
   intro,
   children,
 }: {
   url: string;
+  /** The password alone signed the person in (no second factor due): the route's answer. */
   onSignedIn: (data: T) => void;
+  /** A second factor or a passkey completed the sign-in (by default the page is asked again). */
+  onFullSession?: () => void;
+  /** Offers «ورود با کلید عبور» and the passkeys in the national-ID field's autofill list. */
+  passkeys?: boolean;
   intro?: ComponentChildren;
   children?: ComponentChildren;
 }) {
@@ -48,6 +66,45 @@ export function SignInForm<T>({
   const [errors, setErrors] = useState<Errors>({});
   const [branch, setBranch] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<SecondFactorStart | null>(null);
+  const [newMobile, setNewMobile] = useState(false);
+  const [withPasskey] = useState(() => passkeys && passkeysSupported());
+
+  // A reload on the second step comes back to it while the half session lives.
+  useEffect(() => {
+    const kept = loadPending();
+    if (!kept) return;
+    api("GET", "/api/me").then((r) => {
+      if (!r.ok && r.problem.code === "login.secondFactorRequired") return setPending(kept);
+      savePending(null);
+      if (r.ok) onFullSession();
+    });
+  }, []);
+
+  // The browser lists the holder's passkeys under the national-ID field; one picked signs in. Only
+  // a passkey picked and refused is worth a message: the list itself is silent when it cannot be.
+  const passwordForm = !pending && !newMobile;
+  useEffect(() => {
+    if (!withPasskey || !passwordForm) return;
+    let live = true;
+    signInWithPasskey({ autofill: true }).then((r) => {
+      if (!live) return;
+      if (r.ok) onFullSession();
+      else if (r.reason === "problem" && r.stage === "verify")
+        setErrors({ form: r.problem.title || t("networkError") });
+    });
+    return () => {
+      live = false;
+      cancelPasskeyCeremony();
+    };
+  }, [withPasskey, passwordForm]);
+
+  const restart = (message: string) => {
+    setPending(null);
+    setNewMobile(false);
+    setPassword("");
+    setErrors(message ? { form: message } : {});
+  };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -61,7 +118,15 @@ export function SignInForm<T>({
     setBusy(true);
     const r = await api<T>("POST", url, { nationalId, password });
     setBusy(false);
-    if (r.ok) return onSignedIn(r.data);
+    if (r.ok) {
+      // An account reset that served its wait: the password leads to a new mobile number.
+      if ((r.data as { next?: unknown } | null)?.next === "new_mobile") return setNewMobile(true);
+      const start = secondFactorStart(r.data);
+      if (!start) return onSignedIn(r.data);
+      savePending(start);
+      setPassword("");
+      return setPending(start);
+    }
     const p = r.problem;
     // Awaiting branch activation or locked: told where to go, never signed in.
     if (p.status === 403) return setBranch(p.title);
@@ -71,6 +136,31 @@ export function SignInForm<T>({
     }
     setErrors({ form: p.title || t("networkError") });
   };
+
+  const passkeyButton = async () => {
+    setErrors({});
+    setBusy(true);
+    const r = await signInWithPasskey();
+    setBusy(false);
+    if (r.ok) return onFullSession();
+    if (r.reason === "problem") return setErrors({ form: r.problem.title || t("networkError") });
+    setErrors({ form: t(`passkeys.${r.reason}`) });
+  };
+
+  if (pending || newMobile)
+    return (
+      <div class="narrow">
+        <PageHeading title={t(pending ? "mfa.pageTitle" : "reset.newMobileTitle")}>
+          {t("nav.login")}
+        </PageHeading>
+        {intro}
+        {pending ? (
+          <SecondFactorStep start={pending} onDone={onFullSession} onRestart={restart} offerReset />
+        ) : (
+          <NewMobileStep onDone={onFullSession} onExpired={restart} />
+        )}
+      </div>
+    );
 
   return (
     <div class="narrow">
@@ -89,7 +179,7 @@ export function SignInForm<T>({
           value={nationalId}
           onValue={setNationalId}
           error={errors.nationalId}
-          autocomplete="username"
+          autocomplete={withPasskey ? "username webauthn" : "username"}
         />
         <TextField
           field="password"
@@ -106,6 +196,15 @@ export function SignInForm<T>({
           {t("login.submit")}
         </button>
       </form>
+      {withPasskey && (
+        <div class="passkey-signin" id="passkey-signin">
+          <p class="passkey-signin__or">{t("passkeys.or")}</p>
+          <button type="button" class="button button--secondary" disabled={busy} onClick={passkeyButton}>
+            {t("passkeys.signIn")}
+          </button>
+          <p class="hint">{t("passkeys.signInHint")}</p>
+        </div>
+      )}
       {children}
     </div>
   );

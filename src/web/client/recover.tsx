@@ -5,6 +5,7 @@ import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { type ApiProblem, api } from "./api.ts";
 import { loadedBlocklist } from "./blocklist.ts";
+import { CodeField, ResendButton } from "./code-step.tsx";
 import {
   addError,
   ErrorSummary,
@@ -205,18 +206,20 @@ export function RecoverPage() {
               {step === 1 && method !== "security_questions" && (
                 <>
                   <p>{t(method === "email" ? "recover.codeSentEmail" : "recover.codeSentSms")}</p>
-                  <TextField
-                    field="code"
+                  <CodeField
                     label={t("recover.codeLabel")}
                     value={code}
                     onValue={setCode}
                     error={errors.code}
-                    numeric
-                    width="short"
-                    dir="ltr"
-                    autocomplete="one-time-code"
                   />
-                  <ResendCode at={resendAt} busy={busy} onResend={resend} />
+                  <p id="recover-resend">
+                    <ResendButton
+                      at={resendAt}
+                      busy={busy}
+                      onResend={resend}
+                      labels={{ resend: "recover.resend", resendIn: "recover.resendIn" }}
+                    />
+                  </p>
                   <p class="visually-hidden" role="status">
                     {announcement}
                   </p>
@@ -274,24 +277,5 @@ export function RecoverPage() {
         </ol>
       </aside>
     </div>
-  );
-}
-
-/** «ارسال دوباره» behind the server's cooldown, counted down on the button itself. */
-function ResendCode({ at, busy, onResend }: { at: number; busy: boolean; onResend: () => void }) {
-  const { t, num } = useI18n();
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    setNow(Date.now());
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [at]);
-  const left = Math.max(0, Math.ceil((at - now) / 1000));
-  return (
-    <p id="recover-resend">
-      <button type="button" class="button button--secondary" disabled={left > 0 || busy} onClick={onResend}>
-        {left > 0 ? t("recover.resendIn", { seconds: num(left) }) : t("recover.resend")}
-      </button>
-    </p>
   );
 }

@@ -1,11 +1,11 @@
 // R-REG step 1: «مرحله بعد» sends a code to the mobile; the «کد تایید» field appears on the same step,
 // with a resend button behind a countdown and a way to change the number. The right code gives a
 // mobileProof for that national ID + mobile, which the final submission carries.
-import { useEffect, useState } from "preact/hooks";
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { api } from "./api.ts";
-import { type Errors, TextField } from "./form.tsx";
+import { CodeField, ResendButton } from "./code-step.tsx";
+import type { Errors } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 
 /** Seconds before «ارسال دوباره کد» may be pressed; the server's own limits are per hour and day. */
@@ -79,31 +79,22 @@ export function MobileCodeFields(p: {
   change: () => void;
 }) {
   const { t, num } = useI18n();
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  const left = Math.max(0, Math.ceil((p.state.resendAt - now) / 1000));
   return (
     <div class="code-step" id="mobile-code">
       <p role="status">{t("reg.codeSent", { mobile: num(p.state.sentFor?.mobile ?? "") })}</p>
-      <TextField
-        field="code"
+      <CodeField
         label={t("reg.code")}
         hint={t("reg.codeHint")}
         value={p.state.code}
         onValue={p.setCode}
         error={p.error}
-        numeric
-        width="short"
-        dir="ltr"
-        autocomplete="one-time-code"
       />
       <div class="button-row">
-        <button type="button" class="button button--secondary" disabled={left > 0} onClick={p.resend}>
-          {left > 0 ? t("reg.resendIn", { seconds: left }) : t("reg.resend")}
-        </button>
+        <ResendButton
+          at={p.state.resendAt}
+          onResend={p.resend}
+          labels={{ resend: "reg.resend", resendIn: "reg.resendIn" }}
+        />
         <button type="button" class="button button--secondary" onClick={p.change}>
           {t("reg.changeNumber")}
         </button>

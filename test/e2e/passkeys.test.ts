@@ -1,0 +1,156 @@
+// Issue 19: passkeys in the browser, through Chromium's virtual authenticator (CDP WebAuthn): enrol
+// on the account's «ورود دومرحله‌ای» page (the current password asked once the second factor is no
+// longer fresh), rename, sign out, sign in with the passkey alone, use it as the second step after
+// the password, remove it after a confirmation; then the passkey no longer signs in. axe on each.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { CDPSession, Page } from "playwright-core";
+import { toPersianDigits as fa } from "../../src/domain/digits.ts";
+import { t } from "../../src/messages/index.ts";
+import { createAccount, latestCode } from "../helpers/accounts.ts";
+import { ali } from "../helpers/people.ts";
+import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
+
+const PHONE = { width: 360, height: 740 };
+const ui = (key: string, params?: Record<string, string | number>) => t("fa", `ui.${key}`, params);
+
+describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }, () => {
+  let h: Harness;
+  let page: Page;
+  let cdp: CDPSession;
+  let authenticatorId = "";
+  let sent = 0;
+
+  const password = async () => {
+    await page.goto(`${h.base}/login`);
+    await page.click("#f-nationalId");
+    await page.keyboard.type(fa(ali.nationalId), { delay: 10 });
+    await page.click("#f-password");
+    await page.keyboard.type(ali.password, { delay: 10 });
+    await page.click(`form button:has-text('${ui("login.submit")}')`);
+    await page.waitForSelector("#second-factor");
+  };
+  const signInWithSms = async () => {
+    await password();
+    sent += 1;
+    const code = await latestCode(h.sys, ali.mobile, sent);
+    await page.click("#f-code");
+    await page.keyboard.type(fa(code), { delay: 20 });
+    await page.click("#second-factor form button[type='submit']");
+    await page.waitForURL(`${h.base}/account`);
+  };
+  const signOut = async () => {
+    await page.goto(`${h.base}/account`);
+    await page.click(`button:has-text('${ui("account.logout")}')`);
+    await page.waitForURL(`${h.base}/login`);
+  };
+  const credentials = async () =>
+    ((await cdp.send("WebAuthn.getCredentials", { authenticatorId })) as { credentials: unknown[] })
+      .credentials;
+
+  before(async () => {
+    h = await startHarness();
+    await createAccount(h.sys, ali);
+    page = await h.newPage(PHONE);
+    cdp = await page.context().newCDPSession(page);
+    await cdp.send("WebAuthn.enable");
+    const added = (await cdp.send("WebAuthn.addVirtualAuthenticator", {
+      options: {
+        protocol: "ctap2",
+        transport: "internal",
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    })) as { authenticatorId: string };
+    authenticatorId = added.authenticatorId;
+  });
+  after(async () => h?.close());
+
+  test("enrols a passkey on the security page, the current password asked once the factor is not fresh", async () => {
+    await signInWithSms();
+    await page.click(`#account-changes a:has-text('${ui("security.title")}')`);
+    await page.waitForSelector("#passkey-add");
+    await assertFitsWidth(page, "security page");
+    await assertAccessible(page, "security page");
+    // Past the minutes in which the SMS code stands in for the password.
+    h.sys.clock.advance(11 * 60_000);
+    await page.click("#f-passkeyName");
+    await page.keyboard.type("گوشی من", { delay: 20 });
+    await page.click(`#passkey-add button:has-text('${ui("security.passkeys.add")}')`);
+    await page.waitForSelector("#holder-proof #f-currentPassword");
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.id),
+      "holder-proof-title",
+      "the prompt takes the focus",
+    );
+    await assertAccessible(page, "security page, password asked");
+    await page.click("#f-currentPassword");
+    await page.keyboard.type("WrongPass2026", { delay: 10 });
+    await page.click(`#holder-proof button:has-text('${ui("security.proof.submit")}')`);
+    await page.waitForSelector(
+      `#f-currentPassword-error:has-text('${t("fa", "errors.currentPassword.wrong")}')`,
+    );
+    await page.fill("#f-currentPassword", "");
+    await page.click("#f-currentPassword");
+    await page.keyboard.type(ali.password, { delay: 10 });
+    await page.click(`#holder-proof button:has-text('${ui("security.proof.submit")}')`);
+    await page.waitForSelector("#passkey-list li:has-text('گوشی من')");
+    assert.equal(await page.locator("#holder-proof").count(), 0);
+    assert.equal((await credentials()).length, 1, "the authenticator holds one passkey");
+    await page.waitForSelector(
+      `[role='status']:has-text('${ui("security.passkeys.added", { name: "گوشی من" })}')`,
+      {
+        state: "attached",
+      },
+    );
+    await assertAccessible(page, "security page with a passkey");
+
+    await page.click(`#passkey-list button:has-text('${ui("security.passkeys.rename")}')`);
+    await page.fill("#f-passkeyRename", "");
+    await page.click("#f-passkeyRename");
+    await page.keyboard.type("گوشی همراه", { delay: 20 });
+    await page.click(`#passkey-list button:has-text('${ui("security.save")}')`);
+    await page.waitForSelector("#passkey-list li:has-text('گوشی همراه')");
+  });
+
+  test("signs in with the passkey alone, no password", async () => {
+    await signOut();
+    assert.equal(await page.getAttribute("#f-nationalId", "autocomplete"), "username webauthn");
+    await assertAccessible(page, "login page with passkey sign-in");
+    await page.click(`#passkey-signin button:has-text('${ui("passkeys.signIn")}')`);
+    await page.waitForURL(`${h.base}/account`);
+    await page.waitForSelector("#profile-title");
+  });
+
+  test("after the password, the passkey is offered as the second step", async () => {
+    await signOut();
+    await password();
+    sent += 1; // the SMS code went, as the default method
+    await page.click(`#other-methods button:has-text('${ui("mfa.use.passkey")}')`);
+    await page.waitForSelector(`#second-factor-intro:has-text('${ui("mfa.passkey.intro")}')`);
+    assert.equal(await page.locator("#f-code").count(), 0);
+    await assertAccessible(page, "second step by passkey");
+    await page.click("#second-factor form button[type='submit']");
+    await page.waitForURL(`${h.base}/account`);
+  });
+
+  test("removes the passkey after a confirmation; it no longer signs in", async () => {
+    await page.goto(`${h.base}/account/security`);
+    await page.click(`#passkey-list button:has-text('${ui("security.passkeys.remove")}')`);
+    await page.waitForSelector(`#passkey-list button:has-text('${ui("security.confirmRemove")}')`);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.textContent),
+      ui("security.confirmRemove"),
+    );
+    await assertAccessible(page, "passkey removal asked");
+    await page.click(`#passkey-list button:has-text('${ui("security.confirmRemove")}')`);
+    await page.waitForSelector(`#passkeys :text('${ui("security.passkeys.none")}')`);
+    await signOut();
+    await page.click(`#passkey-signin button:has-text('${ui("passkeys.signIn")}')`);
+    await page.waitForSelector(".error-summary");
+    assert.equal(new URL(page.url()).pathname, "/login");
+    await assertAccessible(page, "login after a removed passkey");
+  });
+});
