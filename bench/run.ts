@@ -18,6 +18,7 @@ import {
   trackingAndRegistration,
   verification,
 } from "./scenarios.ts";
+import { SIGN_IN_IDS, signInRows } from "./sign-in.ts";
 
 const REQUIRED = [
   "login.right",
@@ -37,6 +38,9 @@ const REQUIRED = [
   "memory.rest.existing",
   "memory.load",
   "limiter",
+  "signin.remembered",
+  "signin.sms",
+  "signin.passkey",
 ];
 
 const quick = process.argv.includes("--quick");
@@ -170,6 +174,11 @@ try {
   await step(["limiter"], "limiter (RATE_LIMITS=on, TRUST_PROXY=1)", async () => {
     const s = server ?? (await restart(limitsOn));
     return [await limiter(s, settings)];
+  });
+  // The whole sign-in (two steps, or a passkey), limits on, with the CPU beyond the hash.
+  await step(SIGN_IN_IDS, `sign-in: remembered browser, SMS code, passkey (${database})`, async () => {
+    const s = server ?? (await restart(limitsOn));
+    return signInRows(s, settings, dbUrl);
   });
   await step(["tracking", "registration"], `tracking, registration, limits off (${database})`, async () => {
     const s = await restart();

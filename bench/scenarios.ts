@@ -113,7 +113,7 @@ export async function startup(): Promise<{
 }
 
 /** PostgreSQL backends of the bench database (their CPU is the login's too), or none on PGlite. */
-async function backendPids(dbUrl: string | undefined): Promise<number[]> {
+export async function backendPids(dbUrl: string | undefined): Promise<number[]> {
   if (!dbUrl) return [];
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();

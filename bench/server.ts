@@ -5,8 +5,10 @@
 //   POST /bench/seed         accounts and pending requests for the load scenarios
 //   POST /bench/verify       enqueue N pending registrations like a submit would, wait until decided
 //   POST /bench/jobs         raw pg-boss throughput: N no-op jobs sent, wait until all completed
+//   POST /bench/statements   statements sent to the database since the last call, by text or name
 import Fastify from "fastify";
 import { sql } from "kysely";
+import pg from "pg";
 import { storeRequest } from "../src/flows/registration/service.ts";
 import { VERIFY_LEASE_MS, VERIFY_QUEUE } from "../src/flows/registration/verification-job.ts";
 import { loadConfig } from "../src/platform/config.ts";
@@ -15,6 +17,18 @@ import { hashSecret } from "../src/platform/passwords.ts";
 import { startSystem } from "../src/system.ts";
 import { QUEUES } from "../src/worker.ts";
 import { PASSWORD, type Person } from "./lib.ts";
+
+// Every statement of this process (the system's, pg-boss's, PGlite's through its stream), counted by its
+// prepared name or text: the sign-in rows say how many round trips a sign-in takes, and which.
+const statements = new Map<string, number>();
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const q = args[0] as string | { text?: string; name?: string } | undefined;
+  const text = typeof q === "string" ? q : (q?.name ?? q?.text ?? "?");
+  const key = text.replace(/\s+/g, " ").trim().slice(0, 100);
+  statements.set(key, (statements.get(key) ?? 0) + 1);
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
 
 const config = loadConfig();
 const system = await startSystem({ config });
@@ -180,6 +194,12 @@ base.post("/bench/jobs", async (request) => {
     await new Promise((r) => setTimeout(r, 20));
   }
   return { completed: completed - before, seconds: (performance.now() - started) / 1000 };
+});
+
+base.post("/bench/statements", async () => {
+  const counted = Object.fromEntries(statements);
+  statements.clear();
+  return counted;
 });
 
 // The baselines listen before the system answers /healthz, which is what the bench waits for.

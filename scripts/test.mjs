@@ -1,8 +1,10 @@
-// Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx).
-// Files run one at a time: each API test file opens its own database, and PGlite is single-session.
+// Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), then prints
+// the ten slowest files and where the time went (test/helpers/timing.ts records it in each file's
+// process). `npm test -- <part of a path>…` runs the files whose path contains any of the parts.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 
 const roots = ["src", "test"];
 const only = process.argv.slice(2);
@@ -18,9 +20,71 @@ const walk = (dir) => {
 for (const root of roots) walk(root);
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 selected.sort();
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...selected],
-  { stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+
+const started = performance.now();
+// One migrated database for the run, copied by each test system (test/helpers/template.ts).
+const helper = (step, env) =>
+  spawnSync(process.execPath, ["--import", "tsx", "test/helpers/template.ts", step], {
+    env: { ...process.env, NODE_ENV: "test", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+const made = helper("create", {});
+if (made.status !== 0) process.exit(made.status ?? 1);
+const template = JSON.parse(made.stdout);
+const timing = mkdtempSync(join(tmpdir(), "hoviat-test-timing-"));
+const templateMs = performance.now() - started;
+// Files share nothing (each system its own data folder or database, its own Redis prefix, ports from
+// the kernel), so they run side by side, as many as there are cores (TEST_CONCURRENCY overrides).
+// Those that time themselves against a bound, or measure the process, run after them, alone.
+const SERIAL = [
+  "test/challenge.test.ts", // a refused request waits 300 ms, a served one must take less
+  "test/e2e/challenge.test.ts", // solve times under 4x CPU throttling
+  "src/platform/memory-release.test.ts", // the process's own heap
+  // Until measured on a quiet machine: under load 25-34 beside another file these missed their
+  // timeouts (Playwright's 30 s, 90 s for spawned servers to be ready), where alone they had passed.
+  "test/e2e/",
+  "test/multi-instance",
+  "test/npm-start.test.ts",
+];
+const concurrency = Number(process.env.TEST_CONCURRENCY) || availableParallelism();
+const serial = selected.filter((f) => SERIAL.some((part) => f.replaceAll("\\", "/").startsWith(part)));
+const parallel = selected.filter((f) => !serial.includes(f));
+const env = { ...process.env, NODE_ENV: "test", HOVIAT_TEST_TIMING: timing, ...template };
+const run = (group, n) =>
+  group.length === 0
+    ? 0
+    : (spawnSync(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--import",
+          resolve("test/helpers/timing.ts"),
+          "--test",
+          `--test-concurrency=${n}`,
+          "--test-reporter=spec",
+          ...group,
+        ],
+        { stdio: "inherit", env },
+      ).status ?? 1);
+const status = Math.max(run(parallel, concurrency), run(serial, 1));
+if (template.HOVIAT_TEST_TEMPLATE_DB) helper("drop", template);
+const wallMs = performance.now() - started;
+
+const records = readdirSync(timing).map((f) => JSON.parse(readFileSync(join(timing, f), "utf8")));
+rmSync(timing, { recursive: true, force: true });
+const s = (ms) => `${(ms / 1000).toFixed(1)} s`.padStart(8);
+const categories = ["database", "hashing", "browser", "waiting"];
+console.log(
+  `\n${selected.length} files in ${s(wallMs).trim()} (the template database: ${s(templateMs).trim()}); the ten slowest:`,
 );
-process.exit(result.status ?? 1);
+console.log(`${"file".padEnd(44)}    total ${categories.map((c) => c.padStart(8)).join(" ")}`);
+for (const r of records.sort((a, b) => b.wallMs - a.wallMs).slice(0, 10)) {
+  console.log(`${r.file.padEnd(44)} ${s(r.wallMs)} ${categories.map((c) => s(r[c])).join(" ")}`);
+}
+const sum = (k) => records.reduce((t, r) => t + r[k], 0);
+console.log(
+  `${"all files (summed over processes)".padEnd(44)} ${s(sum("wallMs"))} ${categories.map((c) => s(sum(c))).join(" ")}`,
+);
+process.exit(status);

@@ -7,6 +7,8 @@ import { accountRoutes } from "./flows/account/routes.ts";
 import { firstPasswordRoutes } from "./flows/branch/first-password-routes.ts";
 import { devRoutes } from "./flows/dev/routes.ts";
 import { factorRoutes } from "./flows/factors/routes.ts";
+import { cancelAccountReset } from "./flows/login/account-reset.ts";
+import { accountResetRoutes } from "./flows/login/account-reset-routes.ts";
 import { loginRoutes } from "./flows/login/routes.ts";
 import { secondFactorSettings } from "./flows/login/second-factor.ts";
 import { startSso } from "./flows/oidc/index.ts";
@@ -102,11 +104,15 @@ export async function startSystem(options: SystemOptions) {
     secretKey: config.secretKey,
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
+    otpHost: new URL(config.publicUrl).hostname,
   };
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
-  const secondFactor = secondFactorSettings(config);
+  // Any full sign-in of the holder cancels a waiting account reset.
+  const secondFactor = secondFactorSettings(config, [
+    (db, accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined),
+  ]);
   loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure, secondFactor });
   recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
   accountRoutes(app, {
@@ -138,6 +144,17 @@ export async function startSystem(options: SystemOptions) {
     mobileOwnership: adapters.mobileOwnership,
     ...codes,
     relyingParty,
+    onFullSignIn: [(accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined)],
+    cookieSecure: config.cookieSecure,
+  });
+  accountResetRoutes(app, {
+    db,
+    jobs,
+    clock,
+    ...limits,
+    sessions,
+    mobileOwnership: adapters.mobileOwnership,
+    ...codes,
     cookieSecure: config.cookieSecure,
   });
   staffRoutes(app, {
@@ -150,6 +167,7 @@ export async function startSystem(options: SystemOptions) {
     policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
+    relyingParty,
   });
   firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
   emailConfirmationRoutes(app, {

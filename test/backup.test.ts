@@ -15,6 +15,7 @@ import { startSystem } from "../src/system.ts";
 import { createAccount } from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { onPostgres, type TestSystem } from "./helpers/system.ts";
+import { seedDataDir } from "./helpers/template.ts";
 
 const work = mkdtempSync(join(tmpdir(), "hoviat-backup-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -35,6 +36,8 @@ test("embedded: backup refused while the server runs, then backed up, restored i
   timeout: 240_000,
 }, async () => {
   const dataDir = join(work, "data");
+  // The run's migrated template when there is one: what is tested is the backup, not a first start.
+  seedDataDir(dataDir);
   const file = join(work, "hoviat.backup");
   const system = await startSystem({ config: config({ DATA_DIR: dataDir }) });
   try {

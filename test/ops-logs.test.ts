@@ -47,7 +47,18 @@ test("no national ID, mobile, email, password, code or token appears whole in th
 
   const login = await call("POST", "/api/login", { nationalId: ali.nationalId, password: PASSWORD });
   assert.equal(login.status, 200);
-  const sessionCookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const halfCookie = login.headers.get("set-cookie")!.split(";")[0]!;
+  const halfToken = halfCookie.split("=")[1]!;
+  const [, , signInSms] = await smsTo(ali.mobile, 3);
+  const signInCode = /(\d{6})/.exec(signInSms!)![1]!;
+  const second = await call(
+    "POST",
+    "/api/login/second-factor",
+    { method: "sms", code: signInCode },
+    halfCookie,
+  );
+  assert.equal(second.status, 200);
+  const sessionCookie = second.headers.get("set-cookie")!.split(";")[0]!;
   const sessionToken = sessionCookie.split("=")[1]!;
   assert.equal((await call("GET", "/api/me", undefined, sessionCookie)).status, 200);
   const wrongPassword = "WrongPass2026y";
@@ -61,7 +72,7 @@ test("no national ID, mobile, email, password, code or token appears whole in th
     method: "sms",
   });
   assert.equal(recovery.status, 200);
-  const [, , codeSms] = await smsTo(ali.mobile, 3);
+  const [, , , codeSms] = await smsTo(ali.mobile, 4);
   const code = /(\d{6})/.exec(codeSms!)?.[1];
   assert.ok(code, "the recovery SMS carries a 6-digit code");
   const verified = await call("POST", `/api/password-recovery/${recovery.json.recoveryId}/verify`, { code });
@@ -80,6 +91,8 @@ test("no national ID, mobile, email, password, code or token appears whole in th
     wrongPassword,
     securityAnswer: ali.securityAnswers[2]!.answer,
     sessionToken,
+    halfToken,
+    signInCode,
     code: code!,
     stepOneCode,
     mobileProof,

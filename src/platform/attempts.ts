@@ -2,10 +2,8 @@
 // hold under concurrency: each attempt reserves its place in the counter with one atomic statement
 // (INSERT … ON CONFLICT … RETURNING, or a Redis script) BEFORE the secret is compared; an attempt
 // that is not judged gives its place back. Read-then-write would let a burst of 40 all be judged.
-import { sql } from "kysely";
 import { type Challenges, levelFor } from "./challenge.ts";
 import type { Clock } from "./clock.ts";
-import type { Db } from "./database.ts";
 import { Problem, TooManyRequests } from "./problems.ts";
 import type { ThrottleStore } from "./throttle.ts";
 
@@ -97,30 +95,4 @@ export async function reserveFlat(
     throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
   }
   return { succeeded: () => deps.store.clear(key) };
-}
-
-// One-time codes that hold under concurrency: the try is counted, in one statement
-// that also checks the limit, before the secret is compared. Counting after a wrong answer (check,
-// compare, then update) lets 40 parallel guesses all pass the check, and the right one after them.
-
-/** Tables of one-time proofs: each row has an id, a status, and an attempts counter. */
-export type AttemptTable = "password_recoveries" | "account_changes" | "branch_activations";
-
-/**
- * Reserves one try of row `id` while it is in `liveStatus` with fewer than `max` tries spent.
- * Returns the number of this try (1..max), or null when none is left (or the row is no longer live):
- * the caller then refuses without comparing anything.
- */
-export async function reserveAttempt(
-  db: Db,
-  table: AttemptTable,
-  id: string,
-  liveStatus: string,
-  max: number,
-): Promise<number | null> {
-  const result = await sql<{ attempts: number }>`
-    update ${sql.table(table)} set attempts = attempts + 1
-    where id = ${id} and status = ${liveStatus} and attempts < ${max}
-    returning attempts`.execute(db);
-  return result.rows[0]?.attempts ?? null;
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as client from "openid-client";
+import { newSession, SESSION_COOKIE, type SessionProof } from "../../src/flows/login/sessions.ts";
 import { startTestSystem, type TestSystem } from "./system.ts";
 
 export const SECRET = "an-e-service-secret-of-at-least-32-chars";
@@ -129,11 +130,46 @@ export async function authorizationRequest(
   return { url, verifier, state, nonce };
 }
 
-/** Through Hoviat's pages as a person would: sign in if asked, consent if asked; the e-service's callback URL. */
+type Person = { nationalId: string; password: string; mobile?: string };
+
+/** The texts the dev outbox holds for `to` (the SMS sign-in codes among them). */
+export async function outboxTexts(agent: Agent, to: string): Promise<string[]> {
+  const response = await fetch(new URL(`/api/dev/outbox?to=${encodeURIComponent(to)}`, agent.origin));
+  return ((await response.json()) as { text: string }[]).map((r) => r.text);
+}
+
+/** The code of the first sign-in SMS to `to` that was not among `before`. */
+export async function newSignInCode(agent: Agent, to: string, before: readonly string[]): Promise<string> {
+  const seen = new Set(before);
+  for (let i = 0; i < 100; i++) {
+    const text = (await outboxTexts(agent, to)).find((t) => !seen.has(t) && t.includes("کد ورود"));
+    const code = text?.match(/\b(\d{6})\b/)?.[1];
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no sign-in code to ${to}`);
+}
+
+/** The SMS code of the half session in the agent's jar, given as a person types it. */
+export async function giveSmsCode(agent: Agent, mobile: string, before: readonly string[], remember = false) {
+  const code = await newSignInCode(agent, mobile, before);
+  const done = await agent.json("POST", "/api/login/second-factor", {
+    method: "sms",
+    code,
+    ...(remember ? { rememberBrowser: true } : {}),
+  });
+  if (done.status !== 200) throw new Error(`second factor ${done.status} ${JSON.stringify(done.body)}`);
+}
+
+/**
+ * Through Hoviat's pages as a person would: sign in if asked (the password, then the SMS code when a
+ * second factor is due), a step-up by SMS code if asked, consent if asked; the e-service's callback URL.
+ */
 export async function signIn(
   agent: Agent,
   flow: Flow,
-  person?: { nationalId: string; password: string },
+  person?: Person,
+  options: { rememberBrowser?: boolean } = {},
 ): Promise<URL> {
   let hop = await agent.follow(flow.url.href);
   for (let step = 0; step < 4; step++) {
@@ -141,16 +177,35 @@ export async function signIn(
     if (!location.pathname.startsWith("/oidc/interaction/") || location.origin !== agent.origin)
       return location;
     const base = location.pathname;
-    const state = await agent.json("GET", `${base}/state`);
-    let next: { status: number; body: { redirectTo?: string } };
-    if (state.body.redirectTo) next = state;
-    else if (state.body.prompt === "login") {
-      if (!person) throw new Error("asked to sign in");
-      next = await agent.json("POST", `${base}/login`, person);
-    } else if (state.body.prompt === "consent") next = await agent.json("POST", `${base}/consent`);
-    else throw new Error(`unexpected interaction ${JSON.stringify(state)}`);
+    let next: { status: number; body: { redirectTo?: string; prompt?: string; need?: string } } =
+      await agent.json("GET", `${base}/state`);
+    for (let turn = 0; turn < 4 && !next.body?.redirectTo; turn++) {
+      const prompt = next.body?.prompt;
+      const mobile = person?.mobile ?? "";
+      if (prompt === "login") {
+        if (!person) throw new Error("asked to sign in");
+        const before = mobile ? await outboxTexts(agent, mobile) : [];
+        next = await agent.json("POST", `${base}/login`, {
+          nationalId: person.nationalId,
+          password: person.password,
+        });
+        if (next.body?.prompt === "second_factor") {
+          await giveSmsCode(agent, mobile, before, options.rememberBrowser);
+          next = await agent.json("GET", `${base}/state`);
+        }
+      } else if (prompt === "step_up" && next.body.need === "aal2" && person) {
+        const before = await outboxTexts(agent, mobile);
+        const up = await agent.json("POST", "/api/login/step-up");
+        if (up.status !== 200) throw new Error(`step-up ${up.status}`);
+        await giveSmsCode(agent, mobile, before, options.rememberBrowser);
+        next = await agent.json("GET", `${base}/state`);
+      } else if (prompt === "consent") next = await agent.json("POST", `${base}/consent`);
+      else break;
+    }
     if (!next.body?.redirectTo)
-      throw Object.assign(new Error(`interaction refused ${next.status}`), { result: next });
+      throw Object.assign(new Error(`interaction refused ${next.status} ${JSON.stringify(next.body)}`), {
+        result: next,
+      });
     hop = await agent.follow(next.body.redirectTo);
   }
   throw new Error("interaction did not end");
@@ -169,4 +224,30 @@ export async function oauthError(promise: Promise<unknown>): Promise<string> {
     throw e;
   }
   throw new Error("expected the call to fail");
+}
+
+/**
+ * A Hoviat session with the proof a test needs (amr, level, auth_time), straight into the database as
+ * the sign-in routes store one, and its cookie in the agent's jar: the state of a browser after a sign-in.
+ */
+export async function openSession(sys: TestSystem, agent: Agent, accountId: string, proof: SessionProof) {
+  const session = newSession(
+    accountId,
+    sys.clock.now(),
+    { idleMinutes: 30, absoluteHours: 12 },
+    { ip: "127.0.0.1", userAgent: "test" },
+    proof,
+  );
+  await sys.db.insertInto("sessions").values(session.row).execute();
+  agent.cookies.set(SESSION_COOKIE, session.token);
+  return session.token;
+}
+
+/** The interaction page an authorization request leads to, or the e-service's callback. */
+export async function authorize(agent: Agent, flow: Flow): Promise<{ interaction?: string; callback?: URL }> {
+  const hop = await agent.follow(flow.url.href);
+  const location = new URL(hop.location ?? "about:blank");
+  if (location.origin === agent.origin && location.pathname.startsWith("/oidc/interaction/"))
+    return { interaction: location.pathname };
+  return { callback: location };
 }

@@ -12,8 +12,9 @@ export type Call = (
 
 /** The start of the step-1 SMS (SPEC R-REG): tests tell it apart from the outcome SMS by it. */
 export const MOBILE_CODE_SMS = "کد تایید ثبت نام شما در سامانه مدیریت کاربران:";
-export const mobileCodeSms = (code: string) =>
-  `${MOBILE_CODE_SMS} ${code} این کد را در اختیار دیگران قرار ندهید.`;
+/** The whole SMS: the SPEC's text, then the WebOTP line for the host of PUBLIC_URL (127.0.0.1 in tests). */
+export const mobileCodeSms = (code: string, host = "127.0.0.1") =>
+  `${MOBILE_CODE_SMS} ${code} این کد را در اختیار دیگران قرار ندهید.\n@${host} #${code}`;
 
 export function injectCall(sys: TestSystem): Call {
   return async (method, url, payload) => {

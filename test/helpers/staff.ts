@@ -7,10 +7,19 @@ import { resetTables } from "./accounts.ts";
 import type { ali } from "./people.ts";
 import { registerInProcess } from "./registration.ts";
 import { eventually, type TestSystem } from "./system.ts";
+import { SoftwareAuthenticator } from "./webauthn.ts";
 
-export type Member = { id: string; username: string; password: string; secret?: string };
+export type Member = {
+  id: string;
+  username: string;
+  password: string;
+  secret?: string;
+  /** The member's passkey device, once one was enrolled (administrators need one). */
+  device?: SoftwareAuthenticator;
+};
 
 export async function resetStaffTables(sys: TestSystem) {
+  await sys.db.deleteFrom("passkeys").where("owner_kind", "=", "staff").execute();
   for (const table of ["branch_activations", "staff_sessions", "staff", "branches"] as const) {
     await sys.db.deleteFrom(table).execute();
   }
@@ -85,9 +94,44 @@ export async function signIn(sys: TestSystem, member: Member): Promise<string> {
   });
   if (res.status !== 200) throw new Error(`staff totp ${res.status} ${JSON.stringify(res.body)}`);
   const cookie = staffCookie(res.res);
-  if ((await get(sys, "/api/staff/me", cookie)).body.mustChangePassword)
-    await changePassword(sys, member, cookie);
+  const me = (await get(sys, "/api/staff/me", cookie)).body;
+  if (me.mustChangePassword) await changePassword(sys, member, cookie);
+  // An administrator without a passkey enrols one before anything else, as the console leads them to.
+  if (me.passkeyRequired) await enrolStaffPasskey(sys, member, cookie);
   return cookie;
+}
+
+/**
+ * A passkey row for the member straight into the database, for browser tests on 127.0.0.1 (where a
+ * browser makes no passkey) that are about something else than passkeys: the admin goes on past
+ * enrolment. It signs nothing in.
+ */
+export async function givePasskey(sys: TestSystem, memberId: string) {
+  await sys.db
+    .insertInto("passkeys")
+    .values({
+      id: crypto.randomUUID(),
+      owner_kind: "staff",
+      owner_id: memberId,
+      name: "test",
+      credential_id: crypto.randomUUID(),
+      public_key: "",
+      created_at: sys.clock.now(),
+    })
+    .execute();
+}
+
+/** A passkey for the member, on a software authenticator kept in `member.device`. */
+export async function enrolStaffPasskey(sys: TestSystem, member: Member, cookie: string) {
+  member.device ??= new SoftwareAuthenticator(sys.relyingParty.origins[0]!);
+  const options = await post(sys, "/api/staff/passkeys/registration/options", cookie, {});
+  if (options.status !== 200)
+    throw new Error(`passkey options ${options.status} ${JSON.stringify(options.body)}`);
+  const res = await post(sys, "/api/staff/passkeys/registration", cookie, {
+    response: member.device.create(options.body),
+  });
+  if (res.status !== 201) throw new Error(`passkey registration ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
 }
 
 /** The first sign-in's duty: the handed-over password is replaced (R-PWD applies). */

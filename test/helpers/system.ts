@@ -6,8 +6,11 @@ import { join } from "node:path";
 import pg from "pg";
 import { ManualClock } from "../../src/platform/clock.ts";
 import { type Config, loadConfig } from "../../src/platform/config.ts";
+import { useTestHashCost } from "../../src/platform/passwords.ts";
 import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
+import { seedDataDir, TEMPLATE_DB } from "./template.ts";
+import { timed } from "./timing.ts";
 
 export type TestSystem = System & {
   clock: ManualClock;
@@ -16,11 +19,14 @@ export type TestSystem = System & {
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
-async function freshPostgres(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function freshPostgres(
+  url: string,
+  template?: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `hoviat_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`create database ${name}`);
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ""}`);
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
@@ -45,8 +51,19 @@ export async function startTestSystem(
   env: Record<string, string> = {},
   options: { clock?: ManualClock; sweepIntervalMs?: number; random?: () => number } = {},
 ): Promise<TestSystem> {
+  // No test of a whole system looks at the hash's cost; src/platform/passwords.test.ts and the
+  // benchmark keep OWASP's.
+  // (A file run with node --test without NODE_ENV=test hashes at OWASP's.)
+  if (process.env.NODE_ENV === "test") useTestHashCost();
   const dataDir = mkdtempSync(join(tmpdir(), "hoviat-test-"));
-  const pgdb = process.env.DATABASE_URL ? await freshPostgres(process.env.DATABASE_URL) : undefined;
+  // The run's migrated template (template.ts) when this system gets a database of its own.
+  const own = !env.DATA_DIR && !env.DATABASE_URL;
+  if (own) await timed("database", async () => seedDataDir(dataDir));
+  const pgdb = process.env.DATABASE_URL
+    ? await timed("database", () =>
+        freshPostgres(process.env.DATABASE_URL as string, own ? process.env[TEMPLATE_DB] : undefined),
+      )
+    : undefined;
   const config: Config = loadConfig({
     NODE_ENV: "test",
     DATA_DIR: dataDir,
@@ -57,19 +74,22 @@ export async function startTestSystem(
     ...env,
   });
   const clock = options.clock ?? new ManualClock(new Date());
-  const system = await startSystem({
-    config,
-    clock,
-    // Tests drive the sweeper by hand (system.worker.sweep()) so that nothing moves behind their back.
-    sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000,
-    ...(options.random ? { random: options.random } : {}),
-  });
+  // Start-up is mostly the database: initdb (embedded) and the migrations.
+  const system = await timed("database", () =>
+    startSystem({
+      config,
+      clock,
+      // Tests drive the sweeper by hand (system.worker.sweep()) so that nothing moves behind their back.
+      sweepIntervalMs: options.sweepIntervalMs ?? 3_600_000,
+      ...(options.random ? { random: options.random } : {}),
+    }),
+  );
   return Object.assign(system, {
     clock,
     async stop() {
       if (system.throttles instanceof RedisThrottleStore) await deleteRedisKeys(system.throttles);
       await system.close();
-      await pgdb?.drop();
+      if (pgdb) await timed("database", () => pgdb.drop());
       rmSync(dataDir, { recursive: true, force: true });
     },
   });

@@ -2,18 +2,10 @@
 // The holder asks for the code from the account pages; the attempt is reserved before the comparison.
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { t } from "../../messages/index.ts";
 import type { Http } from "../../platform/http.ts";
-import {
-  cleanCode,
-  guessCode,
-  hashCode,
-  MAX_ATTEMPTS,
-  newCode,
-  sameHash,
-} from "../../platform/one-time-codes.ts";
+import { cleanCode, issueCode, spendCode, tryCode } from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
 import { requireSession } from "../login/auth.ts";
 import type { SessionPolicy } from "../login/sessions.ts";
 import { ACCOUNT_LIMITS, type AccountDeps } from "./service.ts";
@@ -39,43 +31,27 @@ export function emailConfirmationRoutes(app: Http, deps: AccountDeps & { session
       if (count > ACCOUNT_LIMITS.codesPerDay)
         throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
     }
-    const id = crypto.randomUUID();
-    const code = newCode();
     const email = a.email;
-    await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("email_confirmations")
-        .set({ status: "dead" })
-        .where("account_id", "=", a.id)
-        .where("status", "=", "pending")
-        .execute();
-      await trx
-        .insertInto("email_confirmations")
-        .values({
-          id,
-          account_id: a.id,
-          email,
-          code_hash: hashCode(deps.secretKey, id, code),
-          status: "pending",
-          expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-          created_at: now,
-        })
-        .execute();
-      await queueMessage(
+    await deps.db.transaction().execute((trx) =>
+      issueCode(
         trx,
-        deps.jobs,
+        deps,
         {
-          channel: "email",
-          to: email,
-          template: "account.emailConfirmation",
-          subject: t("fa", "email.account.emailConfirmation.subject"),
-          body: t("fa", "email.account.emailConfirmation.body", { code, minutes: deps.codeMinutes }),
-          dedupeKey: `email-confirmation:${id}:code`,
-          code,
+          table: "email_confirmations",
+          purpose: "email-confirmation",
+          row: { account_id: a.id, email },
+          replaces: { account_id: a.id },
+          message: {
+            channel: "email",
+            to: email,
+            template: "account.emailConfirmation",
+            text: "email.account.emailConfirmation.body",
+            subject: "email.account.emailConfirmation.subject",
+          },
         },
         now,
-      );
-    });
+      ),
+    );
     deps.jobs.nudge(SEND_QUEUE);
     return reply.status(202).send({ status: "code_sent" });
   });
@@ -94,22 +70,14 @@ export function emailConfirmationRoutes(app: Http, deps: AccountDeps & { session
       .orderBy("created_at", "desc")
       .executeTakeFirst();
     if (!pending || pending.email !== a.email) throw new Problem(400, "account.noPendingChange");
-    const guess = await guessCode(
-      deps.db,
-      { table: "email_confirmations", id: pending.id, status: "pending" },
-      now,
-      MAX_ATTEMPTS,
-      (stored) => sameHash(stored, hashCode(deps.secretKey, pending.id, code)),
-    );
+    const where = { table: "email_confirmations", id: pending.id } as const;
+    const guess = await tryCode(deps.db, deps, where, code, now);
     if (guess.outcome === "spent") throw new Problem(400, "account.changeLocked");
     if (guess.outcome === "wrong")
       throw new Problem(400, "account.wrongCode", { attemptsLeft: guess.attemptsLeft });
     await deps.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("email_confirmations")
-        .set({ status: "done" })
-        .where("id", "=", pending.id)
-        .execute();
+      // A second right code sent at once finds it spent; confirming the same address again is harmless.
+      await spendCode(trx, where, { status: "done" });
       await trx
         .updateTable("accounts")
         .set({ email_confirmed_at: now, updated_at: now })

@@ -8,11 +8,17 @@ import { maskMobile, parseMobile } from "../../domain/mobile.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { validateSecurityAnswers } from "../../domain/security-questions.ts";
 import { t } from "../../messages/index.ts";
-import { reserveAttempt, reserveFlat } from "../../platform/attempts.ts";
+import { reserveFlat } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import { cleanCode, codeMatches, hashCode, MAX_ATTEMPTS, newCode } from "../../platform/one-time-codes.ts";
+import {
+  type CodeSettings,
+  cleanCode,
+  issueCode,
+  spendCode,
+  tryCode,
+} from "../../platform/one-time-codes.ts";
 import { hashSecret, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
@@ -20,6 +26,7 @@ import type { ThrottleStore } from "../../platform/throttle.ts";
 import { RegistryUnavailable } from "../../ports/civil-registry.ts";
 import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import type { Authenticated } from "../login/auth.ts";
 import { refuseDuringHold } from "./contact-hold.ts";
 import { type Client, recordEvent } from "./security-events.ts";
@@ -33,15 +40,12 @@ export const ACCOUNT_LIMITS = {
   codesPerDay: 5,
 };
 
-export type AccountDeps = {
+export type AccountDeps = CodeSettings & {
   db: Db;
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
   throttles: ThrottleStore;
-  secretKey: string;
-  secretKeys: readonly string[];
-  codeMinutes: number;
   mobileOwnership: MobileOwnership;
 };
 
@@ -169,41 +173,41 @@ export async function requestContactChange(
       if (count > max) throw new TooManyRequests((windowEndsAt.getTime() - now.getTime()) / 1000);
     }
   }
-  const id = crypto.randomUUID();
-  const code = newCode();
-  const params = { code, minutes: deps.codeMinutes };
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable("account_changes")
-      .set({ status: "dead", decided_at: now })
-      .where("account_id", "=", account.id)
-      .where("kind", "=", kind)
-      .where("status", "=", "pending_code")
-      .execute();
-    await trx
-      .insertInto("account_changes")
-      .values({
-        id,
-        account_id: account.id,
-        kind,
-        new_value: parsed.value,
-        code_hash: hashCode(deps.secretKey, id, code),
-        status: "pending_code",
-        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-        created_at: now,
-      })
-      .execute();
-    await notify(deps, trx, {
-      channel: kind === "mobile" ? "sms" : "email",
-      to: parsed.value,
-      template: `account.${kind}Code`,
-      body: t("fa", kind === "mobile" ? "sms.account.mobileCode" : "email.account.emailCode.body", params),
-      subject: t("fa", "email.account.emailCode.subject"),
-      dedupeKey: `change:${id}:code`,
-      code,
-    });
-  });
+  await deps.db.transaction().execute((trx) =>
+    issueCode(
+      trx,
+      deps,
+      {
+        table: "account_changes",
+        purpose: "change",
+        row: { account_id: account.id, kind, new_value: parsed.value },
+        replaces: { account_id: account.id, kind },
+        message: {
+          channel: kind === "mobile" ? "sms" : "email",
+          to: parsed.value,
+          template: `account.${kind}Code`,
+          text: kind === "mobile" ? "sms.account.mobileCode" : "email.account.emailCode.body",
+          subject: "email.account.emailCode.subject",
+        },
+      },
+      now,
+    ),
+  );
   deps.jobs.nudge(SEND_QUEUE);
+}
+
+/** Whether the ownership registry ties `mobile` to the person: 503 while it cannot answer. */
+export async function ownsMobile(
+  deps: Pick<AccountDeps, "mobileOwnership">,
+  nationalId: string,
+  mobile: string,
+): Promise<boolean> {
+  try {
+    return await deps.mobileOwnership.isOwner(nationalId, mobile);
+  } catch (error) {
+    if (error instanceof RegistryUnavailable) throw new Problem(503, "registryUnavailable");
+    throw error;
+  }
 }
 
 /** Applies a proved change; a mobile the ownership registry does not tie to the person waits for a branch. */
@@ -228,41 +232,19 @@ export async function verifyContactChange(
   refuseDuringHold(account, now);
   const code = cleanCode(body.code);
   if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
-  // The try is counted before the code is compared: parallel guesses cannot outrun the limit.
-  const attempt = await reserveAttempt(deps.db, "account_changes", change.id, "pending_code", MAX_ATTEMPTS);
-  const right = attempt !== null && codeMatches(deps.secretKeys, change.code_hash, change.id, code);
-  if (!right) {
-    if (attempt === null || attempt >= MAX_ATTEMPTS) {
-      await deps.db
-        .updateTable("account_changes")
-        .set({ status: "dead", decided_at: now })
-        .where("id", "=", change.id)
-        .where("status", "=", "pending_code")
-        .execute();
-      throw new Problem(400, "account.changeLocked");
-    }
-    throw new Problem(400, "account.wrongCode", { attemptsLeft: MAX_ATTEMPTS - attempt });
+  const where = { table: "account_changes", id: change.id } as const;
+  const guess = await tryCode(deps.db, deps, where, code, now);
+  if (guess.outcome === "spent") throw new Problem(400, "account.changeLocked");
+  if (guess.outcome === "wrong") {
+    throw new Problem(400, "account.wrongCode", { attemptsLeft: guess.attemptsLeft });
   }
 
-  let owned = true;
-  if (kind === "mobile") {
-    try {
-      owned = await deps.mobileOwnership.isOwner(account.national_id, change.new_value);
-    } catch (error) {
-      if (error instanceof RegistryUnavailable) throw new Problem(503, "registryUnavailable");
-      throw error;
-    }
-  }
+  const owned = kind === "mobile" ? await ownsMobile(deps, account.national_id, change.new_value) : true;
   const status = owned ? "applied" : "pending_branch";
   await deps.db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable("account_changes")
-      .set({ status, decided_at: now })
-      .where("id", "=", change.id)
-      .where("status", "=", "pending_code")
-      .returning("id")
-      .executeTakeFirst();
-    if (!claimed) throw new Problem(400, "account.noPendingChange");
+    if (!(await spendCode(trx, where, { status, decided_at: now }))) {
+      throw new Problem(400, "account.noPendingChange");
+    }
     if (owned) {
       await trx
         .updateTable("accounts")
@@ -274,6 +256,7 @@ export async function verifyContactChange(
         })
         .where("id", "=", account.id)
         .execute();
+      if (kind === "mobile") await forgetRememberedBrowsers(trx, account.id, now);
     }
     const type = `${kind}.${owned ? "changed" : "changePendingBranch"}`;
     await recordEvent(trx, { accountId: account.id, nationalId: account.national_id, type }, client, now);

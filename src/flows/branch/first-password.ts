@@ -10,12 +10,11 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import {
+  type CodeSettings,
   cleanCode,
-  guessCode,
-  hashCode,
-  MAX_ATTEMPTS,
-  newCode,
-  sameHash,
+  issueCode,
+  spendCode,
+  tryCode,
 } from "../../platform/one-time-codes.ts";
 import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
@@ -23,16 +22,14 @@ import type { Database } from "../../platform/schema.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { newToken } from "../../platform/tokens.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
 
-export type FirstPasswordDeps = {
+export type FirstPasswordDeps = CodeSettings & {
   db: Db;
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
   throttles: ThrottleStore;
-  secretKey: string;
-  codeMinutes: number;
 };
 
 /** New codes per national ID per hour (the first one, sent by the branch, counts too). */
@@ -48,46 +45,29 @@ type Account = { id: string; mobile: string; gender: string; first_name: string;
 /** Voids earlier codes and queues the SMS with a new one to the account's (desk-proved) mobile. */
 export async function issuePasswordSetup(
   trx: Transaction<Database>,
-  deps: Pick<FirstPasswordDeps, "jobs" | "secretKey" | "codeMinutes">,
+  deps: CodeSettings,
   account: Account,
   now: Date,
   template: "branch.activated" | "branch.firstPasswordCode",
 ) {
-  await trx
-    .updateTable("password_setups")
-    .set({ status: "dead" })
-    .where("account_id", "=", account.id)
-    .where("status", "=", "pending")
-    .execute();
-  const id = crypto.randomUUID();
-  const code = newCode();
-  await trx
-    .insertInto("password_setups")
-    .values({
-      id,
-      account_id: account.id,
-      code_hash: hashCode(deps.secretKey, id, code),
-      status: "pending",
-      expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-      created_at: now,
-    })
-    .execute();
-  const params = {
-    title: t("fa", `sms.title.${account.gender}`),
-    name: `${account.first_name} ${account.last_name}`,
-    code,
-    minutes: deps.codeMinutes,
-  };
-  await queueMessage(
+  await issueCode(
     trx,
-    deps.jobs,
+    deps,
     {
-      channel: "sms",
-      to: account.mobile,
-      template,
-      body: t("fa", `sms.${template}`, params),
-      dedupeKey: `password-setup:${id}:code`,
-      code,
+      table: "password_setups",
+      purpose: "password-setup",
+      row: { account_id: account.id },
+      replaces: { account_id: account.id },
+      message: {
+        channel: "sms",
+        to: account.mobile,
+        template,
+        text: `sms.${template}`,
+        params: {
+          title: t("fa", `sms.title.${account.gender}`),
+          name: `${account.first_name} ${account.last_name}`,
+        },
+      },
     },
     now,
   );
@@ -163,24 +143,12 @@ export async function setFirstPassword(
         .executeTakeFirst()
     : undefined;
   if (!account || !setup) throw invalid();
-  const guess = await guessCode(
-    deps.db,
-    { table: "password_setups", id: setup.id, status: "pending" },
-    now,
-    MAX_ATTEMPTS,
-    (stored) => sameHash(stored, hashCode(deps.secretKey, setup.id, code)),
-  );
+  const where = { table: "password_setups", id: setup.id } as const;
+  const guess = await tryCode(deps.db, deps, where, code, now);
   if (guess.outcome !== "right") throw invalid();
   const passwordHash = await hashSecret(body.password as string);
   await deps.db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable("password_setups")
-      .set({ status: "done" })
-      .where("id", "=", setup.id)
-      .where("status", "=", "pending")
-      .returning("id")
-      .executeTakeFirst();
-    if (!claimed) throw invalid();
+    if (!(await spendCode(trx, where, { status: "done" }))) throw invalid();
     await trx
       .updateTable("accounts")
       .set({ password_hash: passwordHash, updated_at: now })

@@ -5,6 +5,7 @@ import { t } from "../../messages/index.ts";
 import { Problem } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { type Client, recordAudit } from "../staff/audit.ts";
 import type { StaffContext } from "../staff/sessions.ts";
 import { accountOf, actor, type Body, type BranchDeps, requireDocuments } from "./service.ts";
@@ -39,6 +40,7 @@ export async function approveMobileChange(
       .set({ mobile: change.new_value, updated_at: now })
       .where("id", "=", account.id)
       .execute();
+    await forgetRememberedBrowsers(trx, account.id, now);
     await recordEvent(
       trx,
       { accountId: account.id, nationalId, type: "mobile.changedByBranch" },

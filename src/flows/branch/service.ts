@@ -5,32 +5,29 @@
 // person sets the password with a code sent to the desk-proved mobile (first-password.ts).
 import type { Transaction } from "kysely";
 import { maskMobile, parseMobile } from "../../domain/mobile.ts";
-import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import {
+  type CodeSettings,
   cleanCode,
-  guessCode,
-  hashCode,
-  MAX_ATTEMPTS,
-  newCode,
-  sameHash,
+  issueCode,
+  spendCode,
+  tryCode,
 } from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
 import { recordEvent } from "../account/security-events.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { type Client, recordAudit } from "../staff/audit.ts";
 import type { StaffContext } from "../staff/sessions.ts";
 import { issuePasswordSetup, unusablePasswordHash } from "./first-password.ts";
 
-export type BranchDeps = {
+export type BranchDeps = CodeSettings & {
   db: Db;
   jobs: Jobs;
   clock: Clock;
-  secretKey: string;
-  codeMinutes: number;
   fourEyes: boolean;
   scope: "branch" | "national";
 };
@@ -94,32 +91,27 @@ export async function startActivation(
     if (!parsed.ok) throw new InvalidInput([{ field: "mobile", code: parsed.code }]);
     if (parsed.value !== account.mobile) newMobile = parsed.value;
   }
-  const id = crypto.randomUUID();
   // Always a code: the mobile on record may be a stranger's, proved by them at registration.
-  const code = newCode();
   const codeTo = newMobile ?? account.mobile;
   const status = "pending_code";
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable("branch_activations")
-      .set({ status: "dead", decided_at: now })
-      .where("account_id", "=", account.id)
-      .where("status", "in", ["pending_code", "pending_approval"])
-      .execute();
-    await trx
-      .insertInto("branch_activations")
-      .values({
-        id,
-        account_id: account.id,
-        branch_id: staff.branchId!,
-        requested_by: staff.id,
-        new_mobile: newMobile,
-        code_hash: hashCode(deps.secretKey, id, code),
-        status,
-        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-        created_at: now,
-      })
-      .execute();
+  const id = await deps.db.transaction().execute(async (trx) => {
+    const { id } = await issueCode(
+      trx,
+      deps,
+      {
+        table: "branch_activations",
+        purpose: "branch-activation",
+        row: {
+          account_id: account.id,
+          branch_id: staff.branchId!,
+          requested_by: staff.id,
+          new_mobile: newMobile,
+        },
+        replaces: { account_id: account.id },
+        message: { channel: "sms", to: codeTo, template: "branch.mobileCode", text: "sms.branch.mobileCode" },
+      },
+      now,
+    );
     const details = { activationId: id, documentsSeen: true, mobileCorrected: Boolean(newMobile) };
     await recordAudit(
       trx,
@@ -128,19 +120,7 @@ export async function startActivation(
       client,
       now,
     );
-    await queueMessage(
-      trx,
-      deps.jobs,
-      {
-        channel: "sms",
-        to: codeTo,
-        template: "branch.mobileCode",
-        body: t("fa", "sms.branch.mobileCode", { code, minutes: deps.codeMinutes }),
-        dedupeKey: `branch-activation:${id}:code`,
-        code,
-      },
-      now,
-    );
+    return id;
   });
   deps.jobs.nudge(SEND_QUEUE);
   return { activationId: id, status, mobile: maskMobile(codeTo) };
@@ -184,13 +164,8 @@ export async function verifyActivationCode(
   if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
   const now = deps.clock.now();
   const target = { targetNationalId: activation.nationalId };
-  const guess = await guessCode(
-    deps.db,
-    { table: "branch_activations", id: activation.id, status: "pending_code" },
-    now,
-    MAX_ATTEMPTS,
-    (stored) => sameHash(stored, hashCode(deps.secretKey, activation.id, code)),
-  );
+  const where = { table: "branch_activations", id: activation.id } as const;
+  const guess = await tryCode(deps.db, deps, where, code, now);
   if (guess.outcome !== "right") {
     const dead = guess.outcome === "spent";
     await recordAudit(
@@ -205,14 +180,11 @@ export async function verifyActivationCode(
   }
   const next = deps.fourEyes ? "pending_approval" : "done";
   await deps.db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable("branch_activations")
-      .set({ status: "pending_approval", expires_at: new Date(now.getTime() + 86_400_000) })
-      .where("id", "=", id)
-      .where("status", "=", "pending_code")
-      .returning("id")
-      .executeTakeFirst();
-    if (!claimed) throw new Problem(404, "branch.noPendingActivation");
+    const spent = await spendCode(trx, where, {
+      status: "pending_approval",
+      expires_at: new Date(now.getTime() + 86_400_000),
+    });
+    if (!spent) throw new Problem(404, "branch.noPendingActivation");
     await recordAudit(
       trx,
       actor(staff),
@@ -265,6 +237,7 @@ async function complete(deps: BranchDeps, trx: Trx, staff: StaffContext, id: str
     .executeTakeFirst();
   if (!account) throw new Problem(409, "branch.notAwaiting");
   await trx.deleteFrom("security_answers").where("account_id", "=", account.id).execute();
+  await forgetRememberedBrowsers(trx, account.id, now);
   await trx
     .updateTable("sessions")
     .set({ revoked_at: now })

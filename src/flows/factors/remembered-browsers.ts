@@ -2,7 +2,7 @@
 // that account only. The hoviat_device cookie holds 256 random bits; the database keeps their SHA-256.
 // Forgotten at a password reset, a change of mobile and an administrator's lock.
 import type { Transaction } from "kysely";
-import type { Db } from "../../platform/database.ts";
+import { type Db, prepared } from "../../platform/database.ts";
 import type { Database } from "../../platform/schema.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
 
@@ -44,7 +44,7 @@ export async function useRememberedBrowser(
   now: Date,
 ): Promise<string | null> {
   if (!token) return null;
-  const row = await db
+  const touch = db
     .updateTable("remembered_browsers")
     .set({ last_used_at: now })
     .where("token_hash", "=", hashToken(token))
@@ -52,7 +52,9 @@ export async function useRememberedBrowser(
     .where("revoked_at", "is", null)
     .where("expires_at", ">", now)
     .returning("id")
-    .executeTakeFirst();
+    .compile();
+  // Every sign-in from a remembered browser: prepared by name (decision 014).
+  const row = (await db.executeQuery(prepared("login.rememberedBrowser", touch))).rows[0];
   return row?.id ?? null;
 }
 

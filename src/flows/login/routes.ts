@@ -13,6 +13,7 @@ import type { ThrottleStore } from "../../platform/throttle.ts";
 import { hashToken } from "../../platform/tokens.ts";
 import { DEVICE_COOKIE } from "../factors/remembered-browsers.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
+import { enterAccountReset } from "./account-reset.ts";
 import { requireSession } from "./auth.ts";
 import {
   decideSignIn,
@@ -84,6 +85,10 @@ export function citizenSignIn(deps: SignInDeps) {
         await runFullSignInHooks(deps.db, deps.secondFactor, accountId, deps.clock.now());
         return { next: "done", token, expiresAt };
       }
+      // A reset whose wait is over: the half session leads to a new mobile, no code to the lost one.
+      if (await enterAccountReset(deps.db, accountId, deps.clock.now(), client)) {
+        return { next: "new_mobile", token, expiresAt };
+      }
       const sent = await firstCode(deps, { sessionHash: hashToken(token), accountId }, decision.factors);
       return { next: "second_factor", token, expiresAt, ...answerOf(decision.factors), ...sent };
     },
@@ -91,7 +96,8 @@ export function citizenSignIn(deps: SignInDeps) {
 }
 
 export type SignInResult = {
-  next: "done" | "second_factor";
+  /** new_mobile: an account reset is due (account-reset.ts); the half session serves only it. */
+  next: "done" | "second_factor" | "new_mobile";
   token: string;
   expiresAt: Date;
   method?: Method;

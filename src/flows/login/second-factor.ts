@@ -5,7 +5,7 @@ import { type Aal, type Amr, levelOf, withMethods } from "../../domain/authentic
 import { SignInAttempts, type SignInPolicy } from "../../platform/attempts.ts";
 import type { Challenges } from "../../platform/challenge.ts";
 import type { Config } from "../../platform/config.ts";
-import type { Db } from "../../platform/database.ts";
+import { type Db, prepared } from "../../platform/database.ts";
 import { cleanCode } from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
@@ -70,7 +70,7 @@ export type Factors = {
 
 /** The holder's factors in one read. An account with none usable (never stored so) falls back to SMS. */
 export async function factorsOf(db: Db, accountId: string): Promise<Factors> {
-  const row = await db
+  const read = db
     .selectFrom("accounts as a")
     .select((eb) => [
       "a.mobile",
@@ -106,7 +106,10 @@ export async function factorsOf(db: Db, accountId: string): Promise<Factors> {
         .as("backup_code"),
     ])
     .where("a.id", "=", accountId)
-    .executeTakeFirstOrThrow();
+    .compile();
+  // Every sign-in by password asks it (and each second factor): prepared by name (decision 014).
+  const row = (await db.executeQuery(prepared("login.factors", read))).rows[0];
+  if (!row) throw new Error(`no account ${accountId}`);
   const has: Record<Method, boolean> = {
     sms: row.sms_second_factor,
     totp: Boolean(row.totp),

@@ -1,20 +1,12 @@
 // The SMS code of a half session (R-MFA): one mechanism with every other code (platform/one-time-codes),
 // capped per account like them, with the WebOTP line so that the phone offers the code by itself.
-import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
-import {
-  codeMatches,
-  type Guess,
-  guessCode,
-  hashCode,
-  MAX_ATTEMPTS,
-  newCode,
-} from "../../platform/one-time-codes.ts";
+import { type Guess, issueCode, spendCode, tryCode } from "../../platform/one-time-codes.ts";
 import { TooManyRequests } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
 
 export const SIGN_IN_CODE_LIMITS = {
   /** A new code on request at most once a minute (the page counts it down). */
@@ -79,41 +71,20 @@ export async function sendSignInCode(
 ): Promise<void> {
   await limitCodes(deps, session.accountId, options.resend);
   const now = deps.clock.now();
-  const id = crypto.randomUUID();
-  const code = newCode();
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable("sign_in_codes")
-      .set({ status: "dead" })
-      .where("account_id", "=", session.accountId)
-      .where("status", "=", "pending")
-      .execute();
-    await trx
-      .insertInto("sign_in_codes")
-      .values({
-        id,
-        session_hash: session.sessionHash,
-        account_id: session.accountId,
-        code_hash: hashCode(deps.secretKey, id, code),
-        status: "pending",
-        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-        created_at: now,
-      })
-      .execute();
-    await queueMessage(
+  await deps.db.transaction().execute((trx) =>
+    issueCode(
       trx,
-      deps.jobs,
+      { ...deps, otpHost: deps.webOtpHost },
       {
-        channel: "sms",
-        to: mobile,
-        template: "login.code",
-        body: t("fa", "sms.login.code", { code, host: deps.webOtpHost }),
-        dedupeKey: `sign-in-code:${id}`,
-        code,
+        table: "sign_in_codes",
+        purpose: "sign-in-code",
+        row: { session_hash: session.sessionHash, account_id: session.accountId },
+        replaces: { account_id: session.accountId },
+        message: { channel: "sms", to: mobile, template: "login.code", text: "sms.login.code" },
       },
       now,
-    );
-  });
+    ),
+  );
   deps.jobs.nudge(SEND_QUEUE);
 }
 
@@ -135,16 +106,8 @@ export async function guessSignInCode(
     .orderBy("created_at", "desc")
     .executeTakeFirst();
   if (!pending) return { outcome: "spent" };
-  const where = { table: "sign_in_codes" as const, id: pending.id, status: "pending" };
-  const guess = await guessCode(deps.db, where, now, MAX_ATTEMPTS, (hash) =>
-    codeMatches(deps.secretKeys, hash, pending.id, code),
-  );
+  const where = { table: "sign_in_codes", id: pending.id } as const;
+  const guess = await tryCode(deps.db, deps, where, code, now);
   if (guess.outcome !== "right") return guess;
-  const spent = await deps.db
-    .updateTable("sign_in_codes")
-    .set({ status: "done" })
-    .where("id", "=", pending.id)
-    .where("status", "=", "pending")
-    .executeTakeFirst();
-  return Number(spent.numUpdatedRows) === 1 ? guess : { outcome: "spent" };
+  return (await spendCode(deps.db, where, { status: "done" })) ? guess : { outcome: "spent" };
 }

@@ -1,9 +1,16 @@
 // The account behind a code or token, as oidc-provider's findAccount asks for it. The token endpoint
 // asks on every grant, right after it has read the code or refresh token: the adapter reads the
 // account in that same statement and leaves it here, so a grant costs no round trip of its own for it.
+//
+// The authentication level (`aal` in ID tokens) travels the same way. oidc-provider carries acr, amr
+// and auth_time from the session to the code and its refresh tokens, but nothing else, and amr alone
+// does not tell the level (a remembered browser makes a password sign-in level 2). So the authorization
+// request leaves the level of the Hoviat session it checked here (setLevel), the adapter writes it
+// beside the payload of the code and of every refresh token made from it, and reads it back with them.
 import { sql } from "kysely";
 import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { Account, KoaContextWithOIDC } from "oidc-provider";
+import { AAL_NAMES, type Aal, levelOf } from "../../domain/authentication-level.ts";
 import type { Db } from "../../platform/database.ts";
 import { accountClaims } from "./claims.ts";
 
@@ -35,6 +42,8 @@ export type AccountReads = ReturnType<typeof accountReads>;
 export function accountReads(db: Db) {
   // Per request (oidc-provider's context), read once: a second findAccount in it reads afresh.
   const ahead = new WeakMap<object, { accountId: string; row: AccountRow | null }>();
+  // Per request: the level of the sign-in behind the code or token made or read in it.
+  const levels = new WeakMap<object, Aal>();
   return {
     /** The account of the oidc_payloads row being read, as one JSON column (null if there is none). */
     ofPayload: () => jsonObjectFrom(accountRead(db).where("accounts.id", "=", payloadAccountId)),
@@ -43,7 +52,23 @@ export function accountReads(db: Db) {
       ahead.set(ctx, { accountId, row });
     },
 
-    findAccount: async (ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined> => {
+    /** The level of the sign-in this request authorizes (or whose code or token it read). */
+    setLevel(ctx: object, aal: Aal) {
+      levels.set(ctx, aal);
+    },
+
+    levelOf(ctx: object | undefined): Aal | undefined {
+      return ctx ? levels.get(ctx) : undefined;
+    },
+
+    findAccount: async (
+      ctx: KoaContextWithOIDC,
+      accountId: string,
+      token?: object,
+    ): Promise<Account | undefined> => {
+      // A code or token stored before levels were kept: what its amr alone proves, never more.
+      const amr = (token as { amr?: unknown } | undefined)?.amr;
+      const aal = levels.get(ctx) ?? levelOf(Array.isArray(amr) ? amr : []);
       const kept = ahead.get(ctx);
       ahead.delete(ctx);
       const account =
@@ -52,7 +77,13 @@ export function accountReads(db: Db) {
           : await accountRead(db).where("accounts.id", "=", accountId).executeTakeFirst();
       // A locked account (or one sent back to a branch) answers no userinfo and gets or refreshes no token.
       if (account?.status !== "active") return undefined;
-      return { accountId, claims: async () => accountClaims(accountId, account) };
+      return {
+        accountId,
+        claims: async (use: string) => ({
+          ...accountClaims(accountId, account),
+          ...(use === "id_token" ? { aal: AAL_NAMES[aal] } : {}),
+        }),
+      };
     },
   };
 }

@@ -16,6 +16,8 @@ export type AdapterDeps = {
 
 // The models whose read the provider follows with findAccount: the token endpoint's grants, userinfo.
 const READ_WITH_ACCOUNT = new Set(["AuthorizationCode", "RefreshToken", "AccessToken"]);
+// The models an ID token is made from later: they keep the level of their sign-in (account-reads.ts).
+const KEEP_LEVEL = new Set(["AuthorizationCode", "RefreshToken"]);
 
 /** The adapter class oidc-provider instantiates once per model name. */
 export function databaseAdapter(deps: AdapterDeps) {
@@ -24,8 +26,10 @@ export function databaseAdapter(deps: AdapterDeps) {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(deps.clock.now().getTime() + expiresIn * 1000) : null;
+      // `aal` is ours: oidc-provider leaves fields it does not know out of the model it reads back.
+      const aal = KEEP_LEVEL.has(this.model) ? deps.accounts?.levelOf(Provider.ctx) : undefined;
       const row = {
-        payload: JSON.stringify(payload),
+        payload: JSON.stringify(aal ? { ...payload, aal } : payload),
         grant_id: payload.grantId ?? null,
         user_code: payload.userCode ?? null,
         uid: payload.uid ?? null,
@@ -76,6 +80,8 @@ export function databaseAdapter(deps: AdapterDeps) {
       const ctx = Provider.ctx;
       if (payload && ctx && typeof payload.accountId === "string")
         accounts.keep(ctx, payload.accountId, row.account);
+      if (payload && ctx && (payload.aal === 1 || payload.aal === 2 || payload.aal === 3))
+        accounts.setLevel(ctx, payload.aal);
       return payload;
     }
 

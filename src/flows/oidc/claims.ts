@@ -1,6 +1,7 @@
 // What an e-service learns about a person (R-SSO): scopes → claims, the pairwise subject, and the
 // acr that says how the identity was proved.
 import { createHmac } from "node:crypto";
+import { AAL_VALUES } from "../../domain/authentication-level.ts";
 import { jalaliToGregorian } from "../../domain/jalali-date.ts";
 import type { Db } from "../../platform/database.ts";
 import type { AccountTable } from "../../platform/schema.ts";
@@ -9,13 +10,16 @@ import type { AccountTable } from "../../platform/schema.ts";
 export const SCOPES = ["profile", "national_id", "phone", "email"];
 
 // acr, sid, auth_time and iss stand alone (no scope): without `acr: null` here oidc-provider
-// leaves acr out of every ID token, whatever acrValues says.
+// leaves acr out of every ID token, whatever acrValues says. `amr` (RFC 8176) and `aal` (the
+// authentication level reached, AAL_NAMES) and `auth_time` come with `openid`, so every ID token carries
+// them; they are never in userinfo (oidc-provider gives amr and auth_time to ID tokens only; aal:
+// account-reads.ts).
 export const CLAIMS = {
   acr: null,
   sid: null,
   auth_time: null,
   iss: null,
-  openid: ["sub"],
+  openid: ["sub", "amr", "aal", "auth_time"],
   profile: ["given_name", "family_name", "name", "gender", "birthdate", "birthdate_jalali"],
   national_id: ["national_id"],
   phone: ["phone_number", "phone_number_verified"],
@@ -35,6 +39,11 @@ export const ACR = {
   BRANCH_DOCUMENTS: "urn:hoviat:acr:branch-documents",
 } as const;
 export const ACR_VALUES: string[] = [ACR.REGISTRY_MOBILE, ACR.BRANCH_DOCUMENTS];
+/**
+ * acr_values_supported: one identity value above and one authentication value (how the person signs
+ * in this time: urn:hoviat:aal:2, urn:hoviat:aal:phishing-resistant) may be asked together.
+ */
+export const ACR_VALUES_SUPPORTED: string[] = [...ACR_VALUES, AAL_VALUES[2], AAL_VALUES[3]];
 const ACR_RANK: Record<string, number> = { [ACR.REGISTRY_MOBILE]: 1, [ACR.BRANCH_DOCUMENTS]: 2 };
 
 export async function acrOf(db: Db, accountId: string): Promise<string> {
@@ -48,8 +57,10 @@ export async function acrOf(db: Db, accountId: string): Promise<string> {
 }
 
 /**
- * `acr_values` are honoured when the account's proof meets one of them (a stronger proof meets a
- * weaker request); otherwise the request is refused with unmet_authentication_requirements.
+ * The identity values of `acr_values` are honoured when the account's proof meets one of them (a
+ * stronger proof meets a weaker request); otherwise the request is refused with
+ * unmet_authentication_requirements. Authentication values (urn:hoviat:aal:…) are not identity
+ * proofs and are left to requestedAal.
  */
 export function meetsAcrValues(acr: string, requested: string | undefined): boolean {
   if (!requested) return true;

@@ -2,18 +2,19 @@
 // authorization code + PKCE (S256) only, confidential clients, pairwise subjects, refresh tokens only
 // with offline_access and rotated on every use, back-channel logout, Hoviat's own Persian pages.
 import { createHmac } from "node:crypto";
-import Provider, { type Configuration, interactionPolicy, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { TrustProxy } from "../../platform/trust-proxy.ts";
-import { resolveSession, revokeSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
+import { revokeSession, SESSION_COOKIE, type SessionPolicy } from "../login/sessions.ts";
 import { accountReads } from "./account-reads.ts";
 import { databaseAdapter } from "./adapter.ts";
-import { ACR, ACR_VALUES, CLAIMS, pairwiseSubject, SCOPES } from "./claims.ts";
+import { ACR, ACR_VALUES_SUPPORTED, CLAIMS, pairwiseSubject, SCOPES } from "./claims.ts";
 import { rememberedScopes } from "./consents.ts";
 import { loadJwks } from "./keys.ts";
 import { errorPage, loggedOutPage, logoutPage } from "./pages.ts";
+import { stepUpPolicy } from "./step-up.ts";
 
 /** Where the provider's endpoints live; discovery stays at the issuer's /.well-known path. */
 export const OIDC_PREFIX = "/oidc";
@@ -37,20 +38,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const { db, clock } = deps;
   const salt = await pairwiseSalt(db);
   const accounts = accountReads(db);
-  const base = interactionPolicy.base();
-  // The SSO session lives only as long as the Hoviat session of the same browser: a logout, a
-  // password reset or a lock there (which revoke it) means signing in again here.
-  base.get("login")!.checks.add(
-    new interactionPolicy.Check("hoviat_session", "the Hoviat session has ended", async (ctx) => {
-      const accountId = ctx.oidc.session?.accountId;
-      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const token = ctx.cookies.get(SESSION_COOKIE, { signed: false });
-      const session = token ? await resolveSession(db, token, clock.now(), deps.sessions) : null;
-      return session?.accountId === accountId
-        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
-        : interactionPolicy.Check.REQUEST_PROMPT;
-    }),
-  );
+  // Every authorization request: the Hoviat session, the identity proof and the level asked (step-up.ts).
+  const policy = stepUpPolicy({ db, clock, sessions: deps.sessions, accounts });
 
   const configuration: Configuration = {
     adapter: databaseAdapter({ db, clock, secretKeys: deps.secretKeys, accounts }),
@@ -58,7 +47,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     jwks: (await loadJwks(db, clock.now())) as Configuration["jwks"],
     claims: CLAIMS,
     scopes: ["openid", "offline_access", ...SCOPES],
-    acrValues: ACR_VALUES,
+    acrValues: ACR_VALUES_SUPPORTED,
     responseTypes: ["code"],
     pkce: { required: () => true },
     clientAuthMethods: ["client_secret_basic", "private_key_jwt"],
@@ -112,7 +101,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       backchannel_authentication: `${OIDC_PREFIX}/backchannel`,
     },
     interactions: {
-      policy: base,
+      policy,
       url: (_ctx, interaction) => interactionPath(interaction.uid),
     },
     features: {

@@ -3,15 +3,25 @@
 // because oidc-provider scopes the interaction cookie to it.
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type Provider from "oidc-provider";
-import { errors } from "oidc-provider";
+import { errors, type InteractionResults } from "oidc-provider";
 import { Type } from "typebox";
+import { requestedAal } from "../../domain/authentication-level.ts";
+import type { Db } from "../../platform/database.ts";
 import type { Http } from "../../platform/http.ts";
 import { Problem, Unauthorized } from "../../platform/problems.ts";
 import { citizenSignIn, type SignInDeps, setSessionCookie } from "../login/routes.ts";
+import { factorsOf } from "../login/second-factor.ts";
 import { resolveSession, SESSION_COOKIE } from "../login/sessions.ts";
 import { acrOf, meetsAcrValues } from "./claims.ts";
 import { rememberConsent } from "./consents.ts";
 import { OIDC_PREFIX } from "./provider.ts";
+import { exceedsMaxAge, NEED_NAMES } from "./step-up.ts";
+
+/** What Hoviat's pages keep in an interaction before its end: when a fresh sign-in was first asked. */
+type StepUpResult = { hoviat?: { freshAfter: number; before?: string } };
+
+/** The second factors the holder has (the page offers them; the sign-in routes check them). */
+const factorMethods = async (db: Db, accountId: string) => (await factorsOf(db, accountId)).methods;
 
 export type OidcRouteDeps = SignInDeps & {
   provider: Provider;
@@ -48,11 +58,10 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
     }
   };
 
+  /** The browser's Hoviat session, full or half: callers look at its stage. */
   const hoviatSession = async (request: FastifyRequest) => {
     const token = request.cookies[SESSION_COOKIE];
-    const session = token ? await resolveSession(db, token, deps.clock.now(), deps.sessions) : null;
-    // A half session (second factor due) signs no one in to an e-service.
-    return session?.stage === "full" ? session : null;
+    return token ? resolveSession(db, token, deps.clock.now(), deps.sessions) : null;
   };
 
   const serviceName = async (details: Interaction) => {
@@ -60,51 +69,96 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
     return client?.clientName ?? String(details.params.client_id);
   };
 
-  /** Signs the account in to the provider, or refuses when its proof does not meet acr_values. */
-  const finishLogin = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    details: Interaction,
-    accountId: string,
-  ) => {
-    const account = await db
-      .selectFrom("accounts")
-      .select("status")
-      .where("id", "=", accountId)
-      .executeTakeFirst();
-    if (account?.status !== "active") {
-      const status = account?.status ?? "locked";
-      throw new Problem(403, `accountNotActive.${status}`, { status });
-    }
-    const acr = await acrOf(db, accountId);
-    const result = meetsAcrValues(acr, details.params.acr_values as string | undefined)
-      ? { login: { accountId, acr, amr: ["pwd"], remember: true } }
-      : {
-          error: "unmet_authentication_requirements",
-          error_description: "the account's identity proof does not meet the requested acr_values",
-        };
+  /** Ends the interaction with `result` (a login or an error): where the browser goes next. */
+  const finish = async (request: FastifyRequest, reply: FastifyReply, result: InteractionResults) => {
     const redirectTo = await provider.interactionResult(request.raw, reply.raw, result, {
       mergeWithLastSubmission: false,
     });
     return { redirectTo };
   };
 
+  /**
+   * The login step of an interaction, from the browser's Hoviat session: ask the password (none, or a
+   * fresh sign-in is due), the second factor (a half session), the missing factor (step-up); refuse an
+   * identity proof the account cannot meet; or sign the account in to the provider with how it signed
+   * in (amr, auth_time). Never a level the session has not reached.
+   */
+  const decide = async (request: FastifyRequest, reply: FastifyReply, details: Interaction) => {
+    const service = await serviceName(details);
+    const now = deps.clock.now();
+    const acrValues = details.params.acr_values as string | undefined;
+    const maxAge = details.params.max_age as string | number | undefined;
+    // prompt=login or max_age: a sign-in at or after the moment Hoviat first asked is fresh, however long
+    // the person then takes over the password and the second factor.
+    // The session of that moment, and a step-up of it by a second factor (auth_time kept), are not.
+    const session = await hoviatSession(request);
+    let asked = (details.result as StepUpResult | undefined)?.hoviat;
+    if (!asked && (details.prompt.reasons.includes("login_prompt") || maxAge !== undefined)) {
+      asked = { freshAfter: now.getTime(), ...(session ? { before: session.idHash } : {}) };
+      const result: StepUpResult = { hoviat: asked };
+      await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    }
+    if (!session) return { prompt: "login", service };
+
+    const account = await db
+      .selectFrom("accounts")
+      .select("status")
+      .where("id", "=", session.accountId)
+      .executeTakeFirst();
+    if (account?.status !== "active") {
+      const status = account?.status ?? "locked";
+      throw new Problem(403, `accountNotActive.${status}`, { status });
+    }
+    const acr = await acrOf(db, session.accountId);
+    if (!meetsAcrValues(acr, acrValues))
+      return finish(request, reply, {
+        error: "unmet_authentication_requirements",
+        error_description: "the account's identity proof does not meet the requested acr_values",
+      });
+    if (session.stage !== "full")
+      return { prompt: "second_factor", service, methods: await factorMethods(db, session.accountId) };
+
+    const wantsFresh =
+      details.prompt.reasons.includes("login_prompt") ||
+      (maxAge !== undefined && exceedsMaxAge(session, maxAge, now));
+    const fresh =
+      !!asked && session.idHash !== asked.before && session.authTime.getTime() >= asked.freshAfter;
+    if (wantsFresh && !fresh) return { prompt: "login", service, fresh: true };
+
+    const need = requestedAal(acrValues);
+    if (session.aal < need) {
+      const methods = await factorMethods(db, session.accountId);
+      if (need === 3) {
+        if (!methods.includes("passkey"))
+          return finish(request, reply, {
+            error: "unmet_authentication_requirements",
+            error_description: "a phishing-resistant sign-in needs a passkey, and the account has none",
+          });
+        return { prompt: "step_up", service, need: NEED_NAMES[3], methods: ["passkey"] };
+      }
+      return { prompt: "step_up", service, need: NEED_NAMES[2], methods };
+    }
+    return finish(request, reply, {
+      login: {
+        accountId: session.accountId,
+        acr,
+        amr: session.amr,
+        ts: Math.floor(session.authTime.getTime() / 1000),
+        remember: true,
+      },
+    });
+  };
+
   const params = Type.Object({ uid: Type.String({ maxLength: 64 }) });
 
   app.get(`${OIDC_PREFIX}/interaction/:uid/state`, { schema: { params } }, async (request, reply) => {
     const details = await interaction(request, reply);
-    const service = await serviceName(details);
-    if (details.prompt.name === "login") {
-      // Already signed in to Hoviat in this browser: no second password, straight to consent.
-      const session = await hoviatSession(request);
-      if (session) return finishLogin(request, reply, details, session.accountId);
-      return { prompt: "login", service };
-    }
+    if (details.prompt.name === "login") return decide(request, reply, details);
     if (details.prompt.name === "consent") {
       const missing = (details.prompt.details.missingOIDCScope as string[] | undefined) ?? [];
       return {
         prompt: "consent",
-        service,
+        service: await serviceName(details),
         scopes: missing.filter((s) => s !== "openid" && s !== "offline_access"),
         offline: missing.includes("offline_access"),
       };
@@ -125,22 +179,35 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
     async (request, reply) => {
       const details = await interaction(request, reply);
       if (details.prompt.name !== "login") throw new Problem(409, "oidc.interactionExpired");
+      // A fresh sign-in asked (prompt=login, or max_age older than the browser's sign-in): the
+      // remembered browser does not stand in for the second factor.
+      const before = await hoviatSession(request);
+      const maxAge = details.params.max_age as string | number | undefined;
+      const fresh =
+        details.prompt.reasons.includes("login_prompt") ||
+        (maxAge !== undefined && !!before && exceedsMaxAge(before, maxAge, deps.clock.now()));
       // The citizen login itself, so the same limits, lockouts and challenges apply.
-      const session = await signIn(request, request.body as Record<string, unknown>);
-      if (session.next === "second_factor") {
-        setSessionCookie(reply, session, deps.cookieSecure);
-        return { next: "second_factor", method: session.method, methods: session.methods };
-      }
-      reply.setCookie(SESSION_COOKIE, session.token, {
-        path: "/",
-        httpOnly: true,
-        sameSite: "lax",
-        secure: deps.cookieSecure,
-        expires: session.expiresAt,
+      const session = await signIn(request, request.body as Record<string, unknown>, {
+        rememberedBrowserCounts: !fresh,
       });
-      const resolved = await resolveSession(db, session.token, deps.clock.now(), deps.sessions);
-      if (!resolved) throw new Unauthorized();
-      return finishLogin(request, reply, details, resolved.accountId);
+      setSessionCookie(reply, session, deps.cookieSecure);
+      request.cookies[SESSION_COOKIE] = session.token;
+      // An identity the e-service refuses is told at once, before a code is typed.
+      if (session.next === "second_factor") {
+        const answer = await decide(request, reply, details);
+        if ("redirectTo" in answer) return answer;
+        return {
+          prompt: "second_factor",
+          next: "second_factor",
+          service: await serviceName(details),
+          method: session.method,
+          methods: session.methods,
+          ...(session.retryAfter !== undefined ? { retryAfter: session.retryAfter } : {}),
+        };
+      }
+      // An account reset past its wait leads to a new mobile first (the account-reset pages).
+      if (session.next !== "done") return { next: session.next };
+      return decide(request, reply, details);
     },
   );
 

@@ -21,7 +21,13 @@ export type OwnerKind = "account" | "staff";
 export type Owner = { kind: OwnerKind; id: string };
 
 /** The site passkeys are bound to: its RP ID (a host name), the origins it answers on, its name. */
-export type RelyingParty = { id: string; origins: string[]; name: string };
+export type RelyingParty = {
+  id: string;
+  origins: string[];
+  name: string;
+  /** A development address (RP ID localhost): any port of http://localhost is the same site to a browser. */
+  anyLocalPort?: boolean;
+};
 
 export type PasskeyDeps = { db: Db; clock: Clock; relyingParty: RelyingParty };
 
@@ -35,15 +41,24 @@ const LOOPBACK = new Set(["127.0.0.1", "[::1]", "localhost"]);
 /**
  * The relying party of PUBLIC_URL. A browser refuses an IP address as RP ID, and allows plain http
  * only on localhost: on a loopback address (the development default http://127.0.0.1:3000) the RP ID
- * is `localhost`, and both spellings of the origin are accepted.
+ * is `localhost` and the pages are opened at http://localhost:<port> (a browser's passkeys for
+ * localhost serve every port of it, so any port is accepted there; never in production, whose
+ * PUBLIC_URL is https).
  */
 export function relyingPartyOf(publicUrl: string, name = "Hoviat"): RelyingParty {
   const url = new URL(publicUrl);
   if (!LOOPBACK.has(url.hostname)) return { id: url.hostname, origins: [url.origin], name };
   const local = new URL(publicUrl);
   local.hostname = "localhost";
-  return { id: "localhost", origins: [...new Set([local.origin, url.origin])], name };
+  return { id: "localhost", origins: [...new Set([local.origin, url.origin])], name, anyLocalPort: true };
 }
+
+/**
+ * EdDSA, ES256, RS256: what authenticators make and Node verifies as a matter of course. Left to its
+ * default, the library also offers ML-DSA-44 where the runtime has it (experimental in Node), and
+ * Chromium then makes 2.4 kB signatures with it.
+ */
+const ALGORITHMS = [-8, -7, -257];
 
 const bytesOfUuid = (id: string) => Uint8Array.from(Buffer.from(id.replaceAll("-", ""), "hex"));
 
@@ -92,14 +107,26 @@ async function takeChallenge(
   return row ?? null;
 }
 
-function challengeOf(clientDataJSON: unknown): string | null {
+function clientData(clientDataJSON: unknown): { challenge?: unknown; origin?: unknown } | null {
   if (typeof clientDataJSON !== "string" || !isoBase64URL.isBase64URL(clientDataJSON)) return null;
   try {
-    const data = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON)) as { challenge?: unknown };
-    return typeof data.challenge === "string" && data.challenge.length <= 512 ? data.challenge : null;
+    const data = JSON.parse(isoBase64URL.toUTF8String(clientDataJSON)) as unknown;
+    return data && typeof data === "object" ? data : null;
   } catch {
     return null;
   }
+}
+
+function challengeOf(clientDataJSON: unknown): string | null {
+  const challenge = clientData(clientDataJSON)?.challenge;
+  return typeof challenge === "string" && challenge.length <= 512 ? challenge : null;
+}
+
+/** The origins an answer may come from (the page's origin, as the browser wrote it in clientDataJSON). */
+function expectedOrigins(rp: RelyingParty, clientDataJSON: unknown): string[] {
+  const origin = clientData(clientDataJSON)?.origin;
+  const local = typeof origin === "string" && /^http:\/\/localhost(:\d{1,5})?$/.test(origin);
+  return rp.anyLocalPort && local ? [origin] : rp.origins;
 }
 
 /** Challenges that expired over an hour ago: the worker's sweep deletes them. */
@@ -150,6 +177,7 @@ export async function registrationOptions(
       requireResidentKey: true,
       userVerification: "required",
     },
+    supportedAlgorithmIDs: ALGORITHMS,
   });
   await storeChallenge(deps, "registration", owner.kind, owner.id, options.challenge);
   return options;
@@ -169,9 +197,10 @@ export async function registerCredential(
   const verified = await verifyRegistrationResponse({
     response,
     expectedChallenge: challenge.challenge,
-    expectedOrigin: deps.relyingParty.origins,
+    expectedOrigin: expectedOrigins(deps.relyingParty, response.response.clientDataJSON),
     expectedRPID: deps.relyingParty.id,
     requireUserVerification: true,
+    supportedAlgorithmIDs: ALGORITHMS,
   }).catch(() => null);
   if (!verified?.verified) throw new Problem(400, "passkeys.invalid");
   const info = verified.registrationInfo;
@@ -257,7 +286,7 @@ export async function verifyAssertion(
   const verified = await verifyAuthenticationResponse({
     response,
     expectedChallenge: challenge.challenge,
-    expectedOrigin: deps.relyingParty.origins,
+    expectedOrigin: expectedOrigins(deps.relyingParty, response.response.clientDataJSON),
     expectedRPID: deps.relyingParty.id,
     // The counter is judged below, in the statement that stores it, so parallel uses cannot both pass.
     credential: {

@@ -11,6 +11,7 @@ import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { loginKey } from "../login/service.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
 import { killRecovery, loadRecovery, type RecoveryDeps, superseded } from "./service.ts";
@@ -91,6 +92,8 @@ export async function resetPassword(
       .where("account_id", "=", accountId)
       .where("revoked_at", "is", null)
       .execute();
+    // The factors stay (a reset is no way around them); the browsers that skipped them do not.
+    await forgetRememberedBrowsers(trx, accountId, now);
     await recordEvent(
       trx,
       {

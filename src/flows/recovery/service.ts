@@ -3,25 +3,25 @@
 // unknown ID simply can never be verified. Accounts not active are told to visit a branch, but only
 // once the code or answers proved the caller holds them, and never become active here.
 import { parseNationalId } from "../../domain/national-id.ts";
-import { t } from "../../messages/index.ts";
-import { reserveAttempt } from "../../platform/attempts.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import {
+  type CodeSettings,
   cleanCode,
   codeMatches,
-  hashCode,
+  guessCode,
   hashToken,
+  issueCode,
   MAX_ATTEMPTS,
-  newCode,
   newToken,
+  spendCode,
 } from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { RecoveryMethod } from "../../platform/schema.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import type { Client } from "../account/security-events.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
 import { answersMatch, askedQuestions } from "./questions.ts";
 
 export const RECOVERY_LIMITS = {
@@ -36,17 +36,13 @@ export const RECOVERY_LIMITS = {
 };
 const DAY_MS = 86_400_000;
 
-export type RecoveryDeps = {
+/** `secretKey` (the first key of SECRET_KEY) also keys the choice of questions. */
+export type RecoveryDeps = CodeSettings & {
   db: Db;
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
   throttles: ThrottleStore;
-  /** The first key of SECRET_KEY: new code HMACs and the questions' keyed choice. */
-  secretKey: string;
-  /** Every key of SECRET_KEY, newest first: codes sent before a rotation still verify. */
-  secretKeys: readonly string[];
-  codeMinutes: number;
 };
 
 export const RECOVERY_METHODS: readonly RecoveryMethod[] = ["sms", "email", "security_questions"];
@@ -85,23 +81,27 @@ export async function startRecovery(
     .select(["id", "mobile", "email", "email_confirmed_at", "credential_version"])
     .where("national_id", "=", nid)
     .executeTakeFirst();
-  const id = crypto.randomUUID();
-  const code = newCode();
   const recovery = {
-    id,
     national_id: nid,
     account_id: account?.id ?? null,
     method,
-    code_hash: method === "security_questions" ? null : hashCode(deps.secretKey, id, code),
-    status: "pending" as const,
-    expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-    created_at: now,
     client_ip: client.ip,
     credential_version: account?.credential_version ?? null,
   };
 
   if (method === "security_questions") {
-    await deps.db.insertInto("password_recoveries").values(recovery).execute();
+    const id = crypto.randomUUID();
+    await deps.db
+      .insertInto("password_recoveries")
+      .values({
+        ...recovery,
+        id,
+        code_hash: null,
+        status: "pending",
+        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
+        created_at: now,
+      })
+      .execute();
     const { ids } = await askedQuestions(deps.db, deps.secretKey, nid, account?.id ?? null);
     return { recoveryId: id, questionIds: ids };
   }
@@ -114,25 +114,28 @@ export async function startRecovery(
     to !== null &&
     (!deps.rateLimits ||
       (await deps.throttles.hit(`recovery:to:${to}`, DAY_MS, now)).count <= RECOVERY_LIMITS.perAddressPerDay);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.insertInto("password_recoveries").values(recovery).execute();
-    if (!send || !to) return;
-    const params = { code, minutes: deps.codeMinutes };
-    await queueMessage(
+  const { id } = await deps.db.transaction().execute((trx) =>
+    issueCode(
       trx,
-      deps.jobs,
+      deps,
       {
-        channel: method === "sms" ? "sms" : "email",
-        to,
-        template: `recovery.code.${method}`,
-        body: t("fa", method === "sms" ? "sms.recovery.code" : "email.recovery.code.body", params),
-        subject: t("fa", "email.recovery.code.subject"),
-        dedupeKey: `recovery:${id}:code`,
-        code,
+        table: "password_recoveries",
+        purpose: "recovery",
+        row: recovery,
+        message:
+          send && to
+            ? {
+                channel: method === "sms" ? "sms" : "email",
+                to,
+                template: `recovery.code.${method}`,
+                text: method === "sms" ? "sms.recovery.code" : "email.recovery.code.body",
+                subject: "email.recovery.code.subject",
+              }
+            : null,
       },
       now,
-    );
-  });
+    ),
+  );
   if (send) deps.jobs.nudge(SEND_QUEUE);
   // The same wait for every ID, known or not: the cooldown above, which the page counts down.
   return { recoveryId: id, resendAfterSeconds: resendAfterSeconds(deps) };
@@ -224,24 +227,25 @@ export async function verifyRecovery(
   if (recovery.method !== "security_questions" && !code) {
     throw new InvalidInput([{ field: "code", code: "code.required" }]);
   }
-  // The try is counted before anything is compared: parallel guesses cannot outrun the limit.
-  const attempt = await reserveAttempt(deps.db, "password_recoveries", recovery.id, "pending", MAX_ATTEMPTS);
-  if (attempt === null) {
-    await killRecovery(deps, recovery.id);
-    throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
-  }
-  const proved =
-    recovery.method === "security_questions"
-      ? await answersMatch(deps.db, deps.secretKey, recovery.national_id, recovery.account_id, body.answers)
-      : codeMatches(deps.secretKeys, recovery.code_hash, recovery.id, code);
-  if (!proved || !recovery.account_id) {
-    if (attempt >= MAX_ATTEMPTS) {
-      await killRecovery(deps, recovery.id);
-      throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
-    }
+  // The one guess of every code (one-time-codes.ts), judged by the code or by the answers: the try is
+  // counted before anything is compared, and an unknown ID's recovery is never right.
+  const where = { table: "password_recoveries", id: recovery.id } as const;
+  const guess = await guessCode(
+    deps.db,
+    { ...where, status: "pending" },
+    now,
+    MAX_ATTEMPTS,
+    async (codeHash) => {
+      if (!recovery.account_id) return false;
+      return recovery.method === "security_questions"
+        ? answersMatch(deps.db, deps.secretKey, recovery.national_id, recovery.account_id, body.answers)
+        : codeMatches(deps.secretKeys, codeHash, recovery.id, code);
+    },
+  );
+  if (guess.outcome === "spent") throw new Problem(400, "recovery.locked", { attemptsLeft: 0 });
+  if (guess.outcome === "wrong") {
     const wrong = recovery.method === "security_questions" ? "recovery.wrongAnswers" : "recovery.wrongCode";
-    // What is left comes from the counter just reserved, so parallel guesses each see their own.
-    throw new Problem(400, wrong, { attemptsLeft: MAX_ATTEMPTS - attempt });
+    throw new Problem(400, wrong, { attemptsLeft: guess.attemptsLeft });
   }
 
   if (recovery.account_status !== "active") {
@@ -251,17 +255,11 @@ export async function verifyRecovery(
     });
   }
   const resetToken = newToken();
-  const claimed = await deps.db
-    .updateTable("password_recoveries")
-    .set({
-      status: "verified",
-      reset_token_hash: hashToken(resetToken),
-      reset_expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-    })
-    .where("id", "=", recovery.id)
-    .where("status", "=", "pending")
-    .returning("id")
-    .executeTakeFirst();
-  if (!claimed) throw invalid();
+  const spent = await spendCode(deps.db, where, {
+    status: "verified",
+    reset_token_hash: hashToken(resetToken),
+    reset_expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
+  });
+  if (!spent) throw invalid();
   return { resetToken };
 }

@@ -5,22 +5,20 @@
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { validateRegistrationStep } from "../../domain/registration.ts";
-import { t } from "../../messages/index.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import {
+  type CodeSettings,
   cleanCode,
-  guessCode,
-  hashCode,
-  MAX_ATTEMPTS,
-  newCode,
-  sameHash,
+  issueCode,
+  spendCode,
+  tryCode,
 } from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
 
 const HOUR_MS = 3_600_000;
 export const MOBILE_PROOF_LIMITS = {
@@ -31,14 +29,12 @@ export const MOBILE_PROOF_LIMITS = {
   proofMinutes: 30,
 };
 
-export type MobileVerificationDeps = {
+export type MobileVerificationDeps = CodeSettings & {
   db: Db;
   jobs: Jobs;
   clock: Clock;
   rateLimits: boolean;
   throttles: ThrottleStore;
-  secretKey: string;
-  codeMinutes: number;
 };
 
 async function limitTarget(deps: MobileVerificationDeps, target: string) {
@@ -70,44 +66,26 @@ export async function startMobileVerification(
     await limitTarget(deps, `nid:${nationalId.value}`);
   }
   const now = deps.clock.now();
-  const id = crypto.randomUUID();
-  const code = newCode();
-  await deps.db.transaction().execute(async (trx) => {
-    // A new code replaces the earlier ones of the pair: only the latest SMS counts.
-    await trx
-      .updateTable("mobile_verifications")
-      .set({ status: "dead" })
-      .where("national_id", "=", nationalId.value)
-      .where("mobile", "=", mobile.value)
-      .where("status", "=", "pending")
-      .execute();
-    await trx
-      .insertInto("mobile_verifications")
-      .values({
-        id,
-        national_id: nationalId.value,
-        mobile: mobile.value,
-        code_hash: hashCode(deps.secretKey, id, code),
-        status: "pending",
-        expires_at: new Date(now.getTime() + deps.codeMinutes * 60_000),
-        created_at: now,
-        client_ip: clientIp,
-      })
-      .execute();
-    await queueMessage(
+  // A new code replaces the earlier ones of the pair: only the latest SMS counts.
+  const { id } = await deps.db.transaction().execute((trx) =>
+    issueCode(
       trx,
-      deps.jobs,
+      deps,
       {
-        channel: "sms",
-        to: mobile.value,
-        template: "registration.mobileCode",
-        body: t("fa", "sms.registration.mobileCode", { code }),
-        dedupeKey: `mobile-verification:${id}:code`,
-        code,
+        table: "mobile_verifications",
+        purpose: "mobile-verification",
+        row: { national_id: nationalId.value, mobile: mobile.value, client_ip: clientIp },
+        replaces: { national_id: nationalId.value, mobile: mobile.value },
+        message: {
+          channel: "sms",
+          to: mobile.value,
+          template: "registration.mobileCode",
+          text: "sms.registration.mobileCode",
+        },
       },
       now,
-    );
-  });
+    ),
+  );
   deps.jobs.nudge(SEND_QUEUE);
   return { verificationId: id };
 }
@@ -133,30 +111,19 @@ export async function confirmMobileVerification(
   const code = cleanCode(body.code);
   if (!code) throw new InvalidInput([{ field: "code", code: "code.required" }]);
 
-  const guess = await guessCode(
-    deps.db,
-    { table: "mobile_verifications", id: row.id, status: "pending" },
-    now,
-    MAX_ATTEMPTS,
-    (stored) => sameHash(stored, hashCode(deps.secretKey, row.id, code)),
-  );
+  const where = { table: "mobile_verifications", id: row.id } as const;
+  const guess = await tryCode(deps.db, deps, where, code, now);
   if (guess.outcome === "spent") throw locked();
   if (guess.outcome === "wrong") {
     throw new Problem(400, "mobileVerification.wrongCode", { attemptsLeft: guess.attemptsLeft });
   }
   const mobileProof = newToken();
-  const claimed = await deps.db
-    .updateTable("mobile_verifications")
-    .set({
-      status: "proved",
-      proof_hash: hashToken(mobileProof),
-      proof_expires_at: new Date(now.getTime() + MOBILE_PROOF_LIMITS.proofMinutes * 60_000),
-    })
-    .where("id", "=", row.id)
-    .where("status", "=", "pending")
-    .returning("id")
-    .executeTakeFirst();
-  if (!claimed) throw invalid();
+  const spent = await spendCode(deps.db, where, {
+    status: "proved",
+    proof_hash: hashToken(mobileProof),
+    proof_expires_at: new Date(now.getTime() + MOBILE_PROOF_LIMITS.proofMinutes * 60_000),
+  });
+  if (!spent) throw invalid();
   return { mobileProof };
 }
 

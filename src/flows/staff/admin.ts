@@ -10,6 +10,7 @@ import { hashSecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
 import { VERIFY_QUEUE } from "../registration/verification-job.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
@@ -173,6 +174,7 @@ export async function setCitizenLock(
         .where("account_id", "=", account.id)
         .where("revoked_at", "is", null)
         .execute();
+      await forgetRememberedBrowsers(trx, account.id, now);
     }
     const type = locked ? "account.locked" : "account.unlocked";
     await recordEvent(trx, { accountId: account.id, nationalId, type }, client, now);

@@ -11,6 +11,12 @@ export type StaffContext = {
   branchId: string | null;
   stage: "totp" | "full";
   mustChangePassword: boolean;
+  /** An administrator without a passkey: every route but enrolment's answers 403 until one is added. */
+  passkeyRequired: boolean;
+  /** RFC 8176 methods of this session's sign-in. */
+  amr: string[];
+  /** When the session began: a sign-in in the last minutes stands in for the password. */
+  createdAt: Date;
   idHash: string;
 };
 

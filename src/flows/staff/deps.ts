@@ -5,6 +5,7 @@ import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import type { ThrottleStore } from "../../platform/throttle.ts";
+import type { RelyingParty } from "../passkeys/webauthn.ts";
 import type { StaffSessionPolicy } from "./sessions.ts";
 
 export type StaffRouteDeps = {
@@ -19,8 +20,12 @@ export type StaffRouteDeps = {
   /** Every key of SECRET_KEY, newest first (old codes and seals still open). */
   secretKeys: readonly string[];
   codeMinutes: number;
+  /** The host of PUBLIC_URL, for the WebOTP line of code SMS. */
+  otpHost: string;
   cookieSecure: boolean;
   policy: StaffSessionPolicy;
   fourEyes: boolean;
   scope: "branch" | "national";
+  /** Staff passkeys are bound to the same site as citizens' (PUBLIC_URL). */
+  relyingParty: RelyingParty;
 };

@@ -11,6 +11,7 @@ import { branchRoutes } from "../branch/routes.ts";
 import { adminRoutes } from "./admin-routes.ts";
 import { clientOf as client, recordAudit, searchAudit } from "./audit.ts";
 import type { StaffRouteDeps } from "./deps.ts";
+import { staffPasskeyRoutes } from "./passkeys.ts";
 import { auditRefusals } from "./refusals.ts";
 import {
   changeStaffPassword,
@@ -67,7 +68,11 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
       const level = challenges.solvedLevel(request);
       const step = await staffPasswordStep(signIn, request.body, client(request), level);
       setCookie(reply, step.token, step.expiresAt);
-      return { next: step.next, ...(step.enrolment ? { enrolment: step.enrolment } : {}) };
+      return {
+        next: step.next,
+        methods: step.methods,
+        ...(step.enrolment ? { enrolment: step.enrolment } : {}),
+      };
     },
   );
 
@@ -108,6 +113,7 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
       branch: branch ?? null,
       fourEyes: deps.fourEyes,
       mustChangePassword: staff.mustChangePassword,
+      passkeyRequired: staff.passkeyRequired,
     };
   });
 
@@ -163,6 +169,7 @@ export function staffRoutes(app: Http, deps: StaffRouteDeps) {
     },
   );
 
+  staffPasskeyRoutes(app, deps, rules, signIn, setCookie);
   branchRoutes(app, deps, rules);
   adminRoutes(app, deps, rules);
 }

@@ -17,7 +17,7 @@ import { dummyHash, hashSecret, verifySecret } from "../../platform/passwords.ts
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import type { StaffRole } from "../../platform/schema.ts";
 import { groupSecret, matchTotp, newTotpSecret, otpauthUri, qrSvg, sealSecret } from "../../platform/totp.ts";
-import { ACCOUNT_LIMITS } from "../account/service.ts";
+import { ACCOUNT_LIMITS, FRESH_FACTOR_MS } from "../account/service.ts";
 import { LOGIN_ID_POLICY } from "../login/service.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
 import {
@@ -80,6 +80,8 @@ export type PasswordStep = {
   token: string;
   expiresAt: Date;
   next: "totp" | "enrol";
+  /** The second factors the member may give: the app's code, and a passkey once they have one. */
+  methods: ("totp" | "passkey")[];
   enrolment?: { secret: string; otpauthUri: string; qrSvg: string };
 };
 
@@ -131,9 +133,20 @@ export async function staffPasswordStep(
     const uri = otpauthUri(TOTP_ISSUER, staff.username, secret);
     enrolment = { secret: groupSecret(secret), otpauthUri: uri, qrSvg: await qrSvg(uri) };
   }
+  const passkey = await deps.db
+    .selectFrom("passkeys")
+    .select("id")
+    .where("owner_kind", "=", "staff")
+    .where("owner_id", "=", staff.id)
+    .executeTakeFirst();
   const session = await createStaffSession(deps.db, staff.id, "totp", now, deps.policy, client);
   await recordAudit(deps.db, actor, { action: "staff.login.password" }, client, now);
-  return { ...session, next: enrolment ? "enrol" : "totp", ...(enrolment ? { enrolment } : {}) };
+  return {
+    ...session,
+    next: enrolment ? "enrol" : "totp",
+    methods: passkey ? ["totp", "passkey"] : ["totp"],
+    ...(enrolment ? { enrolment } : {}),
+  };
 }
 
 /** The second factor: a valid, unused code turns the half session into a new, full one. */
@@ -181,12 +194,11 @@ export async function staffTotpStep(
   return session;
 }
 
-/** Replaces a handed-over (or any) password; every other session of the member ends. */
-export async function changeStaffPassword(
-  deps: StaffDeps,
+/** The member's current password, once `body.currentPassword` proved it (a flat limit per member). */
+async function reauthenticateStaff(
+  deps: Pick<StaffDeps, "db" | "clock" | "rateLimits" | "attempts">,
   staff: StaffContext,
-  body: { currentPassword?: unknown; password?: unknown; passwordConfirmation?: unknown },
-  client: Client,
+  body: { currentPassword?: unknown },
 ) {
   const current = typeof body.currentPassword === "string" ? body.currentPassword : "";
   if (!current) throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.required" }]);
@@ -206,6 +218,31 @@ export async function changeStaffPassword(
     throw new InvalidInput([{ field: "currentPassword", code: "currentPassword.wrong" }]);
   }
   await reauth?.succeeded();
+  return current;
+}
+
+/**
+ * A change of the member's passkeys: the current password, or a sign-in of the last 10 minutes
+ * (as for citizens, FRESH_FACTOR_MS), so that a console left open is not enough.
+ */
+export async function proveStaff(
+  deps: Pick<StaffDeps, "db" | "clock" | "rateLimits" | "attempts">,
+  staff: StaffContext,
+  body: { currentPassword?: unknown },
+) {
+  const fresh = deps.clock.now().getTime() - staff.createdAt.getTime() <= FRESH_FACTOR_MS;
+  if (!body.currentPassword && fresh) return;
+  await reauthenticateStaff(deps, staff, body);
+}
+
+/** Replaces a handed-over (or any) password; every other session of the member ends. */
+export async function changeStaffPassword(
+  deps: StaffDeps,
+  staff: StaffContext,
+  body: { currentPassword?: unknown; password?: unknown; passwordConfirmation?: unknown },
+  client: Client,
+) {
+  const current = await reauthenticateStaff(deps, staff, body);
   const errors = validatePasswordPair(body.password, body.passwordConfirmation, {
     username: staff.username,
     names: [staff.name],

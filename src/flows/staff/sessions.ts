@@ -15,6 +15,9 @@ export const TOTP_STAGE_MINUTES = 5;
 
 export type StaffSessionPolicy = { idleMinutes: number; absoluteHours: number };
 
+/** The RFC 8176 methods of a staff sign-in by password and authenticator app (the default). */
+export const PASSWORD_AND_TOTP = ["mfa", "otp", "pwd"];
+
 export async function createStaffSession(
   db: Db,
   staffId: string,
@@ -22,6 +25,7 @@ export async function createStaffSession(
   now: Date,
   policy: StaffSessionPolicy,
   client: { ip: string | null; userAgent: string | null },
+  amr: string[] = stage === "totp" ? ["pwd"] : PASSWORD_AND_TOTP,
 ): Promise<{ token: string; expiresAt: Date }> {
   const token = newToken();
   const ms = stage === "totp" ? TOTP_STAGE_MINUTES * 60_000 : policy.absoluteHours * 3_600_000;
@@ -37,6 +41,7 @@ export async function createStaffSession(
       expires_at: expiresAt,
       ip: client.ip,
       user_agent: client.userAgent?.slice(0, 300) ?? null,
+      amr: JSON.stringify(amr),
     })
     .execute();
   return { token, expiresAt };
@@ -106,18 +111,44 @@ export async function readStaffSession(
       "staff.status",
       "password_must_change",
       "stage",
+      "amr",
+      "staff_sessions.created_at",
       "last_seen_at",
       "expires_at",
       "revoked_at",
     ])
+    .select((eb) =>
+      eb
+        .exists(
+          eb
+            .selectFrom("passkeys")
+            .select("passkeys.id")
+            .where("owner_kind", "=", "staff")
+            .whereRef("owner_id", "=", "staff.id"),
+        )
+        .as("has_passkey"),
+    )
     .where("id_hash", "=", idHash)
     .executeTakeFirst();
   if (!row || row.revoked_at || row.expires_at <= now || row.status !== "active") return null;
   const idleMs = now.getTime() - row.last_seen_at.getTime();
   if (idleMs > policy.idleMinutes * 60_000) return null;
-  const { id, username, name, role, branch_id: branchId, stage } = row;
-  const mustChangePassword = row.password_must_change;
-  return { id, username, name, role, branchId, stage, mustChangePassword, idHash, idleMs };
+  const { id, username, name, role, branch_id: branchId, stage, amr } = row;
+  return {
+    id,
+    username,
+    name,
+    role,
+    branchId,
+    stage,
+    mustChangePassword: row.password_must_change,
+    // R-MFA: administrators need a passkey; one without is led to enrol before any other action.
+    passkeyRequired: role === "admin" && !row.has_passkey,
+    amr,
+    createdAt: row.created_at,
+    idHash,
+    idleMs,
+  };
 }
 
 /** The staff member the route's rule admitted (only after a rule other than `public`). */
@@ -127,10 +158,18 @@ export function staffOf(request: FastifyRequest): StaffContext {
   return staff;
 }
 
-export type RuleName = "public" | "pendingTotp" | "anySession" | "signedIn" | "staff" | "operator" | "admin";
+export type RuleName =
+  | "public"
+  | "optionalSession"
+  | "pendingTotp"
+  | "anySession"
+  | "signedIn"
+  | "staff"
+  | "operator"
+  | "admin";
 export const RULE_PREFIX = "staffRule_";
 
-const admits: Record<Exclude<RuleName, "public">, (s: StaffContext) => boolean> = {
+const admits: Record<Exclude<RuleName, "public" | "optionalSession">, (s: StaffContext) => boolean> = {
   pendingTotp: (s) => s.stage === "totp",
   anySession: () => true,
   signedIn: (s) => s.stage === "full",
@@ -140,6 +179,8 @@ const admits: Record<Exclude<RuleName, "public">, (s: StaffContext) => boolean> 
 };
 /** Rules that admit a member whose handed-over password is still unchanged (to change it). */
 const BEFORE_PASSWORD_CHANGE = new Set<RuleName>(["pendingTotp", "anySession", "signedIn"]);
+/** The same rules admit an administrator who has no passkey yet (to enrol one). */
+const BEFORE_PASSKEY = BEFORE_PASSWORD_CHANGE;
 
 /**
  * The authorisation rule of a console route, as its onRequest hook. The hook's name carries the rule,
@@ -151,11 +192,19 @@ export function staffRules(deps: { db: Db; clock: Clock; policy: StaffSessionPol
       if (name === "public") return;
       const token = request.cookies[STAFF_COOKIE];
       const staff = token ? await resolveStaffSession(deps.db, token, deps.clock.now(), deps.policy) : null;
+      // The passkey sign-in: a session of any stage is taken into account when there is one.
+      if (name === "optionalSession") {
+        if (staff) admit(request, staff);
+        return;
+      }
       if (!staff) throw new Unauthorized();
       noteSession(request, staff);
       if (!admits[name](staff)) throw new Problem(403, "staff.forbidden");
       if (staff.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(name)) {
         throw new Problem(403, "staff.passwordChangeRequired");
+      }
+      if (staff.passkeyRequired && staff.stage === "full" && !BEFORE_PASSKEY.has(name)) {
+        throw new Problem(403, "staff.passkeyRequired");
       }
       admit(request, staff);
     };
@@ -164,6 +213,7 @@ export function staffRules(deps: { db: Db; clock: Clock; policy: StaffSessionPol
   };
   return {
     public: make("public"),
+    optionalSession: make("optionalSession"),
     pendingTotp: make("pendingTotp"),
     anySession: make("anySession"),
     signedIn: make("signedIn"),

@@ -1,14 +1,22 @@
 // R-SSO: Hoviat's own pages of an e-service's sign-in (the OIDC interaction at
-// /oidc/interaction/{uid}): «ورود به سیستم» with the citizen login, then the consent naming the
-// e-service and what it will learn. The server answers each step with where the browser goes next.
+// /oidc/interaction/{uid}): «ورود به سیستم» with the citizen login, the second factor (R-MFA), the
+// missing factor when the e-service asks more than the sign-in has (step-up: a code, or a passkey for
+// a phishing-resistant sign-in), then the consent naming the e-service and what it will learn. The
+// server answers each step with the next one or where the browser goes; after a factor the page asks
+// the interaction's state again, so the server alone decides when the e-service gets a code.
+import { startAuthentication } from "@simplewebauthn/browser";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api.ts";
+import { ErrorSummary, Radios, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { SignInForm } from "./login.tsx";
 import { PageHeading } from "./router.tsx";
 
+type Method = "sms" | "totp" | "passkey" | "backup_code";
 type State =
-  | { prompt: "login"; service: string }
+  | { prompt: "login"; service: string; fresh?: boolean }
+  | { prompt: "second_factor"; service: string; method?: Method; methods: Method[] }
+  | { prompt: "step_up"; service: string; need: "aal2" | "phishing_resistant"; methods: Method[] }
   | { prompt: "consent"; service: string; scopes: string[]; offline: boolean }
   | { redirectTo: string };
 
@@ -19,12 +27,17 @@ export function SsoPage({ path }: { path: string }) {
   const base = path.replace(/\/$/, "");
   const [state, setState] = useState<State | null>(null);
   const [expired, setExpired] = useState("");
+  const show = (next: State) => {
+    if ("redirectTo" in next) return go(next.redirectTo);
+    setState(next);
+  };
+  const refresh = async () => {
+    const r = await api<State>("GET", `${base}/state`);
+    if (!r.ok) return setExpired(r.problem.title || t("networkError"));
+    show(r.data);
+  };
   useEffect(() => {
-    api<State>("GET", `${base}/state`).then((r) => {
-      if (!r.ok) return setExpired(r.problem.title || t("networkError"));
-      if ("redirectTo" in r.data) return go(r.data.redirectTo);
-      setState(r.data);
-    });
+    refresh();
   }, [base]);
 
   if (expired)
@@ -35,17 +48,45 @@ export function SsoPage({ path }: { path: string }) {
       </div>
     );
   if (!state || "redirectTo" in state) return <p aria-busy="true">{t("loading")}</p>;
-  if (state.prompt === "login") return <SsoLogin base={base} service={state.service} />;
+  if (state.prompt === "login")
+    return <SsoLogin base={base} service={state.service} fresh={!!state.fresh} onNext={show} />;
+  if (state.prompt === "second_factor")
+    return (
+      <SecondFactor
+        key={`second-${state.method ?? ""}`}
+        service={state.service}
+        methods={state.methods}
+        first={state.method}
+        done={refresh}
+      />
+    );
+  if (state.prompt === "step_up")
+    return <StepUp key={state.need} state={state} onNext={show} done={refresh} />;
   return <SsoConsent base={base} state={state} />;
 }
 
-function SsoLogin({ base, service }: { base: string; service: string }) {
+function SsoLogin({
+  base,
+  service,
+  fresh,
+  onNext,
+}: {
+  base: string;
+  service: string;
+  fresh: boolean;
+  onNext: (state: State) => void;
+}) {
   const { t } = useI18n();
   return (
-    <SignInForm<{ redirectTo: string }>
+    <SignInForm<State>
       url={`${base}/login`}
-      onSignedIn={(data) => go(data.redirectTo)}
-      intro={<p id="sso-service">{t("sso.loginFor", { service })}</p>}
+      onSignedIn={onNext}
+      intro={
+        <p id="sso-service">
+          {t("sso.loginFor", { service })}
+          {fresh && ` ${t("sso.freshLogin")}`}
+        </p>
+      }
     >
       <ul class="link-list">
         <li>
@@ -106,6 +147,204 @@ function SsoConsent({
           {t("sso.cancel")}
         </button>
       </div>
+    </div>
+  );
+}
+
+/** «ورود با کلید عبور»: the browser's passkey dialog, then the server's verdict. */
+async function passkeySignIn(): Promise<boolean> {
+  const options = await api<Parameters<typeof startAuthentication>[0]["optionsJSON"]>(
+    "POST",
+    "/api/passkeys/authentication/options",
+  );
+  if (!options.ok) return false;
+  try {
+    const response = await startAuthentication({ optionsJSON: options.data });
+    return (await api("POST", "/api/passkeys/authentication", { response })).ok;
+  } catch {
+    // Cancelled, timed out, or no passkey of this account on the device.
+    return false;
+  }
+}
+
+/** The e-service asks more than this sign-in has: the missing factor, asked of the person. */
+function StepUp({
+  state,
+  onNext,
+  done,
+}: {
+  state: Extract<State, { prompt: "step_up" }>;
+  onNext: (state: State) => void;
+  done: () => void;
+}) {
+  const { t } = useI18n();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const passkey = state.need === "phishing_resistant";
+  const start = async () => {
+    setBusy(true);
+    setError("");
+    if (passkey) {
+      const ok = await passkeySignIn();
+      setBusy(false);
+      return ok ? done() : setError(t("sso.passkeyFailed"));
+    }
+    // The session becomes a half one: the SMS code is sent now when SMS is the holder's default.
+    const r = await api<{ method: Method; methods: Method[] }>("POST", "/api/login/step-up");
+    setBusy(false);
+    if (!r.ok) return setError(r.problem.title || t("networkError"));
+    onNext({
+      prompt: "second_factor",
+      service: state.service,
+      method: r.data.method,
+      methods: r.data.methods,
+    });
+  };
+  return (
+    <div class="narrow">
+      <PageHeading title={t("sso.stepUpTitle")}>{t("sso.stepUpTitle")}</PageHeading>
+      {error && (
+        <p class="error-message" role="alert">
+          {error}
+        </p>
+      )}
+      <p id="sso-service">
+        {t(passkey ? "sso.stepUpPasskey" : "sso.stepUpAal2", { service: state.service })}
+      </p>
+      <div class="button-row">
+        <button type="button" class="button" disabled={busy} onClick={start}>
+          {passkey ? t("sso.usePasskey") : t("sso.continue")}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+const CODE_METHODS: Method[] = ["sms", "totp", "backup_code"];
+
+/** The second step of the sign-in (or of a step-up): a code, or a passkey. */
+function SecondFactor({
+  service,
+  methods,
+  first,
+  done,
+}: {
+  service: string;
+  methods: Method[];
+  first?: Method | undefined;
+  done: () => void;
+}) {
+  const { t, num } = useI18n();
+  const [method, setMethod] = useState<Method>(first ?? methods[0] ?? "sms");
+  const [code, setCode] = useState("");
+  const [remember, setRemember] = useState(false);
+  const [error, setError] = useState("");
+  const [notice, setNotice] = useState(first === "sms" ? t("sso.smsSent") : "");
+  const [busy, setBusy] = useState(false);
+  const [wait, setWait] = useState(0);
+  useEffect(() => {
+    if (wait <= 0) return;
+    const timer = setTimeout(() => setWait(wait - 1), 1000);
+    return () => clearTimeout(timer);
+  }, [wait]);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setNotice("");
+    if (method === "passkey") {
+      setBusy(true);
+      const ok = await passkeySignIn();
+      setBusy(false);
+      return ok ? done() : setError(t("sso.passkeyFailed"));
+    }
+    const typed = code.replace(/[\s-]/g, "");
+    if (!typed) return setError(t("sso.codeRequired"));
+    setBusy(true);
+    const r = await api("POST", "/api/login/second-factor", {
+      method,
+      code: typed,
+      ...(remember ? { rememberBrowser: true } : {}),
+    });
+    setBusy(false);
+    if (r.ok) return done();
+    const left = r.problem.body.attemptsLeft;
+    setCode("");
+    setError(
+      typeof left === "number"
+        ? t("sso.attemptsLeft", { n: num(left) })
+        : r.problem.title || t("networkError"),
+    );
+  };
+  const resend = async () => {
+    setError("");
+    const r = await api("POST", "/api/login/second-factor/sms");
+    if (r.ok) {
+      setNotice(t("sso.smsSent"));
+      setWait(60);
+    } else {
+      setWait(r.problem.retryAfterSeconds ?? 0);
+      setError(r.problem.title || t("networkError"));
+    }
+  };
+
+  return (
+    <div class="narrow">
+      <PageHeading title={t("sso.secondFactorTitle")}>{t("sso.secondFactorTitle")}</PageHeading>
+      <p id="sso-service">{t("sso.secondFactorFor", { service })}</p>
+      <ErrorSummary errors={error ? { code: error } : {}} order={["code"]} />
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <form noValidate onSubmit={submit}>
+        {methods.length > 1 && (
+          <Radios
+            field="method"
+            legend={t("sso.methodLegend")}
+            options={methods.map((m) => ({ value: m, label: t(`sso.method.${m}`) }))}
+            value={method}
+            onValue={(m) => {
+              setMethod(m as Method);
+              setError("");
+            }}
+          />
+        )}
+        {CODE_METHODS.includes(method) && (
+          <>
+            <TextField
+              field="code"
+              label={t(`sso.codeLabel.${method}`)}
+              value={code}
+              onValue={setCode}
+              error={error || undefined}
+              numeric={method !== "backup_code"}
+              autocomplete={method === "sms" ? "one-time-code" : "off"}
+              dir="ltr"
+              width="short"
+            />
+            <div class="form-group radio">
+              <input
+                type="checkbox"
+                id="f-rememberBrowser"
+                checked={remember}
+                onChange={(e) => setRemember(e.currentTarget.checked)}
+              />
+              <label for="f-rememberBrowser">{t("sso.rememberBrowser")}</label>
+            </div>
+          </>
+        )}
+        <div class="button-row">
+          <button type="submit" class="button" disabled={busy}>
+            {method === "passkey" ? t("sso.usePasskey") : t("sso.confirm")}
+          </button>
+          {method === "sms" && (
+            <button type="button" class="button button--secondary" disabled={wait > 0} onClick={resend}>
+              {wait > 0 ? t("sso.resendIn", { n: num(wait) }) : t("sso.resend")}
+            </button>
+          )}
+        </div>
+      </form>
     </div>
   );
 }

@@ -11,6 +11,8 @@ export type StaffMe = {
   branch: { code: string; name: string } | null;
   fourEyes: boolean;
   mustChangePassword: boolean;
+  /** An administrator without a passkey: the console shows enrolment first. */
+  passkeyRequired: boolean;
 };
 
 export type Person = {

@@ -1,4 +1,4 @@
-// The branch console (/staff): staff sign in with password and TOTP; operators find and activate
+// The branch console (/staff): staff sign in with password and TOTP (or a passkey); operators find and activate
 // people, admins manage staff and branches, read the audit trail and watch the figures.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.ts";
@@ -9,6 +9,7 @@ import { AuditPage } from "./audit.tsx";
 import { Isolated, type StaffMe } from "./common.tsx";
 import { EservicesAdminPage } from "./eservices.tsx";
 import { StaffLogin } from "./login.tsx";
+import { StaffPasskeysPage } from "./passkeys.tsx";
 import { StaffPasswordPage } from "./password.tsx";
 import { FindPersonPage } from "./person.tsx";
 import { StatsPage } from "./stats.tsx";
@@ -18,6 +19,11 @@ const ADMIN_PAGES = [
   ["/staff/admin", "staff.nav.admin"],
   ["/staff/audit", "staff.nav.audit"],
   ["/staff/eservices", "staff.nav.eservices"],
+  ["/staff/passkeys", "staff.nav.passkeys"],
+] as const;
+const OPERATOR_PAGES = [
+  ["/staff", "staff.nav.find"],
+  ["/staff/passkeys", "staff.nav.passkeys"],
 ] as const;
 
 export function StaffConsole({ path }: { path: string }) {
@@ -33,13 +39,14 @@ export function StaffConsole({ path }: { path: string }) {
   if (me === null) return <p aria-busy="true">{t("loading")}</p>;
   if (me === "signed-out") return <StaffLogin onSignedIn={load} />;
   if (me.mustChangePassword) return <StaffPasswordPage onChanged={load} />;
+  if (me.passkeyRequired) return <StaffPasskeysPage required onChanged={load} />;
 
   const logout = async () => {
     await api("POST", "/api/staff/logout");
     setMe("signed-out");
     navigate("/staff");
   };
-  const pages = me.role === "admin" ? ADMIN_PAGES : ([["/staff", "staff.nav.find"]] as const);
+  const pages = me.role === "admin" ? ADMIN_PAGES : OPERATOR_PAGES;
   return (
     <>
       <p class="hint" id="staff-signed-in">
@@ -87,6 +94,7 @@ function StaffPage({ path, me }: { path: string; me: StaffMe }) {
   if (me.role === "admin" && path === "/staff/admin") return <StaffAdminPage me={me} />;
   if (me.role === "admin" && path === "/staff/audit") return <AuditPage />;
   if (me.role === "admin" && path === "/staff/eservices") return <EservicesAdminPage />;
+  if (path === "/staff/passkeys") return <StaffPasskeysPage required={false} onChanged={() => undefined} />;
   return (
     <div class="narrow">
       <PageHeading title={t("notFound.title")}>{t("notFound.title")}</PageHeading>

@@ -1,12 +1,18 @@
-// Staff sign-in: username and password, then the 6-digit code of the authenticator app. At the first
-// sign-in the secret is shown to be added to the app (in groups of four, and as its otpauth:// link).
+// Staff sign-in: username and password, then the 6-digit code of the authenticator app or a passkey;
+// or a passkey alone. At the first sign-in the app's secret is shown to be added to the app (in groups
+// of four, and as its otpauth:// link).
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
+import { signInWithStaffPasskey } from "./passkeys.tsx";
 
-type Step = { next: "totp" | "enrol"; enrolment?: { secret: string; otpauthUri: string; qrSvg: string } };
+type Step = {
+  next: "totp" | "enrol";
+  methods?: ("totp" | "passkey")[];
+  enrolment?: { secret: string; otpauthUri: string; qrSvg: string };
+};
 
 export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
   const { t, num } = useI18n();
@@ -64,6 +70,27 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
     problem(r.problem);
   };
 
+  const usePasskey = async () => {
+    setBusy(true);
+    const result = await signInWithStaffPasskey(t("networkError"));
+    setBusy(false);
+    if (result === true) return onSignedIn();
+    setErrors(result);
+  };
+  const passkeyButton = (label: string) => (
+    <p>
+      <button
+        type="button"
+        class="button button--secondary"
+        id="staff-passkey"
+        disabled={busy}
+        onClick={usePasskey}
+      >
+        {t(label)}
+      </button>
+    </p>
+  );
+
   if (!step)
     return (
       <div class="narrow">
@@ -96,6 +123,7 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
             {t("staff.login.submit")}
           </button>
         </form>
+        {passkeyButton("staff.login.passkey")}
       </div>
     );
 
@@ -156,6 +184,7 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
           {t("staff.totp.submit")}
         </button>
       </form>
+      {step.methods?.includes("passkey") && passkeyButton("staff.totp.passkey")}
     </div>
   );
 }
