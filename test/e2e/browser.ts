@@ -1,7 +1,6 @@
 // Shared by the browser tests: one system and one Chromium per test file, axe on every page.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { createServer } from "node:net";
 import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
@@ -39,30 +38,16 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-/** A free port on the loopback interface, for a system that must know its own address up front. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
-
-/**
- * `passkeys`: the page is at http://localhost:{port} and PUBLIC_URL says so, since WebAuthn binds a
- * passkey to the site's host name and origin (a browser refuses an IP address as RP ID).
- */
-export async function startHarness(options: { passkeys?: boolean } = {}): Promise<Harness> {
-  const fixed = options.passkeys ? await freePort() : 0;
-  const sys = await startTestSystem(fixed ? { PUBLIC_URL: `http://localhost:${fixed}` } : {});
-  await sys.app.listen({ port: fixed, host: "127.0.0.1" });
+export async function startHarness(): Promise<Harness> {
+  const sys = await startTestSystem();
+  await sys.app.listen({ port: 0, host: "127.0.0.1" });
   const address = sys.app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {
     sys,
     browser,
-    base: `http://${options.passkeys ? "localhost" : "127.0.0.1"}:${port}`,
+    base: `http://127.0.0.1:${port}`,
     async newPage(viewport) {
       const context = await browser.newContext({ viewport, locale: "fa-IR" });
       return context.newPage();

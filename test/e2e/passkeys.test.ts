@@ -9,7 +9,8 @@ import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { t } from "../../src/messages/index.ts";
 import { createAccount, outboxNow, signInCode } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
-import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import { assertAccessible, assertFitsWidth, type Harness, skipBrowser } from "./browser.ts";
+import { startLocalhostHarness } from "./webauthn.ts";
 
 const PHONE = { width: 360, height: 740 };
 const ui = (key: string, params?: Record<string, string | number>) => t("fa", `ui.${key}`, params);
@@ -48,7 +49,7 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
       .credentials;
 
   before(async () => {
-    h = await startHarness({ passkeys: true });
+    h = await startLocalhostHarness();
     await createAccount(h.sys, ali);
     page = await h.newPage(PHONE);
     cdp = await page.context().newCDPSession(page);
