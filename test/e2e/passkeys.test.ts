@@ -7,9 +7,10 @@ import { after, before, describe, test } from "node:test";
 import type { CDPSession, Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { t } from "../../src/messages/index.ts";
-import { createAccount, latestCode } from "../helpers/accounts.ts";
+import { createAccount, outboxNow, signInCode } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
-import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import { assertAccessible, assertFitsWidth, type Harness, skipBrowser } from "./browser.ts";
+import { startLocalhostHarness } from "./webauthn.ts";
 
 const PHONE = { width: 360, height: 740 };
 const ui = (key: string, params?: Record<string, string | number>) => t("fa", `ui.${key}`, params);
@@ -19,7 +20,6 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
   let page: Page;
   let cdp: CDPSession;
   let authenticatorId = "";
-  let sent = 0;
 
   const password = async () => {
     await page.goto(`${h.base}/login`);
@@ -31,9 +31,9 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await page.waitForSelector("#second-factor");
   };
   const signInWithSms = async () => {
+    const before = await outboxNow(h.sys, ali.mobile);
     await password();
-    sent += 1;
-    const code = await latestCode(h.sys, ali.mobile, sent);
+    const code = await signInCode(h.sys, ali.mobile, before);
     await page.click("#f-code");
     await page.keyboard.type(fa(code), { delay: 20 });
     await page.click("#second-factor form button[type='submit']");
@@ -49,7 +49,7 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
       .credentials;
 
   before(async () => {
-    h = await startHarness();
+    h = await startLocalhostHarness();
     await createAccount(h.sys, ali);
     page = await h.newPage(PHONE);
     cdp = await page.context().newCDPSession(page);
@@ -115,23 +115,32 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await page.waitForSelector("#passkey-list li:has-text('گوشی همراه')");
   });
 
-  test("signs in with the passkey alone, no password", async () => {
-    await signOut();
-    assert.equal(await page.getAttribute("#f-nationalId", "autocomplete"), "username webauthn");
-    await assertAccessible(page, "login page with passkey sign-in");
-    await page.click(`#passkey-signin button:has-text('${ui("passkeys.signIn")}')`);
+  test("the national-ID field's autofill list signs in with the passkey alone, no password", async () => {
+    // The virtual authenticator answers the page's conditional request as a person picking the
+    // passkey under the field would: the login page signs in before anything is typed.
+    await page.goto(`${h.base}/account`);
+    const signedIn = page.waitForResponse(
+      (r) => r.url().endsWith("/api/passkeys/authentication") && r.request().method() === "POST",
+    );
+    await page.click(`button:has-text('${ui("account.logout")}')`);
+    assert.equal((await signedIn).status(), 200, "the passkey alone signed in");
     await page.waitForURL(`${h.base}/account`);
     await page.waitForSelector("#profile-title");
+    assert.equal(await page.locator("#f-password").count(), 0);
   });
 
   test("after the password, the passkey is offered as the second step", async () => {
+    // Nobody picks from the autofill list this time: the authenticator waits for a touch.
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
     await signOut();
+    assert.equal(await page.getAttribute("#f-nationalId", "autocomplete"), "username webauthn");
+    await assertAccessible(page, "login page with passkey sign-in");
     await password();
-    sent += 1; // the SMS code went, as the default method
     await page.click(`#other-methods button:has-text('${ui("mfa.use.passkey")}')`);
     await page.waitForSelector(`#second-factor-intro:has-text('${ui("mfa.passkey.intro")}')`);
     assert.equal(await page.locator("#f-code").count(), 0);
     await assertAccessible(page, "second step by passkey");
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
     await page.click("#second-factor form button[type='submit']");
     await page.waitForURL(`${h.base}/account`);
   });
@@ -147,8 +156,10 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await assertAccessible(page, "passkey removal asked");
     await page.click(`#passkey-list button:has-text('${ui("security.confirmRemove")}')`);
     await page.waitForSelector(`#passkeys :text('${ui("security.passkeys.none")}')`);
-    await signOut();
-    await page.click(`#passkey-signin button:has-text('${ui("passkeys.signIn")}')`);
+    // The authenticator still holds it and offers it at once: the server no longer knows it.
+    await page.goto(`${h.base}/account`);
+    await page.click(`button:has-text('${ui("account.logout")}')`);
+    await page.waitForURL(`${h.base}/login`);
     await page.waitForSelector(".error-summary");
     assert.equal(new URL(page.url()).pathname, "/login");
     await assertAccessible(page, "login after a removed passkey");

@@ -67,6 +67,11 @@ describe("the login's second step on a 360 px phone", { skip: skipBrowser }, () 
       ui("mfa.title"),
       "the step's heading has the focus",
     );
+    assert.equal(
+      await page.locator("#second-factor-intro").innerText(),
+      ui("mfa.sms.sentTo", { mobile: fa("0912***4567") }),
+      "the masked mobile the code went to",
+    );
     const sms = (await outboxNow(h.sys, ali.mobile)).find((text) => text.includes(code)) ?? "";
     assert.match(sms, /کد ورود شما به سامانه مدیریت کاربران/);
     assert.match(sms, new RegExp(`#${code}$`), "the WebOTP line ends the SMS");

@@ -102,12 +102,18 @@ export type SignInResult = {
   expiresAt: Date;
   method?: Method;
   methods?: Method[];
+  /** Where the SMS code goes, masked (when SMS is one of the methods). */
+  mobile?: string;
   /** The SMS caps were reached: no code was sent, the next one may be asked after this many seconds. */
   retryAfter?: number;
 };
 
-/** What a half session's page needs: the default factor and the others the holder has. */
-export const answerOf = (factors: Factors) => ({ method: factors.method, methods: factors.methods });
+/** What a half session's page needs: the default factor, the others, and where an SMS code goes (masked). */
+export const answerOf = (factors: Factors) => ({
+  method: factors.method,
+  methods: factors.methods,
+  ...(factors.methods.includes("sms") ? { mobile: maskMobile(factors.mobile) } : {}),
+});
 
 /**
  * The code of a new half session, at once when SMS is its default factor. Past the per-account caps

@@ -31,7 +31,8 @@ export const credentialSchema = Type.Object({
     clientDataJSON: b64(4096),
     attestationObject: Type.Optional(b64(65_536)),
     authenticatorData: Type.Optional(b64(8192)),
-    signature: Type.Optional(b64(2048)),
+    // Up to ML-DSA-87's 4627 bytes: Chromium's authenticators sign with ML-DSA-44 (2420) when offered.
+    signature: Type.Optional(b64(8192)),
     userHandle: Type.Optional(b64(1024)),
     transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 10 })),
     publicKeyAlgorithm: Type.Optional(Type.Number()),
