@@ -4,6 +4,7 @@ import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Challenges } from "../../platform/challenge.ts";
 import type { Http } from "../../platform/http.ts";
+import { DEVICE_COOKIE } from "../factors/remembered-browsers.ts";
 import { anySession, requireSession } from "../login/auth.ts";
 import { SESSION_COOKIE } from "../login/sessions.ts";
 import {
@@ -107,7 +108,7 @@ export function passkeyRoutes(
     },
   );
 
-  const signIn = Type.Object({ response: credentialSchema });
+  const signIn = Type.Object({ response: credentialSchema, rememberBrowser: Type.Optional(Type.Boolean()) });
   app.post(
     "/api/passkeys/authentication",
     { schema: { body: signIn }, ...deps.challenges.guard(PASSKEY_ADDRESS_RULE) },
@@ -121,6 +122,15 @@ export function passkeyRoutes(
         secure: deps.cookieSecure,
         expires: opened.expiresAt,
       });
+      if (opened.device) {
+        reply.setCookie(DEVICE_COOKIE, opened.device.token, {
+          path: "/",
+          httpOnly: true,
+          sameSite: "lax",
+          secure: deps.cookieSecure,
+          expires: opened.device.expiresAt,
+        });
+      }
       return { next: "done" };
     },
   );
