@@ -86,12 +86,12 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
     await page.click("button:has-text('ورود')");
 
     // The second factor on the same page: the SMS code, typed key by key in Persian digits.
-    await page.waitForSelector("h1:has-text('مرحلهٔ دوم ورود')");
+    await page.waitForSelector("#second-factor #f-code");
     assert.equal(await page.getAttribute("#f-code", "autocomplete"), "one-time-code");
     await assertAccessible(page, "SSO second factor");
     await page.click("#f-code");
     await page.keyboard.type(fa(await signInCode(sys, ali.mobile, seen)), { delay: 20 });
-    await page.click("button:has-text('تأیید')");
+    await page.click("#second-factor button[type=submit]");
 
     await page.waitForSelector("h1:has-text('اجازهٔ دسترسی به اطلاعات')");
     const consent = (await page.locator("main").textContent()) ?? "";
@@ -154,10 +154,11 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
     const seen = await outboxNow(sys, ali.mobile);
     await phone.click("button:has-text('ادامه')");
     await phone.waitForSelector("h1:has-text('مرحلهٔ دوم ورود')");
+    await assertAccessible(phone, "SSO step-up: the code");
     // A wrong code first: told how many tries are left, still no code for the e-service.
     await phone.click("#f-code");
     await phone.keyboard.type(fa("000000"), { delay: 20 });
-    await phone.click("button:has-text('تأیید')");
+    await phone.click("#second-factor button[type=submit]");
     await phone.waitForSelector(".error-summary");
     assert.match((await phone.locator(".error-summary").textContent()) ?? "", /بار دیگر/);
     assert.equal(callback, undefined);
@@ -166,7 +167,7 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
     await phone.waitForSelector("h1:has-text('مرحلهٔ دوم ورود')");
     await phone.click("#f-code");
     await phone.keyboard.type(fa(await signInCode(sys, ali.mobile, seen)), { delay: 20 });
-    await phone.click("button:has-text('تأیید')");
+    await phone.click("#second-factor button[type=submit]");
     await phone.waitForURL(`${new URL(callbackUrl).origin}/`);
     const back = callback as URL | undefined;
     assert.ok(back?.searchParams.get("code"), "the consent given above is remembered: straight back");

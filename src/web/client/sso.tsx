@@ -4,18 +4,28 @@
 // a phishing-resistant sign-in), then the consent naming the e-service and what it will learn. The
 // server answers each step with the next one or where the browser goes; after a factor the page asks
 // the interaction's state again, so the server alone decides when the e-service gets a code.
-import { startAuthentication } from "@simplewebauthn/browser";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "./api.ts";
-import { ErrorSummary, Radios, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { SignInForm } from "./login.tsx";
+import { signInWithPasskey } from "./passkeys.ts";
 import { PageHeading } from "./router.tsx";
+import {
+  type Method,
+  type SecondFactorStart,
+  SecondFactorStep,
+  secondFactorStart,
+} from "./second-factor.tsx";
 
-type Method = "sms" | "totp" | "passkey" | "backup_code";
 type State =
   | { prompt: "login"; service: string; fresh?: boolean }
-  | { prompt: "second_factor"; service: string; method?: Method; methods: Method[] }
+  | {
+      prompt: "second_factor";
+      service: string;
+      method?: Method;
+      methods: Method[];
+      start?: SecondFactorStart;
+    }
   | { prompt: "step_up"; service: string; need: "aal2" | "phishing_resistant"; methods: Method[] }
   | { prompt: "consent"; service: string; scopes: string[]; offline: boolean }
   | { redirectTo: string };
@@ -49,14 +59,18 @@ export function SsoPage({ path }: { path: string }) {
     );
   if (!state || "redirectTo" in state) return <p aria-busy="true">{t("loading")}</p>;
   if (state.prompt === "login")
-    return <SsoLogin base={base} service={state.service} fresh={!!state.fresh} onNext={show} />;
+    return (
+      <SsoLogin base={base} service={state.service} fresh={!!state.fresh} onNext={show} done={refresh} />
+    );
   if (state.prompt === "second_factor")
     return (
       <SecondFactor
-        key={`second-${state.method ?? ""}`}
         service={state.service}
-        methods={state.methods}
-        first={state.method}
+        // A reload half-way: the code already sent stays good, a new one is a click away.
+        start={
+          state.start ??
+          secondFactorStart({ next: "second_factor", method: state.method, methods: state.methods }, 0)!
+        }
         done={refresh}
       />
     );
@@ -70,17 +84,23 @@ function SsoLogin({
   service,
   fresh,
   onNext,
+  done,
 }: {
   base: string;
   service: string;
   fresh: boolean;
   onNext: (state: State) => void;
+  done: () => void;
 }) {
   const { t } = useI18n();
+  // The form asks the second factor itself when the password step answers second_factor, or signs
+  // in with a passkey (both factors); either way the interaction's state is asked again after.
   return (
     <SignInForm<State>
       url={`${base}/login`}
       onSignedIn={onNext}
+      onFullSession={done}
+      passkeys={!fresh}
       intro={
         <p id="sso-service">
           {t("sso.loginFor", { service })}
@@ -153,18 +173,7 @@ function SsoConsent({
 
 /** «ورود با کلید عبور»: the browser's passkey dialog, then the server's verdict. */
 async function passkeySignIn(): Promise<boolean> {
-  const options = await api<Parameters<typeof startAuthentication>[0]["optionsJSON"]>(
-    "POST",
-    "/api/passkeys/authentication/options",
-  );
-  if (!options.ok) return false;
-  try {
-    const response = await startAuthentication({ optionsJSON: options.data });
-    return (await api("POST", "/api/passkeys/authentication", { response })).ok;
-  } catch {
-    // Cancelled, timed out, or no passkey of this account on the device.
-    return false;
-  }
+  return (await signInWithPasskey()).ok;
 }
 
 /** The e-service asks more than this sign-in has: the missing factor, asked of the person. */
@@ -220,131 +229,25 @@ function StepUp({
   );
 }
 
-const CODE_METHODS: Method[] = ["sms", "totp", "backup_code"];
-
-/** The second step of the sign-in (or of a step-up): a code, or a passkey. */
+/**
+ * The second step of the sign-in (or of a step-up): the same step as Hoviat's own login page, under
+ * the e-service's name. `start` is the server's answer; after a reload (a half session) the state's.
+ */
 function SecondFactor({
   service,
-  methods,
-  first,
+  start,
   done,
 }: {
   service: string;
-  methods: Method[];
-  first?: Method | undefined;
+  start: SecondFactorStart;
   done: () => void;
 }) {
-  const { t, num } = useI18n();
-  const [method, setMethod] = useState<Method>(first ?? methods[0] ?? "sms");
-  const [code, setCode] = useState("");
-  const [remember, setRemember] = useState(false);
-  const [error, setError] = useState("");
-  const [notice, setNotice] = useState(first === "sms" ? t("sso.smsSent") : "");
-  const [busy, setBusy] = useState(false);
-  const [wait, setWait] = useState(0);
-  useEffect(() => {
-    if (wait <= 0) return;
-    const timer = setTimeout(() => setWait(wait - 1), 1000);
-    return () => clearTimeout(timer);
-  }, [wait]);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setNotice("");
-    if (method === "passkey") {
-      setBusy(true);
-      const ok = await passkeySignIn();
-      setBusy(false);
-      return ok ? done() : setError(t("sso.passkeyFailed"));
-    }
-    const typed = code.replace(/[\s-]/g, "");
-    if (!typed) return setError(t("sso.codeRequired"));
-    setBusy(true);
-    const r = await api("POST", "/api/login/second-factor", {
-      method,
-      code: typed,
-      ...(remember ? { rememberBrowser: true } : {}),
-    });
-    setBusy(false);
-    if (r.ok) return done();
-    const left = r.problem.body.attemptsLeft;
-    setCode("");
-    setError(
-      typeof left === "number"
-        ? t("sso.attemptsLeft", { n: num(left) })
-        : r.problem.title || t("networkError"),
-    );
-  };
-  const resend = async () => {
-    setError("");
-    const r = await api("POST", "/api/login/second-factor/sms");
-    if (r.ok) {
-      setNotice(t("sso.smsSent"));
-      setWait(60);
-    } else {
-      setWait(r.problem.retryAfterSeconds ?? 0);
-      setError(r.problem.title || t("networkError"));
-    }
-  };
-
+  const { t } = useI18n();
   return (
     <div class="narrow">
       <PageHeading title={t("sso.secondFactorTitle")}>{t("sso.secondFactorTitle")}</PageHeading>
       <p id="sso-service">{t("sso.secondFactorFor", { service })}</p>
-      <ErrorSummary errors={error ? { code: error } : {}} order={["code"]} />
-      {notice && (
-        <p class="notice" role="status">
-          {notice}
-        </p>
-      )}
-      <form noValidate onSubmit={submit}>
-        {methods.length > 1 && (
-          <Radios
-            field="method"
-            legend={t("sso.methodLegend")}
-            options={methods.map((m) => ({ value: m, label: t(`sso.method.${m}`) }))}
-            value={method}
-            onValue={(m) => {
-              setMethod(m as Method);
-              setError("");
-            }}
-          />
-        )}
-        {CODE_METHODS.includes(method) && (
-          <>
-            <TextField
-              field="code"
-              label={t(`sso.codeLabel.${method}`)}
-              value={code}
-              onValue={setCode}
-              error={error || undefined}
-              numeric={method !== "backup_code"}
-              autocomplete={method === "sms" ? "one-time-code" : "off"}
-              dir="ltr"
-              width="short"
-            />
-            <div class="form-group radio">
-              <input
-                type="checkbox"
-                id="f-rememberBrowser"
-                checked={remember}
-                onChange={(e) => setRemember(e.currentTarget.checked)}
-              />
-              <label for="f-rememberBrowser">{t("sso.rememberBrowser")}</label>
-            </div>
-          </>
-        )}
-        <div class="button-row">
-          <button type="submit" class="button" disabled={busy}>
-            {method === "passkey" ? t("sso.usePasskey") : t("sso.confirm")}
-          </button>
-          {method === "sms" && (
-            <button type="button" class="button button--secondary" disabled={wait > 0} onClick={resend}>
-              {wait > 0 ? t("sso.resendIn", { n: num(wait) }) : t("sso.resend")}
-            </button>
-          )}
-        </div>
-      </form>
+      <SecondFactorStep start={start} onDone={done} onRestart={done} />
     </div>
   );
 }
