@@ -4,8 +4,7 @@
 // a replayed challenge or assertion, a cloned authenticator, no user verification, a wrong origin.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
-import { createSession, type SessionProof } from "../src/flows/login/sessions.ts";
-import { createAccount, loginCookie, outbox, resetTables } from "./helpers/accounts.ts";
+import { createAccount, loginCookie, notices, resetTables } from "./helpers/accounts.ts";
 import { ali, zahra } from "./helpers/people.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 import { SoftwareAuthenticator } from "./helpers/webauthn.ts";
@@ -75,16 +74,14 @@ async function sessionOf(cookie: string) {
     .executeTakeFirstOrThrow();
 }
 
-async function halfSession(accountId: string, proof: Partial<SessionProof> = {}) {
-  const session = await createSession(
-    sys.db,
-    accountId,
-    sys.clock.now(),
-    { idleMinutes: 30, absoluteHours: 12 },
-    { ip: null, userAgent: null },
-    { stage: "second_factor", amr: ["pwd"], aal: 1, ...proof },
-  );
-  return `hoviat_session=${session.token}`;
+/** The password step of /api/login: a half session, its second factor due. */
+async function halfSession(person = ali) {
+  const res = await call("POST", "/api/login", undefined, {
+    nationalId: person.nationalId,
+    password: person.password,
+  });
+  assert.equal(res.body.next, "second_factor");
+  return res.cookie!;
 }
 
 const eventTypes = async () =>
@@ -96,7 +93,8 @@ describe("enrolment", () => {
   test("needs the current password, is discoverable with user verification, and is announced", async () => {
     await createAccount(sys, ali);
     const cookie = await loginCookie(sys, ali);
-    // Without proof of the holder (a password sign-in long ago, aal 1): refused.
+    // Without proof of the holder (the second factor given over 10 minutes ago): refused.
+    sys.clock.advance(10 * 60_000 + 1);
     const bare = await call("POST", "/api/account/passkeys/registration/options", cookie, {});
     assert.equal(bare.status, 400);
     assert.equal(bare.body.errors[0].code, "currentPassword.required");
@@ -143,7 +141,7 @@ describe("enrolment", () => {
       [response.id],
     );
     assert.deepEqual(await eventTypes(), ["login.succeeded", "passkey.added"]);
-    assert.match((await outbox(sys, ali.mobile)).join("\n"), /کلید عبور/);
+    assert.match((await notices(sys, ali.mobile)).join("\n"), /یک کلید عبور به حساب کاربری شما افزوده شد/);
   });
 
   test("refuses an authenticator that did not verify the person, a foreign origin, another's challenge", async () => {
@@ -230,6 +228,32 @@ describe("sign-in with a passkey", () => {
     assert.ok((await eventTypes()).includes("login.passkey"));
   });
 
+  test("«این مرورگر را به خاطر بسپار» after a passkey: the next password sign-in needs no second factor", async () => {
+    await createAccount(sys, ali);
+    const device = authenticator();
+    await enrol(await loginCookie(sys, ali), device);
+    const options = await call("POST", "/api/passkeys/authentication/options");
+    const res = await sys.app.inject({
+      method: "POST",
+      url: "/api/passkeys/authentication",
+      payload: { response: device.get(options.body), rememberBrowser: true },
+    });
+    assert.equal(res.statusCode, 200);
+    const remembered = res.cookies.find((c) => c.name === "hoviat_device");
+    assert.ok(remembered?.httpOnly);
+    const login = await sys.app.inject({
+      method: "POST",
+      url: "/api/login",
+      headers: { cookie: `hoviat_device=${remembered.value}` },
+      payload: { nationalId: ali.nationalId, password: ali.password },
+    });
+    assert.equal(login.json().next, "done");
+    // Without the tick, no cookie.
+    const plain = await signIn(device);
+    assert.equal(plain.status, 200);
+    assert.equal((await sys.db.selectFrom("remembered_browsers").select("id").execute()).length, 1);
+  });
+
   test("a synced passkey is swk", async () => {
     await createAccount(sys, ali);
     const device = authenticator({ synced: true });
@@ -243,10 +267,10 @@ describe("sign-in with a passkey", () => {
   });
 
   test("completes a half session: a new token, amr merged with the password, level 3", async () => {
-    const id = await createAccount(sys, ali);
+    await createAccount(sys, ali);
     const device = authenticator();
     await enrol(await loginCookie(sys, ali), device);
-    const half = await halfSession(id);
+    const half = await halfSession();
     assert.equal((await call("GET", "/api/account/passkeys", half)).status, 401);
     const options = await call("POST", "/api/passkeys/authentication/options", half);
     // The half session's account: its passkeys are named.
@@ -271,24 +295,25 @@ describe("sign-in with a passkey", () => {
     const device = authenticator();
     await enrol(await loginCookie(sys, ali), device);
     const full = await loginCookie(sys, ali);
+    assert.deepEqual((await sessionOf(full)).amr, ["mfa", "pwd", "sms"]);
     sys.clock.advance(60_000);
     const res = await signIn(device, full);
     assert.equal(res.status, 200);
     const session = await sessionOf(res.cookie!);
-    assert.deepEqual([session.stage, session.amr, session.aal], ["full", ["hwk", "mfa", "pwd", "user"], 3]);
+    assert.deepEqual(
+      [session.stage, session.amr, session.aal],
+      ["full", ["hwk", "mfa", "pwd", "sms", "user"], 3],
+    );
     assert.equal(session.auth_time?.getTime(), sys.clock.now().getTime());
     assert.equal((await call("GET", "/api/me", full)).status, 401);
   });
 
   test("a passkey of another account than the session's is refused", async () => {
-    const aliId = await createAccount(sys, ali);
+    await createAccount(sys, ali);
     await createAccount(sys, zahra);
     const aliDevice = authenticator();
     await enrol(await loginCookie(sys, ali), aliDevice);
-    const zahraHalf = await halfSession(
-      (await sys.db.selectFrom("accounts").select("id").where("id", "!=", aliId).executeTakeFirstOrThrow())
-        .id,
-    );
+    const zahraHalf = await halfSession(zahra);
     // Zahra's half session: options name none of Ali's passkeys; an attacker answers with Ali's anyway.
     const options = await call("POST", "/api/passkeys/authentication/options", zahraHalf);
     assert.deepEqual(options.body.allowCredentials, []);
@@ -312,7 +337,10 @@ describe("sign-in with a passkey", () => {
     await createAccount(sys, ali);
     const device = authenticator();
     await enrol(await loginCookie(sys, ali), device);
-    for (const gesture of [{ userVerified: false }, { origin: "https://evil.example" }]) {
+    // Another port of localhost is the same site to a browser (a loopback PUBLIC_URL only).
+    assert.equal((await signIn(device, undefined, { origin: "http://localhost:9" })).status, 200);
+    const lookalikes = ["https://evil.example", "http://localhost.evil.example", "https://localhost"];
+    for (const gesture of [{ userVerified: false }, ...lookalikes.map((origin) => ({ origin }))]) {
       const res = await signIn(device, undefined, gesture);
       assert.equal(res.status, 401, JSON.stringify(gesture));
       assert.equal(res.body.code, "passkeys.refused");
@@ -381,6 +409,16 @@ describe("sign-in with a passkey", () => {
   });
 });
 
+describe("options", () => {
+  test("a flood of options from one address asks for a challenge (each is a stored row)", async () => {
+    const statuses = [];
+    for (let i = 0; i < 301; i++)
+      statuses.push((await call("POST", "/api/passkeys/authentication/options")).status);
+    assert.equal(statuses.filter((s) => s === 200).length, 300);
+    assert.equal(statuses.at(-1), 429);
+  });
+});
+
 describe("rename and removal", () => {
   test("renames its own passkey only; removal needs the password and is announced", async () => {
     const aliId = await createAccount(sys, ali);
@@ -406,6 +444,8 @@ describe("rename and removal", () => {
         .status,
       404,
     );
+    // The second factor of this sign-in was given over 10 minutes ago: the password is asked.
+    sys.clock.advance(10 * 60_000 + 1);
     assert.equal((await call("DELETE", `/api/account/passkeys/${id}`, cookie, {})).status, 400);
     assert.equal((await call("DELETE", `/api/account/passkeys/${id}`, cookie)).status, 400);
     const removed = await call("DELETE", `/api/account/passkeys/${id}`, cookie, {
@@ -417,7 +457,9 @@ describe("rename and removal", () => {
       (await eventTypes()).filter((t) => t.startsWith("passkey.")),
       ["passkey.added", "passkey.removed"],
     );
-    assert.equal((await outbox(sys, ali.mobile, 2)).length, 2);
+    const texts = await notices(sys, ali.mobile, 2);
+    assert.equal(texts.length, 2);
+    assert.match(texts[1]!, /یک کلید عبور از حساب کاربری شما حذف شد/);
     // The removed passkey signs no one in.
     const res = await signIn(device);
     assert.equal(res.status, 401);

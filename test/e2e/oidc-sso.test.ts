@@ -4,11 +4,20 @@
 // it back-channel. Typed key by key, axe on each Hoviat page.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import * as client from "openid-client";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { startDemoEservice } from "../../demo/eservice.ts";
+import { AAL_VALUES } from "../../src/domain/authentication-level.ts";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
-import { createAccount } from "../helpers/accounts.ts";
-import { freePort, SECRET, startOidcSystem } from "../helpers/oidc.ts";
+import { newSession } from "../../src/flows/login/sessions.ts";
+import { createAccount, outboxNow, signInCode } from "../helpers/accounts.ts";
+import {
+  authorizationRequest,
+  freePort,
+  rp as relyingParty,
+  SECRET,
+  startOidcSystem,
+} from "../helpers/oidc.ts";
 import { ali } from "../helpers/people.ts";
 import type { TestSystem } from "../helpers/system.ts";
 import { assertAccessible, CHROMIUM, CHROMIUM_ARGS, skipBrowser } from "./browser.ts";
@@ -20,10 +29,13 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
   let demo: Awaited<ReturnType<typeof startDemoEservice>>;
   let browser: Browser;
   let page: Page;
+  let callbackUrl: string;
+  let accountId: string;
 
   before(async () => {
     const port = await freePort();
     const rp = `http://127.0.0.1:${port}`;
+    callbackUrl = `${rp}/callback`;
     sys = await startOidcSystem([
       {
         client_id: "demo-eservice",
@@ -35,7 +47,7 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
         token_endpoint_auth_method: "client_secret_basic",
       },
     ]);
-    await createAccount(sys, ali);
+    accountId = await createAccount(sys, ali);
     demo = await startDemoEservice({
       issuer: sys.issuer,
       port,
@@ -70,7 +82,16 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
     await page.fill("#f-password", "");
     await page.click("#f-password");
     await page.keyboard.type(ali.password, { delay: 20 });
+    const seen = await outboxNow(sys, ali.mobile);
     await page.click("button:has-text('ورود')");
+
+    // The second factor on the same page: the SMS code, typed key by key in Persian digits.
+    await page.waitForSelector("h1:has-text('مرحلهٔ دوم ورود')");
+    assert.equal(await page.getAttribute("#f-code", "autocomplete"), "one-time-code");
+    await assertAccessible(page, "SSO second factor");
+    await page.click("#f-code");
+    await page.keyboard.type(fa(await signInCode(sys, ali.mobile, seen)), { delay: 20 });
+    await page.click("button:has-text('تأیید')");
 
     await page.waitForSelector("h1:has-text('اجازهٔ دسترسی به اطلاعات')");
     const consent = (await page.locator("main").textContent()) ?? "";
@@ -101,5 +122,61 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
 
     await page.goto(`${sys.issuer}/account`);
     await page.waitForSelector("text=ورود به سیستم");
+  });
+
+  test("step-up on a 360 px phone: signed in by password alone, an e-service asking aal:2 gets the SMS code asked first", async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "fa-IR" });
+    const phone = await context.newPage();
+    // A browser signed in to Hoviat by password alone (level 1), as SECOND_FACTOR=optional leaves one.
+    const session = newSession(
+      accountId,
+      sys.clock.now(),
+      { idleMinutes: 30, absoluteHours: 12 },
+      { ip: "127.0.0.1", userAgent: "e2e" },
+      { stage: "full", amr: ["pwd"], aal: 1 },
+    );
+    await sys.db.insertInto("sessions").values(session.row).execute();
+    await context.addCookies([{ name: "hoviat_session", value: session.token, url: sys.issuer }]);
+    // The e-service's callback: the code is read from Hoviat's redirect and exchanged by the test (the
+    // demo, which did not start this flow, sends the browser home without touching it).
+    let callback: URL | undefined;
+    phone.on("response", (response) => {
+      const location = response.headers().location;
+      if (response.status() === 303 && location?.startsWith(callbackUrl)) callback = new URL(location);
+    });
+    const config = await relyingParty(sys.issuer, "demo-eservice", client.ClientSecretBasic(SECRET));
+    const flow = await authorizationRequest(config, callbackUrl, { acr_values: AAL_VALUES[2] });
+
+    await phone.goto(flow.url.href);
+    await phone.waitForSelector("h1:has-text('تأیید بیشتر برای ورود')");
+    assert.match((await phone.locator("#sso-service").textContent()) ?? "", new RegExp(SERVICE));
+    await assertAccessible(phone, "SSO step-up");
+    const seen = await outboxNow(sys, ali.mobile);
+    await phone.click("button:has-text('ادامه')");
+    await phone.waitForSelector("h1:has-text('مرحلهٔ دوم ورود')");
+    // A wrong code first: told how many tries are left, still no code for the e-service.
+    await phone.click("#f-code");
+    await phone.keyboard.type(fa("000000"), { delay: 20 });
+    await phone.click("button:has-text('تأیید')");
+    await phone.waitForSelector(".error-summary");
+    assert.match((await phone.locator(".error-summary").textContent()) ?? "", /بار دیگر/);
+    assert.equal(callback, undefined);
+    // Reloaded half-way: the page asks the code again (the session is a half one now).
+    await phone.reload();
+    await phone.waitForSelector("h1:has-text('مرحلهٔ دوم ورود')");
+    await phone.click("#f-code");
+    await phone.keyboard.type(fa(await signInCode(sys, ali.mobile, seen)), { delay: 20 });
+    await phone.click("button:has-text('تأیید')");
+    await phone.waitForURL(`${new URL(callbackUrl).origin}/`);
+    const back = callback as URL | undefined;
+    assert.ok(back?.searchParams.get("code"), "the consent given above is remembered: straight back");
+    const tokens = await client.authorizationCodeGrant(config, back!, {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
+    assert.equal(tokens.claims()!.aal, AAL_VALUES[2]);
+    assert.deepEqual(tokens.claims()!.amr, ["mfa", "pwd", "sms"]);
+    await context.close();
   });
 });

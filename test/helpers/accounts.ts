@@ -122,7 +122,9 @@ export async function codeOfSession(sys: TestSystem, cookie: string): Promise<st
   return eventually(async () => {
     const row = await sys.db
       .selectFrom("sign_in_codes as c")
-      .innerJoin("messages as m", (join) => join.on(sql<boolean>`m.dedupe_key = 'sign-in-code:' || c.id || ':code'`))
+      .innerJoin("messages as m", (join) =>
+        join.on(sql<boolean>`m.dedupe_key = 'sign-in-code:' || c.id || ':code'`),
+      )
       .innerJoin("outbox as o", "o.message_id", "m.id")
       .select("o.body")
       .where("c.session_hash", "=", sessionHash)

@@ -4,6 +4,7 @@ import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { Challenges } from "../../platform/challenge.ts";
 import type { Http } from "../../platform/http.ts";
+import { DEVICE_COOKIE } from "../factors/remembered-browsers.ts";
 import { anySession, requireSession } from "../login/auth.ts";
 import { SESSION_COOKIE } from "../login/sessions.ts";
 import {
@@ -48,6 +49,9 @@ export const PASSKEY_ADDRESS_RULE = {
   counts: "failures" as const,
   failureStatuses: [400, 401, 403],
 };
+
+/** Options from one address before they need a challenge: each is a stored challenge row. */
+export const PASSKEY_OPTIONS_RULE = { scope: "passkey-options", threshold: 300, windowMs: 15 * 60_000 };
 
 const client = (request: FastifyRequest) => ({
   ip: request.ip,
@@ -95,12 +99,16 @@ export function passkeyRoutes(
     },
   );
 
-  app.post("/api/passkeys/authentication/options", async (request) => {
-    const session = await anySession(deps, request);
-    return authenticationOptions(deps, "account", session?.accountId ?? null);
-  });
+  app.post(
+    "/api/passkeys/authentication/options",
+    deps.challenges.guard(PASSKEY_OPTIONS_RULE),
+    async (request) => {
+      const session = await anySession(deps, request);
+      return authenticationOptions(deps, "account", session?.accountId ?? null);
+    },
+  );
 
-  const signIn = Type.Object({ response: credentialSchema });
+  const signIn = Type.Object({ response: credentialSchema, rememberBrowser: Type.Optional(Type.Boolean()) });
   app.post(
     "/api/passkeys/authentication",
     { schema: { body: signIn }, ...deps.challenges.guard(PASSKEY_ADDRESS_RULE) },
@@ -114,6 +122,15 @@ export function passkeyRoutes(
         secure: deps.cookieSecure,
         expires: opened.expiresAt,
       });
+      if (opened.device) {
+        reply.setCookie(DEVICE_COOKIE, opened.device.token, {
+          path: "/",
+          httpOnly: true,
+          sameSite: "lax",
+          secure: deps.cookieSecure,
+          expires: opened.device.expiresAt,
+        });
+      }
       return { next: "done" };
     },
   );

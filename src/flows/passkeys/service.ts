@@ -8,6 +8,7 @@ import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts"
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { type AccountDeps, proveHolder } from "../account/service.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { rememberBrowser } from "../factors/remembered-browsers.ts";
 import type { Authenticated } from "../login/auth.ts";
 import {
   createSession,
@@ -209,6 +210,9 @@ export async function signInWithPasskey(
     client,
     now,
   );
+  // «این مرورگر را به خاطر بسپار», as after any second factor.
+  const device =
+    body.rememberBrowser === true ? await rememberBrowser(deps.db, accountId, now, client) : null;
   for (const hook of deps.onFullSignIn ?? []) await hook(accountId, now);
-  return opened;
+  return { ...opened, device };
 }

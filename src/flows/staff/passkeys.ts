@@ -8,7 +8,7 @@ import { Type } from "typebox";
 import { withMethods } from "../../domain/authentication-level.ts";
 import type { Http } from "../../platform/http.ts";
 import { Problem } from "../../platform/problems.ts";
-import { credentialSchema } from "../passkeys/routes.ts";
+import { credentialSchema, PASSKEY_OPTIONS_RULE } from "../passkeys/routes.ts";
 import {
   authenticationOptions,
   listPasskeys,
@@ -123,7 +123,8 @@ export function staffPasskeyRoutes(
 
   // Sign-in: with no session, a discoverable passkey of any member; after the password, that member's.
   const optional = { onRequest: rules.optionalSession };
-  app.post("/api/staff/login/passkey/options", optional, async (request) =>
+  const optionsGuard = deps.challenges.guard({ ...PASSKEY_OPTIONS_RULE, scope: "staff-passkey-options" });
+  app.post("/api/staff/login/passkey/options", { ...optional, ...optionsGuard }, async (request) =>
     authenticationOptions(deps, "staff", admittedStaff(request)?.id ?? null),
   );
 
