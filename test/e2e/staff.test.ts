@@ -12,7 +12,15 @@ import { mohammadreza } from "../helpers/people.ts";
 import { registerInProcess } from "../helpers/registration.ts";
 import { createBranch, createMember, firstPasswordCode, givePasskey, type Member } from "../helpers/staff.ts";
 import { eventually } from "../helpers/system.ts";
-import { assertAccessible, assertFitsWidth, type Harness, skipBrowser, startHarness } from "./browser.ts";
+import {
+  assertAccessible,
+  assertFitsWidth,
+  completeSignIn,
+  type Harness,
+  outboxBefore,
+  skipBrowser,
+  startHarness,
+} from "./browser.ts";
 
 const NEW_MOBILE = "09120000003";
 
@@ -176,7 +184,9 @@ describe("the branch console in the browser", { skip: skipBrowser }, () => {
     await page.goto(`${h.base}/login`);
     await page.fill("#f-nationalId", fa(mohammadreza.nationalId));
     await page.fill("#f-password", mohammadreza.password);
+    const before = await outboxBefore(h.sys, mohammadreza.nationalId);
     await page.click("button:has-text('ورود')");
+    await completeSignIn(page, h.sys, mohammadreza.nationalId, before);
     await page.waitForSelector("text=محمدرضا حسینی، خوش آمدید");
     await page.waitForSelector("#questions-first");
     await page.waitForSelector("#security-events >> text=حساب کاربری در شعبه فعال شد");
