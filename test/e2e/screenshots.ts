@@ -5,7 +5,13 @@ import type { Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { latestCode } from "../helpers/accounts.ts";
 import { ali, mohammadreza, zahra } from "../helpers/people.ts";
-import { fillRegistration, proveMobileInWizard, startHarness } from "./browser.ts";
+import {
+  completeSignIn,
+  fillRegistration,
+  outboxBefore,
+  proveMobileInWizard,
+  startHarness,
+} from "./browser.ts";
 
 const OUT = "docs/screenshots";
 mkdirSync(OUT, { recursive: true });
@@ -59,8 +65,18 @@ try {
     await page.goto(`${h.base}/login`);
     await page.fill("#f-nationalId", ali.nationalId);
     await page.fill("#f-password", ali.password);
+    const before = await outboxBefore(h.sys, ali.nationalId);
     await page.click("button:has-text('ورود')");
-    await page.waitForSelector("#profile-title");
+    // The second step (R-MFA): its SMS code field, then the account page.
+    if (
+      (await page
+        .waitForSelector("#profile-title, #second-factor #f-code")
+        .then((e) => e.getAttribute("id"))) === "f-code"
+    ) {
+      await page.evaluate(() => document.fonts.ready);
+      await shoot(page, "login-second-factor", width);
+    }
+    await completeSignIn(page, h.sys, ali.nationalId, before);
     await page.waitForSelector("#sessions");
     await shoot(page, "account", width);
     await accountPages(page, width);
