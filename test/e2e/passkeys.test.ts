@@ -1,13 +1,17 @@
 // Issue 19: passkeys in the browser, through Chromium's virtual authenticator (CDP WebAuthn): enrol
 // on the account's «ورود دومرحله‌ای» page (the current password asked once the second factor is no
 // longer fresh), rename, sign out, sign in with the passkey alone, use it as the second step after
-// the password, remove it after a confirmation; then the passkey no longer signs in. axe on each.
+// the password, meet an e-service's phishing-resistant step-up with it in a browser already signed in by
+// password and SMS, remove it after a confirmation; then the passkey no longer signs in. axe on each.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import * as client from "openid-client";
 import type { CDPSession, Page } from "playwright-core";
+import { AAL_VALUES } from "../../src/domain/authentication-level.ts";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { t } from "../../src/messages/index.ts";
 import { createAccount, outboxNow, signInCode } from "../helpers/accounts.ts";
+import { authorizationRequest, clientsSetting, freePort, rp, SECRET } from "../helpers/oidc.ts";
 import { ali } from "../helpers/people.ts";
 import { assertAccessible, assertFitsWidth, type Harness, skipBrowser } from "./browser.ts";
 import { startLocalhostHarness } from "./webauthn.ts";
@@ -48,8 +52,24 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     ((await cdp.send("WebAuthn.getCredentials", { authenticatorId })) as { credentials: unknown[] })
       .credentials;
 
+  // An e-service that asks for a phishing-resistant sign-in. Nothing listens at its callback: the
+  // browser's request for it carries the code, which the test exchanges as the e-service would.
+  let callbackUrl = "";
+  const TAX = "tax-eservice";
+
   before(async () => {
-    h = await startLocalhostHarness();
+    callbackUrl = `http://127.0.0.1:${await freePort()}/callback`;
+    h = await startLocalhostHarness(
+      clientsSetting([
+        {
+          client_id: TAX,
+          client_secret: SECRET,
+          client_name: "سامانهٔ مالیات",
+          redirect_uris: [callbackUrl],
+          token_endpoint_auth_method: "client_secret_basic",
+        },
+      ]),
+    );
     await createAccount(h.sys, ali);
     page = await h.newPage(PHONE);
     cdp = await page.context().newCDPSession(page);
@@ -143,6 +163,33 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
     await page.click("#second-factor form button[type='submit']");
     await page.waitForURL(`${h.base}/account`);
+  });
+
+  test("signed in by password and SMS, an e-service asking phishing-resistant gets the passkey asked", async () => {
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: false });
+    await signOut();
+    await signInWithSms();
+    const config = await rp(h.base, TAX, client.ClientSecretBasic(SECRET), {});
+    const flow = await authorizationRequest(config, callbackUrl, { acr_values: AAL_VALUES[3] });
+    const callback = page.waitForRequest((r) => r.url().startsWith(callbackUrl));
+    await page.goto(flow.url.href);
+    // Two factors are not enough: the page asks the passkey, and nothing reaches the e-service yet.
+    await page.waitForSelector(`h1:has-text('${ui("sso.stepUpTitle")}')`);
+    assert.match((await page.locator("main").textContent()) ?? "", new RegExp(ui("sso.usePasskey")));
+    await assertAccessible(page, "SSO step-up by passkey");
+    await assertFitsWidth(page, "SSO step-up by passkey at 360 px");
+    await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled: true });
+    await page.click(`button:has-text('${ui("sso.usePasskey")}')`);
+    await page.waitForSelector("h1:has-text('اجازهٔ دسترسی به اطلاعات')");
+    await page.click("button:has-text('اجازه می‌دهم')");
+    const tokens = await client.authorizationCodeGrant(config, new URL((await callback).url()), {
+      pkceCodeVerifier: flow.verifier,
+      expectedState: flow.state,
+      expectedNonce: flow.nonce,
+    });
+    assert.equal(tokens.claims()!.aal, AAL_VALUES[3]);
+    // The passkey joins the factors this sign-in already had.
+    assert.deepEqual(tokens.claims()!.amr, ["hwk", "mfa", "pwd", "sms", "user"]);
   });
 
   test("removes the passkey after a confirmation; it no longer signs in", async () => {

@@ -63,9 +63,9 @@ async function freePort(): Promise<number> {
  * The browser harness at http://localhost:<port>, with PUBLIC_URL saying so: the origin passkeys are
  * bound to. (startHarness serves http://127.0.0.1, where a browser makes no passkey.)
  */
-export async function startLocalhostHarness(): Promise<Harness> {
+export async function startLocalhostHarness(env: Record<string, string> = {}): Promise<Harness> {
   const port = await freePort();
-  const sys = await startTestSystem({ PUBLIC_URL: `http://localhost:${port}` });
+  const sys = await startTestSystem({ PUBLIC_URL: `http://localhost:${port}`, ...env });
   await sys.app.listen({ port, host: "127.0.0.1" });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {

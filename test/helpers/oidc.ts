@@ -49,6 +49,13 @@ export async function startOidcSystem(clients: Record<string, unknown>[], env: R
   return Object.assign(sys, { issuer }) as TestSystem & { issuer: string };
 }
 
+/** The setting that registers `clients` as e-services of a test system (a file, as in production). */
+export function clientsSetting(clients: Record<string, unknown>[]): { OIDC_CLIENTS_FILE: string } {
+  const file = join(tmpdir(), `hoviat-oidc-clients-${process.pid}-${crypto.randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify({ clients }));
+  return { OIDC_CLIENTS_FILE: file };
+}
+
 export async function rp(
   issuer: string,
   clientId: string,
