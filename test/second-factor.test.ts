@@ -309,6 +309,10 @@ describe("remembered browsers", () => {
     assert.equal(row.stage, "full");
     assert.deepEqual(row.amr, ["pwd"]);
     assert.equal(row.aal, 2);
+    // Changes of factors need a factor given in this sign-in: the remembered browser is none.
+    const unproved = await call("POST", "/api/account/totp", `${again.cookie}; ${first.device}`, {});
+    assert.equal(unproved.status, 400);
+    assert.equal((unproved.body as { errors: { field: string }[] }).errors[0]!.field, "currentPassword");
     const other = await password(zahra, first.device!);
     assert.equal(other.body.next, "second_factor", "another account in the same browser is asked");
 

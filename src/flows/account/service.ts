@@ -74,11 +74,12 @@ export const FRESH_FACTOR_MS = 10 * 60_000;
 
 /**
  * The account, once its holder proved themselves again for a change of factors: the current password
- * in `body.currentPassword`, or a session whose second factor was given in the last 10 minutes.
+ * in `body.currentPassword`, or a session whose second factor was given in the last 10 minutes. A
+ * remembered browser reaches level 2 without one (its amr has no "mfa"): it asks the password.
  */
 export async function proveHolder(deps: AccountDeps, auth: Authenticated, body: Body) {
   const fresh = deps.clock.now().getTime() - auth.createdAt.getTime() <= FRESH_FACTOR_MS;
-  if (!body.currentPassword && auth.aal >= 2 && fresh) return loadAccount(deps.db, auth.accountId);
+  if (!body.currentPassword && auth.amr.includes("mfa") && fresh) return loadAccount(deps.db, auth.accountId);
   return reauthenticate(deps, auth, body);
 }
 
