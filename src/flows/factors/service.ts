@@ -10,48 +10,36 @@ import { InvalidInput, Problem } from "../../platform/problems.ts";
 import type { Database } from "../../platform/schema.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { type AccountDeps, proveHolder } from "../account/service.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
 import type { Authenticated } from "../login/auth.ts";
 import type { SecondFactorSettings } from "../login/second-factor.ts";
+import { announceFactorChange, type Holder } from "./announce.ts";
 import { backupCodesState, replaceBackupCodes } from "./backup-codes.ts";
 import { revokeRememberedBrowser } from "./remembered-browsers.ts";
 import { confirmTotp, countConfirmedTotp, listTotp, MAX_TOTP_FACTORS, startTotp } from "./totp-factors.ts";
 
 export type FactorDeps = AccountDeps & { secondFactor: SecondFactorSettings };
 type Body = Record<string, unknown>;
-type Holder = { id: string; national_id: string; mobile: string };
 
 /** Wrong first codes of an app being enrolled, per account per 15 minutes. */
 const CONFIRM_LIMIT = { limit: 5, windowMs: 15 * 60_000 };
 
-/** The event and its SMS notice, in the change's own transaction. */
-async function announce(
+/** The event and its SMS notice of a change `mfa.<type>`, in the change's own transaction. */
+const announce = (
   deps: FactorDeps,
   trx: Transaction<Database>,
   holder: Holder,
   type: string,
   client: Client,
-) {
-  const now = deps.clock.now();
-  await recordEvent(
-    trx,
-    { accountId: holder.id, nationalId: holder.national_id, type: `mfa.${type}` },
-    client,
-    now,
-  );
-  await queueMessage(
+) =>
+  announceFactorChange(
     trx,
     deps.jobs,
-    {
-      channel: "sms",
-      to: holder.mobile,
-      template: `mfa.${type}`,
-      body: t("fa", `sms.mfa.${type}`),
-      dedupeKey: `factors:${holder.id}:${type}:${crypto.randomUUID()}`,
-    },
-    now,
+    holder,
+    { event: `mfa.${type}`, message: `mfa.${type}` },
+    client,
+    deps.clock.now(),
   );
-}
 
 /** Passkeys and confirmed apps: the factors that let SMS be switched off. */
 async function strongFactors(db: Db | Transaction<Database>, accountId: string): Promise<number> {

@@ -7,7 +7,8 @@ import { t } from "../../messages/index.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { type AccountDeps, proveHolder } from "../account/service.ts";
-import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
+import { SEND_QUEUE } from "../courier/courier.ts";
+import { announceFactorChange } from "../factors/announce.ts";
 import { rememberBrowser } from "../factors/remembered-browsers.ts";
 import type { Authenticated } from "../login/auth.ts";
 import {
@@ -53,32 +54,15 @@ async function announce(
   client: Client,
   work: (trx: PasskeyDeps["db"]) => Promise<void>,
 ) {
-  const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await work(trx);
-    const account = await trx
+    const holder = await trx
       .selectFrom("accounts")
-      .select(["national_id", "mobile"])
+      .select(["id", "national_id", "mobile"])
       .where("id", "=", accountId)
       .executeTakeFirstOrThrow();
-    await recordEvent(
-      trx,
-      { accountId, nationalId: account.national_id, type: `passkey.${change}` },
-      client,
-      now,
-    );
-    await queueMessage(
-      trx,
-      deps.jobs,
-      {
-        channel: "sms",
-        to: account.mobile,
-        template: `passkeys.${change}`,
-        body: t("fa", `sms.passkeys.${change}`),
-        dedupeKey: `account:${accountId}:passkey:${crypto.randomUUID()}`,
-      },
-      now,
-    );
+    const names = { event: `passkey.${change}`, message: `passkeys.${change}` };
+    await announceFactorChange(trx, deps.jobs, holder, names, client, deps.clock.now());
   });
   deps.jobs.nudge(SEND_QUEUE);
 }
