@@ -36,7 +36,7 @@ const skip = !onPostgres && "needs DATABASE_URL: several processes share one Pos
 
 before(async () => {
   if (!onPostgres) return;
-  database = await freshDatabase();
+  database = await freshDatabase({ empty: true });
   // All four start at once, as an orchestrator would start them: migrations and queues must cope.
   const started = await Promise.all([
     startHoviat({ ...database.env, ROLE: "web", LOG_LEVEL: "warn" }),

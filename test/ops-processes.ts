@@ -5,38 +5,28 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
+import { freshPostgres, seedDataDir, TEMPLATE_DB } from "./helpers/template.ts";
 
 export type FreshDatabase = { env: Record<string, string>; url: string | undefined; drop(): Promise<void> };
 
-/** A new PostgreSQL database when DATABASE_URL is set, else an empty PGlite folder. */
-export async function freshDatabase(): Promise<FreshDatabase> {
+/**
+ * A new PostgreSQL database when DATABASE_URL is set, else a PGlite folder: migrated, a copy of the
+ * run's template (test/helpers/template.ts) when there is one, or with `empty` (or no template)
+ * nothing at all, for the processes to initdb and migrate themselves.
+ */
+export async function freshDatabase(options: { empty?: boolean } = {}): Promise<FreshDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
     const dir = mkdtempSync(join(tmpdir(), "hoviat-ops-"));
+    if (!options.empty) seedDataDir(dir);
     return {
       env: { DATA_DIR: dir },
       url: undefined,
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
-  const name = `hoviat_ops_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  const database = await freshPostgres(base, options.empty ? undefined : process.env[TEMPLATE_DB]);
+  return { env: { DATABASE_URL: database.url }, url: database.url, drop: database.drop };
 }
 
 export async function freePort(): Promise<number> {

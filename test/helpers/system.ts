@@ -3,13 +3,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { ManualClock } from "../../src/platform/clock.ts";
 import { type Config, loadConfig } from "../../src/platform/config.ts";
 import { useTestHashCost } from "../../src/platform/passwords.ts";
 import { RedisThrottleStore } from "../../src/platform/throttle-redis.ts";
 import { type System, startSystem } from "../../src/system.ts";
-import { seedDataDir, TEMPLATE_DB } from "./template.ts";
+import { freshPostgres, seedDataDir, TEMPLATE_DB } from "./template.ts";
 import { timed } from "./timing.ts";
 
 export type TestSystem = System & {
@@ -18,34 +17,6 @@ export type TestSystem = System & {
 };
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
-
-async function freshPostgres(
-  url: string,
-  template?: string,
-): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `hoviat_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`create database ${name}${template ? ` template ${template}` : ""}`);
-  await admin.end();
-  const target = new URL(url);
-  target.pathname = `/${name}`;
-  return {
-    url: target.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      // Let the system's own connections finish closing first: a forced drop kills them mid-goodbye.
-      for (let i = 0; i < 50; i++) {
-        const open = await c.query("select 1 from pg_stat_activity where datname = $1", [name]);
-        if (open.rowCount === 0) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
 
 export async function startTestSystem(
   env: Record<string, string> = {},

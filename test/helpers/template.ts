@@ -37,6 +37,35 @@ export function seedDataDir(dataDir: string): boolean {
   return true;
 }
 
+/** A new PostgreSQL database beside `url`'s, a clone of `template` when one is named. */
+export async function freshPostgres(
+  url: string,
+  template?: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hoviat_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}${template ? ` template ${template}` : ""}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      // Let the system's own connections finish closing first: a forced drop kills them mid-goodbye.
+      for (let i = 0; i < 50; i++) {
+        const open = await c.query("select 1 from pg_stat_activity where datname = $1", [name]);
+        if (open.rowCount === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
 const ROOT = join(import.meta.dirname, "../..");
 const PREFIX = "hoviat-test-template-";
 const READY = "hoviat-template-ready";
