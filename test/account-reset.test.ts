@@ -227,6 +227,20 @@ describe("asking for a reset", () => {
     );
     assert.equal(await cancelAccountReset(sys.db, id, sys.clock.now()), false, "nothing left to cancel");
   });
+
+  test("the holder's remembered browser, with the password alone, cancels it too", async () => {
+    await createAccount(sys, ali);
+    const { device } = await signInFully(sys, ali, ali.password, { rememberBrowser: true });
+    const stranger = await passwordStep();
+    assert.equal((await call("POST", "/api/login/account-reset", stranger.cookie)).status, 202);
+    assert.equal((await resets())[0]!.status, "waiting");
+    const holder = await call("POST", "/api/login", device, {
+      nationalId: ali.nationalId,
+      password: ali.password,
+    });
+    assert.deepEqual(holder.body, { next: "done" });
+    assert.equal((await resets())[0]!.status, "cancelled");
+  });
 });
 
 describe("the new mobile", () => {

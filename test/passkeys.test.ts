@@ -196,6 +196,8 @@ describe("sign-in with a passkey", () => {
     const device = authenticator();
     const passkeyId = await enrol(await loginCookie(sys, ali), device);
     await sys.db.deleteFrom("sessions").execute();
+    // Meanwhile a stranger who knows the password asked for an account reset: this sign-in cancels it.
+    assert.equal((await call("POST", "/api/login/account-reset", await halfSession())).status, 202);
 
     const options = await call("POST", "/api/passkeys/authentication/options");
     assert.equal(options.status, 200);
@@ -226,6 +228,8 @@ describe("sign-in with a passkey", () => {
     assert.equal(Number(row.sign_count), 1);
     assert.ok(row.last_used_at);
     assert.ok((await eventTypes()).includes("login.passkey"));
+    const [reset] = await sys.db.selectFrom("account_resets").select("status").execute();
+    assert.equal(reset?.status, "cancelled");
   });
 
   test("«این مرورگر را به خاطر بسپار» after a passkey: the next password sign-in needs no second factor", async () => {

@@ -28,7 +28,8 @@ export const ACCOUNT_RESETS_PER_DAY = 3;
 
 export type AccountResetDeps = AccountDeps & { sessions: SessionPolicy };
 type Trx = Transaction<Database>;
-const OPEN = ["waiting", "ready"] as const;
+/** The states of a reset that a full sign-in of its holder cancels. */
+export const OPEN = ["waiting", "ready"] as const;
 const notReady = () => new Problem(403, "accountReset.notReady");
 
 async function holder(db: Db | Trx, accountId: string) {

@@ -82,7 +82,8 @@ export function citizenSignIn(deps: SignInDeps) {
       );
       const { token, expiresAt, accountId, decision } = result;
       if (decision.stage === "full") {
-        await runFullSignInHooks(deps.db, deps.secondFactor, accountId, deps.clock.now());
+        if (decision.resetOpen)
+          await runFullSignInHooks(deps.db, deps.secondFactor, accountId, deps.clock.now());
         return { next: "done", token, expiresAt };
       }
       // A reset whose wait is over: the half session leads to a new mobile, no code to the lost one.

@@ -12,6 +12,7 @@ import { recordEvent } from "../account/security-events.ts";
 import { spendBackupCode } from "../factors/backup-codes.ts";
 import { rememberBrowser, useRememberedBrowser } from "../factors/remembered-browsers.ts";
 import { verifyTotpSignIn } from "../factors/totp-factors.ts";
+import { OPEN } from "./account-reset.ts";
 import { type ResolvedSession, replaceSession, type SessionPolicy, type SessionProof } from "./sessions.ts";
 import { guessSignInCode, type SignInCodeDeps } from "./sign-in-codes.ts";
 
@@ -30,7 +31,7 @@ export type SecondFactorSettings = {
   secretKeys: readonly string[];
   codeMinutes: number;
   webOtpHost: string;
-  /** Run after every full sign-in of a holder (a waiting account reset is cancelled by it). */
+  /** Run after a full sign-in of a holder whose account reset is open (the sign-in cancels it). */
   onFullSignIn: FullSignInHook[];
 };
 
@@ -66,6 +67,8 @@ export type Factors = {
   on: boolean;
   methods: Method[];
   method: Method;
+  /** An account reset of the holder is open: a full sign-in cancels it (runFullSignInHooks). */
+  resetOpen: boolean;
 };
 
 /** The holder's factors in one read. An account with none usable (never stored so) falls back to SMS. */
@@ -104,6 +107,15 @@ export async function factorsOf(db: Db, accountId: string): Promise<Factors> {
             .where("used_at", "is", null),
         )
         .as("backup_code"),
+      eb
+        .exists(
+          eb
+            .selectFrom("account_resets")
+            .select("id")
+            .whereRef("account_id", "=", "a.id")
+            .where("status", "in", OPEN),
+        )
+        .as("reset_open"),
     ])
     .where("a.id", "=", accountId)
     .compile();
@@ -119,11 +131,18 @@ export async function factorsOf(db: Db, accountId: string): Promise<Factors> {
   if (!has.sms && !has.totp && !has.passkey) has.sms = true;
   const methods = METHODS.filter((m) => has[m]);
   const method = DEFAULT_ORDER.find((m) => has[m])!;
-  return { mobile: row.mobile, nationalId: row.national_id, on: row.second_factor_on, methods, method };
+  return {
+    mobile: row.mobile,
+    nationalId: row.national_id,
+    on: row.second_factor_on,
+    methods,
+    method,
+    resetOpen: Boolean(row.reset_open),
+  };
 }
 
 export type SignInDecision =
-  | { stage: "full"; proof: SessionProof }
+  | { stage: "full"; proof: SessionProof; resetOpen: boolean }
   | { stage: "second_factor"; proof: SessionProof; factors: Factors };
 
 /**
@@ -140,10 +159,11 @@ export async function decideSignIn(
 ): Promise<SignInDecision> {
   const factors = await factorsOf(db, accountId);
   if (settings.mode === "optional" && !factors.on) {
-    return { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: 1 } };
+    return { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: 1 }, resetOpen: factors.resetOpen };
   }
   if (device.counts && (await useRememberedBrowser(db, accountId, device.token, now))) {
-    return { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: levelOf(["pwd"], true) } };
+    const proof: SessionProof = { stage: "full", amr: ["pwd"], aal: levelOf(["pwd"], true) };
+    return { stage: "full", proof, resetOpen: factors.resetOpen };
   }
   return { stage: "second_factor", proof: { stage: "second_factor", amr: ["pwd"], aal: 1 }, factors };
 }
@@ -220,7 +240,7 @@ export async function completeSecondFactor(
   );
   const device =
     body.rememberBrowser === true ? await rememberBrowser(deps.db, half.accountId, now, client) : null;
-  await runFullSignInHooks(deps.db, deps.settings, half.accountId, now);
+  if (factors.resetOpen) await runFullSignInHooks(deps.db, deps.settings, half.accountId, now);
   return { ...session, device };
 }
 

@@ -126,7 +126,8 @@ export async function login(
   }
   const decision: SignInDecision = deps.decide
     ? await deps.decide(account.id, now)
-    : { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: 1 } };
+    : // Unknown here whether a reset is open: the hooks look (they cancel none that is not).
+      { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: 1 }, resetOpen: true };
   // Only successes are recorded: a row written for failures of existing accounts alone would make
   // them slower than unknown IDs, a timing oracle. With a factor due, once the factor is given.
   const event =

@@ -10,6 +10,7 @@ import { type AccountDeps, proveHolder } from "../account/service.ts";
 import { SEND_QUEUE } from "../courier/courier.ts";
 import { announceFactorChange } from "../factors/announce.ts";
 import { rememberBrowser } from "../factors/remembered-browsers.ts";
+import { OPEN as OPEN_RESET } from "../login/account-reset.ts";
 import type { Authenticated } from "../login/auth.ts";
 import {
   createSession,
@@ -31,7 +32,7 @@ import {
 export type CitizenPasskeyDeps = AccountDeps &
   PasskeyDeps & {
     sessions: SessionPolicy;
-    /** Run after every full sign-in of a holder (e.g. a waiting account reset is cancelled). */
+    /** Run after a full sign-in of a holder whose account reset is open (the sign-in cancels it). */
     onFullSignIn?: ((accountId: string, now: Date) => Promise<void>)[];
   };
 
@@ -170,9 +171,21 @@ export async function signInWithPasskey(
   }
   const accountId = found.passkey.owner_id;
   const account = await deps.db
-    .selectFrom("accounts")
-    .select(["status", "national_id"])
-    .where("id", "=", accountId)
+    .selectFrom("accounts as a")
+    .select((eb) => [
+      "a.status",
+      "a.national_id",
+      eb
+        .exists(
+          eb
+            .selectFrom("account_resets")
+            .select("id")
+            .whereRef("account_id", "=", "a.id")
+            .where("status", "in", OPEN_RESET),
+        )
+        .as("reset_open"),
+    ])
+    .where("a.id", "=", accountId)
     .executeTakeFirstOrThrow();
   if (account.status !== "active") {
     throw new Problem(403, `accountNotActive.${account.status}`, { status: account.status });
@@ -197,6 +210,6 @@ export async function signInWithPasskey(
   // «این مرورگر را به خاطر بسپار», as after any second factor.
   const device =
     body.rememberBrowser === true ? await rememberBrowser(deps.db, accountId, now, client) : null;
-  for (const hook of deps.onFullSignIn ?? []) await hook(accountId, now);
+  if (account.reset_open) for (const hook of deps.onFullSignIn ?? []) await hook(accountId, now);
   return { ...opened, device };
 }
