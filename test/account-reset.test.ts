@@ -234,7 +234,7 @@ describe("asking for a reset", () => {
     const stranger = await passwordStep();
     assert.equal((await call("POST", "/api/login/account-reset", stranger.cookie)).status, 202);
     assert.equal((await resets())[0]!.status, "waiting");
-    const holder = await call("POST", "/api/login", device, {
+    const holder = await call("POST", "/api/login", device!, {
       nationalId: ali.nationalId,
       password: ali.password,
     });
