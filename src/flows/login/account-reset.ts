@@ -5,7 +5,7 @@
 // leads to a new mobile, proved by a code (one-time-codes.ts) and checked against the ownership
 // registry like any change of mobile: owned → the mobile is replaced and the other factors go;
 // not owned → the change waits for a branch (account_changes, pending_branch).
-import type { Transaction } from "kysely";
+import type { ExpressionBuilder, Transaction } from "kysely";
 import { withMethods } from "../../domain/authentication-level.ts";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { maskMobile, parseMobile } from "../../domain/mobile.ts";
@@ -29,7 +29,19 @@ export const ACCOUNT_RESETS_PER_DAY = 3;
 export type AccountResetDeps = AccountDeps & { sessions: SessionPolicy };
 type Trx = Transaction<Database>;
 /** The states of a reset that a full sign-in of its holder cancels. */
-export const OPEN = ["waiting", "ready"] as const;
+const OPEN = ["waiting", "ready"] as const;
+
+/** In a read of `accounts as a`: `reset_open`, whether the holder has a reset a full sign-in cancels. */
+export const resetOpen = (eb: ExpressionBuilder<Database & { a: Database["accounts"] }, "a">) =>
+  eb
+    .exists(
+      eb
+        .selectFrom("account_resets")
+        .select("id")
+        .whereRef("account_id", "=", "a.id")
+        .where("status", "in", OPEN),
+    )
+    .as("reset_open");
 const notReady = () => new Problem(403, "accountReset.notReady");
 
 async function holder(db: Db | Trx, accountId: string) {

@@ -12,7 +12,7 @@ import { recordEvent } from "../account/security-events.ts";
 import { spendBackupCode } from "../factors/backup-codes.ts";
 import { rememberBrowser, useRememberedBrowser } from "../factors/remembered-browsers.ts";
 import { verifyTotpSignIn } from "../factors/totp-factors.ts";
-import { OPEN } from "./account-reset.ts";
+import { resetOpen } from "./account-reset.ts";
 import { type ResolvedSession, replaceSession, type SessionPolicy, type SessionProof } from "./sessions.ts";
 import { guessSignInCode, type SignInCodeDeps } from "./sign-in-codes.ts";
 
@@ -107,15 +107,7 @@ export async function factorsOf(db: Db, accountId: string): Promise<Factors> {
             .where("used_at", "is", null),
         )
         .as("backup_code"),
-      eb
-        .exists(
-          eb
-            .selectFrom("account_resets")
-            .select("id")
-            .whereRef("account_id", "=", "a.id")
-            .where("status", "in", OPEN),
-        )
-        .as("reset_open"),
+      resetOpen(eb),
     ])
     .where("a.id", "=", accountId)
     .compile();

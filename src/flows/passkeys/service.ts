@@ -10,7 +10,7 @@ import { type AccountDeps, proveHolder } from "../account/service.ts";
 import { SEND_QUEUE } from "../courier/courier.ts";
 import { announceFactorChange } from "../factors/announce.ts";
 import { rememberBrowser } from "../factors/remembered-browsers.ts";
-import { OPEN as OPEN_RESET } from "../login/account-reset.ts";
+import { resetOpen } from "../login/account-reset.ts";
 import type { Authenticated } from "../login/auth.ts";
 import {
   createSession,
@@ -172,19 +172,7 @@ export async function signInWithPasskey(
   const accountId = found.passkey.owner_id;
   const account = await deps.db
     .selectFrom("accounts as a")
-    .select((eb) => [
-      "a.status",
-      "a.national_id",
-      eb
-        .exists(
-          eb
-            .selectFrom("account_resets")
-            .select("id")
-            .whereRef("account_id", "=", "a.id")
-            .where("status", "in", OPEN_RESET),
-        )
-        .as("reset_open"),
-    ])
+    .select((eb) => ["a.status", "a.national_id", resetOpen(eb)])
     .where("a.id", "=", accountId)
     .executeTakeFirstOrThrow();
   if (account.status !== "active") {
