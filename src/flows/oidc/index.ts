@@ -12,14 +12,8 @@ import type { ThrottleStore } from "../../platform/throttle.ts";
 import type { SecondFactorSettings } from "../login/second-factor.ts";
 import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
-import {
-  type ClientInput,
-  ClientInputError,
-  readClientsFile,
-  resealClients,
-  toMetadata,
-  upsertClient,
-} from "./clients.ts";
+import { type ClientInput, ClientInputError, readClientsFile, toMetadata } from "./client-input.ts";
+import { resealClients, upsertClient } from "./clients.ts";
 import { registerProvider } from "./logout.ts";
 import { createProvider } from "./provider.ts";
 import { oidcRoutes } from "./routes.ts";

@@ -34,6 +34,9 @@ export type ProviderDeps = {
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
+const isPublic = (client: { clientAuthMethod?: string } | undefined) => client?.clientAuthMethod === "none";
+
+
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const { db, clock } = deps;
   const salt = await pairwiseSalt(db);
@@ -50,7 +53,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     acrValues: ACR_VALUES_SUPPORTED,
     responseTypes: ["code"],
     pkce: { required: () => true },
-    clientAuthMethods: ["client_secret_basic", "private_key_jwt"],
+    // `none`: browser and mobile apps (public clients), which PKCE alone protects.
+    clientAuthMethods: ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
     clientDefaults: {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
@@ -66,8 +70,18 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       clientAuthSigningAlgValues: ["ES256", "RS256", "PS256"],
     },
     subjectTypes: ["pairwise"],
+    // A native app's redirect has no host worth the name (`ir.example.app:/cb` has none; every loopback
+    // app shares 127.0.0.1): its sector is its own id, unless it names a sector_identifier_uri.
     pairwiseIdentifier: async (_ctx, accountId, client) =>
-      pairwiseSubject(salt, accountId, String(client.sectorIdentifier ?? client.clientId)),
+      pairwiseSubject(
+        salt,
+        accountId,
+        String(
+          (client.applicationType === "native" && !client.sectorIdentifierUri) || !client.sectorIdentifier
+            ? client.clientId
+            : client.sectorIdentifier,
+        ),
+      ),
     rotateRefreshToken: true,
     allowOmittingSingleRegisteredRedirectUri: false,
     cookies: {
@@ -83,8 +97,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       IdToken: 10 * 60,
       Interaction: 30 * 60,
       Session: deps.sessions.absoluteHours * 3600,
-      Grant: 30 * 24 * 3600,
-      RefreshToken: 14 * 24 * 3600,
+      // A public client's grant lives a year, its refresh tokens 30 days from their last use (each
+      // use rotates them): an app used once a month keeps its sign-in, a lost phone's dies in 30 days.
+      Grant: (ctx) => (isPublic(ctx?.oidc?.client) ? 365 : 30) * 24 * 3600,
+      RefreshToken: (_ctx, _token, client) => (isPublic(client) ? 30 : 14) * 24 * 3600,
     },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,

@@ -6,14 +6,8 @@ import type { Http } from "../../platform/http.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { clientOf, recordAudit } from "../staff/audit.ts";
 import { type StaffSessionPolicy, staffOf, staffRules } from "../staff/sessions.ts";
-import {
-  type ClientInput,
-  ClientInputError,
-  deleteClient,
-  listClients,
-  parseClientInput,
-  upsertClient,
-} from "./clients.ts";
+import { type ClientInput, ClientInputError, parseClientInput } from "./client-input.ts";
+import { deleteClient, listClients, upsertClient } from "./clients.ts";
 
 export type ClientAdminDeps = {
   db: Db;
