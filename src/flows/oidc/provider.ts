@@ -36,6 +36,16 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 const isPublic = (client: { clientAuthMethod?: string } | undefined) => client?.clientAuthMethod === "none";
 
+/** What every HTML page of the provider carries, as Hoviat's own pages do (src/web/routes.ts). */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  // oidc-provider adds the hash of its own inline script (form_post) to script-src.
+  "script-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const { db, clock } = deps;
@@ -166,6 +176,20 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   };
 
   const provider = new Provider(deps.issuer, configuration);
+  // Every URL the provider writes (discovery, form actions, DPoP and JWT audiences) comes from the
+  // issuer, never from the request's Host or X-Forwarded-Host: a forged Host changes nothing.
+  const issuer = new URL(deps.issuer);
+  Object.defineProperties(provider.request, {
+    host: { get: () => issuer.host },
+    protocol: { get: () => issuer.protocol.slice(0, -1) },
+  });
+  provider.use(async (ctx, next) => {
+    ctx.set("x-content-type-options", "nosniff");
+    ctx.set("referrer-policy", "no-referrer");
+    ctx.set("x-frame-options", "DENY");
+    ctx.set("content-security-policy", PAGE_CSP);
+    await next();
+  });
   // Behind our proxies koa reads X-Forwarded-Proto (secure cookies); ctx.ip only from the hops we trust.
   provider.proxy = deps.trustProxy !== false;
   if (typeof deps.trustProxy === "number") provider.maxIpsCount = deps.trustProxy;
