@@ -220,15 +220,22 @@ describe("SSO logout", () => {
     );
   });
 
-  test("the holder lists the e-services and revokes one («قطع دسترسی»): consent and tokens go", async () => {
+  test("the holder revokes one e-service («قطع دسترسی»): consent and tokens go, a back-channel logout to it alone", async () => {
     const agent = new Agent(sys.issuer);
+    const taxTokens = await signedIn(agent, tax, TAX);
     const tokens = await signedIn(agent, clinic, CLINIC, ali, "openid profile offline_access");
+    const before = { tax: taxChannel.tokens.length, clinic: clinicChannel.tokens.length };
     const list = await agent.json("GET", "/api/account/eservices");
     assert.equal(list.status, 200);
     const entry = list.body.find((e: { clientId: string }) => e.clientId === "clinic");
     assert.equal(entry.name, "نوبت‌دهی درمانگاه");
     assert.ok(entry.scopes.includes("profile"));
     assert.equal((await agent.json("DELETE", "/api/account/eservices/clinic")).status, 204);
+    const notice = await logoutToken(clinicChannel, before.clinic + 1);
+    assert.equal(notice.sid, tokens.claims()!.sid, "the session the person signed in to it with");
+    assert.equal(notice.sub, tokens.claims()!.sub);
+    assert.equal(taxChannel.tokens.length, before.tax, "the other e-service is not signed out");
+    assert.ok((await client.fetchUserInfo(tax, taxTokens.access_token, taxTokens.claims()!.sub)).sub);
     assert.equal(await oauthError(client.refreshTokenGrant(clinic, tokens.refresh_token!)), "invalid_grant");
     const again = await authorizationRequest(clinic, CLINIC);
     const hop = await agent.follow(again.url.href);
