@@ -83,7 +83,7 @@ describe("the provider leaks nothing", () => {
 function assertPageHeaders(headers: Record<string, unknown>) {
   assert.equal(headers["x-frame-options"], "DENY");
   assert.equal(headers["x-content-type-options"], "nosniff");
-  assert.equal(headers["referrer-policy"], "no-referrer");
+  assert.equal(headers["referrer-policy"], "same-origin");
   assert.match(String(headers["content-security-policy"]), /frame-ancestors 'none'/);
   assert.match(String(headers["content-security-policy"]), /default-src 'none'/);
 }

@@ -14,6 +14,7 @@ import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
 import { type ClientInput, ClientInputError, readClientsFile, toMetadata } from "./client-input.ts";
 import { resealClients, upsertClient } from "./clients.ts";
+import { demoEserviceRoute } from "./dev-routes.ts";
 import { registerProvider } from "./logout.ts";
 import { createProvider } from "./provider.ts";
 import { oidcRoutes } from "./routes.ts";
@@ -79,6 +80,9 @@ export async function startSso(app: Http, deps: SsoDeps) {
     absoluteHours: config.staffSessionAbsoluteHours,
   };
   clientAdminRoutes(app, { db, clock, policy, secretKey: config.secretKey, validate });
+  // As the dev outbox: never where production's configuration is (it refuses the outbox provider).
+  if (config.smsProviders.includes("outbox") && config.env !== "production")
+    demoEserviceRoute(app, { db, clock, secretKey: config.secretKey });
 
   // Expired codes, tokens and sessions are never read again (find checks the expiry); drop them hourly.
   const purge = setInterval(() => {

@@ -185,7 +185,9 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   });
   provider.use(async (ctx, next) => {
     ctx.set("x-content-type-options", "nosniff");
-    ctx.set("referrer-policy", "no-referrer");
+    // Not no-referrer: a browser then posts the logout form with `Origin: null`, which the app's
+    // cross-site check refuses; same-origin still tells no other site where the person came from.
+    ctx.set("referrer-policy", "same-origin");
     ctx.set("x-frame-options", "DENY");
     ctx.set("content-security-policy", PAGE_CSP);
     await next();
