@@ -1,11 +1,10 @@
 // R-SSO logout: RP-initiated logout and back-channel logout to every e-service of the session, and
 // Hoviat's own endings (logout, password reset, admin lock) reaching the e-services; the holder's
-// list of e-services with «قطع دسترسی»; private_key_jwt; signing keys from the database.
+// list of e-services with «قطع دسترسی»; private_key_jwt.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import * as client from "openid-client";
-import { rotateKeys } from "../src/flows/oidc/keys.ts";
 import { setCitizenLock } from "../src/flows/staff/admin.ts";
 import { createAccount, outboxNow } from "./helpers/accounts.ts";
 import {
@@ -250,24 +249,5 @@ describe("SSO logout", () => {
   test("private_key_jwt: an e-service that signs its own assertion gets tokens", async () => {
     const tokens = await signedIn(new Agent(sys.issuer), pension, "http://127.0.0.1:4103/cb", zahra);
     assert.ok(tokens.access_token);
-  });
-
-  test("signing keys: a rotation publishes new ES256 and RS256 keys and keeps the old ones for a while", async () => {
-    const before = await (await fetch(`${sys.issuer}/oidc/jwks`)).json();
-    assert.deepEqual(before.keys.map((k: { alg: string }) => k.alg).sort(), ["ES256", "RS256"]);
-    assert.ok(
-      before.keys.every((k: { d?: string }) => !k.d),
-      "no private part published",
-    );
-    await rotateKeys(sys.db, sys.clock.now());
-    const rows = await sys.db.selectFrom("oidc_keys").select(["alg", "retired_at"]).execute();
-    assert.equal(rows.length, 4);
-    assert.equal(rows.filter((r) => !r.retired_at).length, 2);
-    await rotateKeys(sys.db, sys.clock.now());
-    assert.equal(
-      (await sys.db.selectFrom("oidc_keys").select("kid").execute()).length,
-      4,
-      "the oldest are dropped",
-    );
   });
 });

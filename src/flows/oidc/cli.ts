@@ -12,7 +12,10 @@ import { rotateKeys } from "./keys.ts";
 
 export const oidcClientCreate = (argv: string[]) =>
   withDatabase((db, config) => createClientFromArgs(db, config.secretKey, argv, new Date(), console));
-export const oidcKeysRotate = () => withDatabase((db) => rotateKeysCommand(db, new Date(), console));
+export const oidcKeysRotate = () =>
+  withDatabase((db, config) =>
+    rotateKeysCommand(db, new Date(), config.oidcKeyGraceMinutes * 60_000, console),
+  );
 
 /** The command on an open database: what the CLI runs, and what tests run in-process. */
 export async function createClientFromArgs(db: Db, secretKey: string, argv: string[], now: Date, out: Out) {
@@ -67,11 +70,13 @@ export async function createClientFromArgs(db: Db, secretKey: string, argv: stri
   }
 }
 
-export async function rotateKeysCommand(db: Db, now: Date, out: Out) {
-  const kids = await rotateKeys(db, now);
-  await recordAudit(db, null, { action: "cli.oidcKeys.rotated", details: { kids } }, CLI, now);
+export async function rotateKeysCommand(db: Db, now: Date, graceMs: number, out: Out) {
+  const { kids, activeAt } = await rotateKeys(db, now, graceMs);
+  const details = { kids, activeAt: activeAt.toISOString() };
+  await recordAudit(db, null, { action: "cli.oidcKeys.rotated", details }, CLI, now);
   out.log(`new signing keys (ES256, RS256): ${kids.join(", ")}
-The previous keys stay published in the JWKS until the next rotation. Restart every Hoviat instance
-to sign with the new keys.`);
+Every running Hoviat instance publishes them within a minute and signs with them from
+${activeAt.toISOString()} (OIDC_KEY_GRACE_MINUTES); the keys they replace stay published as long as
+a token they signed may come back. No restart is needed.`);
   return 0;
 }

@@ -12,7 +12,7 @@ import { accountReads } from "./account-reads.ts";
 import { databaseAdapter } from "./adapter.ts";
 import { ACR, ACR_VALUES_SUPPORTED, CLAIMS, pairwiseSubject, SCOPES } from "./claims.ts";
 import { rememberedScopes } from "./consents.ts";
-import { loadJwks } from "./keys.ts";
+import { type KeyTimes, loadJwks } from "./keys.ts";
 import { errorPage, loggedOutPage, logoutPage } from "./pages.ts";
 import { stepUpPolicy } from "./step-up.ts";
 
@@ -30,7 +30,13 @@ export type ProviderDeps = {
   sessions: SessionPolicy;
   trustProxy: TrustProxy;
   allowLoopbackBackchannel: boolean;
+  keyTimes: KeyTimes;
 };
+
+/** ID tokens live 10 minutes, but one comes back as id_token_hint for as long as the session lives. */
+const ID_TOKEN_SECONDS = 10 * 60;
+export const longestSignedTokenMs = (sessions: SessionPolicy) =>
+  Math.max(ID_TOKEN_SECONDS, sessions.absoluteHours * 3600) * 1000;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
@@ -57,7 +63,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const configuration: Configuration = {
     adapter: databaseAdapter({ db, clock, secretKeys: deps.secretKeys, accounts }),
     findAccount: accounts.findAccount,
-    jwks: (await loadJwks(db, clock.now())) as Configuration["jwks"],
+    jwks: (await loadJwks(db, clock.now(), deps.keyTimes)) as Configuration["jwks"],
     claims: CLAIMS,
     scopes: ["openid", "offline_access", ...SCOPES],
     acrValues: ACR_VALUES_SUPPORTED,
@@ -104,7 +110,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     ttl: {
       AccessToken: 10 * 60,
       AuthorizationCode: 60,
-      IdToken: 10 * 60,
+      IdToken: ID_TOKEN_SECONDS,
       Interaction: 30 * 60,
       Session: deps.sessions.absoluteHours * 3600,
       // A public client's grant lives a year, its refresh tokens 30 days from their last use (each
