@@ -10,7 +10,15 @@ import { createClientFromArgs } from "../src/flows/oidc/cli.ts";
 import { parseClientInput } from "../src/flows/oidc/client-input.ts";
 import { loadConfig } from "../src/platform/config.ts";
 import { createAccount } from "./helpers/accounts.ts";
-import { Agent, authorizationRequest, rp, SECRET, signIn, startOidcSystem } from "./helpers/oidc.ts";
+import {
+  Agent,
+  authorizationRequest,
+  rp,
+  SECRET,
+  serverClient,
+  signIn,
+  startOidcSystem,
+} from "./helpers/oidc.ts";
 import { abdollah, ali, zahra } from "./helpers/people.ts";
 import type { TestSystem } from "./helpers/system.ts";
 
@@ -23,13 +31,7 @@ let sys: TestSystem & { issuer: string };
 
 before(async () => {
   sys = await startOidcSystem([
-    {
-      client_id: "records",
-      client_secret: SECRET,
-      client_name: "سوابق بیمه",
-      redirect_uris: [RECORDS],
-      token_endpoint_auth_method: "client_secret_post",
-    },
+    serverClient("records", "سوابق بیمه", RECORDS, { token_endpoint_auth_method: "client_secret_post" }),
     {
       client_id: "spa",
       client_name: "میز خدمت",
@@ -90,6 +92,17 @@ async function signInWith(
   return { params, verifier };
 }
 
+/** The browser app's code exchange (no secret: PKCE alone), with the page's Origin. */
+const codeGrant = (
+  app: Awaited<ReturnType<typeof browserApp>>,
+  flow: { params: URLSearchParams; verifier: string },
+  extra: oauth.TokenEndpointRequestOptions = {},
+) =>
+  oauth.authorizationCodeGrantRequest(app.as, app.client, oauth.None(), flow.params, SPA, flow.verifier, {
+    ...app.options,
+    ...extra,
+  });
+
 describe("every kind of e-service", () => {
   test("discovery offers the four client authentication methods and DPoP", async () => {
     const config = await rp(sys.issuer, "records", client.ClientSecretPost(SECRET));
@@ -144,15 +157,7 @@ describe("every kind of e-service", () => {
   test("a browser app with no secret (oauth4webapi): CORS for its origin, refresh rotated, revoked", async () => {
     const app = await browserApp("spa");
     const { params, verifier } = await signInWith(app, SPA, ali);
-    const response = await oauth.authorizationCodeGrantRequest(
-      app.as,
-      app.client,
-      oauth.None(),
-      params,
-      SPA,
-      verifier,
-      app.options,
-    );
+    const response = await codeGrant(app, { params, verifier });
     assert.equal(response.headers.get("access-control-allow-origin"), SPA_ORIGIN);
     const tokens = await oauth.processAuthorizationCodeResponse(app.as, app.client, response);
     const sub = oauth.getValidatedIdTokenClaims(tokens)!.sub;
@@ -189,15 +194,7 @@ describe("every kind of e-service", () => {
     const fresh = await oauth.processAuthorizationCodeResponse(
       app.as,
       app.client,
-      await oauth.authorizationCodeGrantRequest(
-        app.as,
-        app.client,
-        oauth.None(),
-        again.params,
-        SPA,
-        again.verifier,
-        app.options,
-      ),
+      await codeGrant(app, again),
     );
     const stored = await sys.db
       .selectFrom("oidc_payloads")
@@ -229,15 +226,7 @@ describe("every kind of e-service", () => {
   test("another site's page cannot use a browser app's tokens: no CORS for a foreign origin, never *", async () => {
     const app = await browserApp("spa", "https://evil.example");
     const { params, verifier } = await signInWith(app, SPA, zahra, "openid profile");
-    const response = await oauth.authorizationCodeGrantRequest(
-      app.as,
-      app.client,
-      oauth.None(),
-      params,
-      SPA,
-      verifier,
-      app.options,
-    );
+    const response = await codeGrant(app, { params, verifier });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get("access-control-allow-origin"), null);
     const preflight = await fetch(`${sys.issuer}/oidc/token`, {
@@ -262,32 +251,12 @@ describe("every kind of e-service", () => {
   test("DPoP: accepted from any client, required of one registered with dpop_bound_access_tokens", async () => {
     const app = await browserApp("bound");
     const { params, verifier } = await signInWith(app, SPA, ali, "openid profile");
-    const bearer = await oauth.authorizationCodeGrantRequest(
-      app.as,
-      app.client,
-      oauth.None(),
-      params,
-      SPA,
-      verifier,
-      app.options,
-    );
+    const bearer = await codeGrant(app, { params, verifier });
     assert.equal(bearer.status, 400, "a bound client's code is not exchanged without a proof");
 
     const again = await signInWith(app, SPA, ali, "openid profile");
     const DPoP = oauth.DPoP(app.client, await oauth.generateKeyPair("ES256"));
-    const exchange = () =>
-      oauth.authorizationCodeGrantRequest(
-        app.as,
-        app.client,
-        oauth.None(),
-        again.params,
-        SPA,
-        again.verifier,
-        {
-          ...app.options,
-          DPoP,
-        },
-      );
+    const exchange = () => codeGrant(app, again, { DPoP });
     let response = await exchange();
     // oidc-provider may ask for a nonce first (RFC 9449 §8); oauth4webapi keeps it for the retry.
     if (response.status === 400 && response.headers.has("dpop-nonce")) response = await exchange();

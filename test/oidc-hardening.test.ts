@@ -6,20 +6,15 @@ import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { createHttp } from "../src/platform/http.ts";
 import { createLogger } from "../src/platform/logging.ts";
-import { SECRET, startOidcSystem } from "./helpers/oidc.ts";
+import { serverClient, startOidcSystem } from "./helpers/oidc.ts";
 import type { TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem & { issuer: string };
 before(async () => {
   sys = await startOidcSystem([
-    {
-      client_id: "tax",
-      client_secret: SECRET,
-      client_name: "سامانه مالیات",
-      redirect_uris: ["http://127.0.0.1:4301/cb"],
+    serverClient("tax", "سامانه مالیات", "http://127.0.0.1:4301/cb", {
       post_logout_redirect_uris: ["http://127.0.0.1:4301/"],
-      token_endpoint_auth_method: "client_secret_basic",
-    },
+    }),
   ]);
 });
 after(async () => {

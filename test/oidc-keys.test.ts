@@ -7,7 +7,15 @@ import { decodeProtectedHeader } from "jose";
 import * as client from "openid-client";
 import { rotateKeysCommand } from "../src/flows/oidc/cli.ts";
 import { createAccount } from "./helpers/accounts.ts";
-import { Agent, authorizationRequest, rp, SECRET, signIn, startOidcSystem } from "./helpers/oidc.ts";
+import {
+  Agent,
+  authorizationRequest,
+  rp,
+  SECRET,
+  serverClient,
+  signIn,
+  startOidcSystem,
+} from "./helpers/oidc.ts";
 import { ali } from "./helpers/people.ts";
 import { createBranch, createMember, get, post, signIn as staffSignIn } from "./helpers/staff.ts";
 import type { TestSystem } from "./helpers/system.ts";
@@ -17,15 +25,7 @@ let sys: TestSystem & { issuer: string };
 let tax: client.Configuration;
 
 before(async () => {
-  sys = await startOidcSystem([
-    {
-      client_id: "tax",
-      client_secret: SECRET,
-      client_name: "مالیات",
-      redirect_uris: [TAX],
-      token_endpoint_auth_method: "client_secret_basic",
-    },
-  ]);
+  sys = await startOidcSystem([serverClient("tax", "مالیات", TAX)]);
   await createAccount(sys, ali);
   tax = await rp(sys.issuer, "tax", client.ClientSecretBasic(SECRET));
 });

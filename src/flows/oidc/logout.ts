@@ -23,12 +23,7 @@ export async function endSsoSessions(
   options: { everything?: boolean } = {},
 ): Promise<void> {
   const registered = providers.get(db);
-  const sessions = await db
-    .selectFrom("oidc_payloads")
-    .select(["id", "payload"])
-    .where("model", "=", "Session")
-    .where("account_id", "=", accountId)
-    .execute();
+  const sessions = await ssoSessionsOf(db, accountId);
   const notices: Promise<void>[] = [];
   for (const session of sessions) {
     const authorizations = ((session.payload as { authorizations?: Record<string, Authorization> })
@@ -64,12 +59,7 @@ export async function endSsoSessions(
  */
 export async function signOutOfEservice(db: Db, accountId: string, clientId: string): Promise<void> {
   const registered = providers.get(db);
-  const sessions = await db
-    .selectFrom("oidc_payloads")
-    .select(["id", "payload"])
-    .where("model", "=", "Session")
-    .where("account_id", "=", accountId)
-    .execute();
+  const sessions = await ssoSessionsOf(db, accountId);
   const notices: Promise<void>[] = [];
   for (const session of sessions) {
     const authorization = (session.payload as { authorizations?: Record<string, Authorization> })
@@ -85,6 +75,14 @@ export async function signOutOfEservice(db: Db, accountId: string, clientId: str
   }
   await Promise.all(notices);
 }
+
+const ssoSessionsOf = (db: Db, accountId: string) =>
+  db
+    .selectFrom("oidc_payloads")
+    .select(["id", "payload"])
+    .where("model", "=", "Session")
+    .where("account_id", "=", accountId)
+    .execute();
 
 async function backchannel(
   { provider, logger }: { provider: Provider; logger: Logger },
