@@ -4,6 +4,7 @@
 // native app (RFC 8252: private-use scheme, loopback on any port), and DPoP-bound tokens.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { sql } from "kysely";
 import * as oauth from "oauth4webapi";
 import * as client from "openid-client";
 import { createClientFromArgs } from "../src/flows/oidc/cli.ts";
@@ -92,6 +93,18 @@ async function signInWith(
   return { params, verifier };
 }
 
+/** How long a grant was saved for, in seconds. */
+async function grantLife(grantId: string) {
+  const row = await sys.db
+    .selectFrom("oidc_payloads")
+    .select("payload")
+    .where("model", "=", "Grant")
+    .where("id", "=", grantId)
+    .executeTakeFirstOrThrow();
+  const { exp, iat } = row.payload as { exp: number; iat: number };
+  return exp - iat;
+}
+
 /** The browser app's code exchange (no secret: PKCE alone), with the page's Origin. */
 const codeGrant = (
   app: Awaited<ReturnType<typeof browserApp>>,
@@ -128,6 +141,13 @@ describe("every kind of e-service", () => {
     const info = await client.fetchUserInfo(config, tokens.access_token, tokens.claims()!.sub);
     assert.equal(info.given_name, "علی");
     assert.equal(info.phone_number, "+989121234567");
+    const grants = await sys.db
+      .selectFrom("oidc_payloads")
+      .select("id")
+      .where("model", "=", "Grant")
+      .where(sql<string>`payload->>'clientId'`, "=", "records")
+      .execute();
+    assert.equal(await grantLife(grants[0]!.id), 30 * 24 * 3600, "a server app's grant: 30 days");
   });
 
   test("the same with the form Passport's oauth package posts: a wrong secret refused, the right one served", async () => {
@@ -204,6 +224,12 @@ describe("every kind of e-service", () => {
       .executeTakeFirstOrThrow();
     const { exp, iat } = stored.payload as { exp: number; iat: number };
     assert.equal(exp - iat, 30 * 24 * 3600, "30 days from the last use");
+    const { grantId } = stored.payload as { grantId: string };
+    assert.equal(
+      await grantLife(grantId),
+      365 * 24 * 3600,
+      "the grant outlives the refresh tokens it rotates through",
+    );
     const revoked = await oauth.revocationRequest(
       app.as,
       app.client,
