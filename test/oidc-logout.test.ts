@@ -1,11 +1,10 @@
 // R-SSO logout: RP-initiated logout and back-channel logout to every e-service of the session, and
 // Hoviat's own endings (logout, password reset, admin lock) reaching the e-services; the holder's
-// list of e-services with «قطع دسترسی»; private_key_jwt; signing keys from the database.
+// list of e-services with «قطع دسترسی»; private_key_jwt.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from "jose";
 import * as client from "openid-client";
-import { rotateKeys } from "../src/flows/oidc/keys.ts";
 import { setCitizenLock } from "../src/flows/staff/admin.ts";
 import { createAccount, outboxNow } from "./helpers/accounts.ts";
 import {
@@ -220,15 +219,22 @@ describe("SSO logout", () => {
     );
   });
 
-  test("the holder lists the e-services and revokes one («قطع دسترسی»): consent and tokens go", async () => {
+  test("the holder revokes one e-service («قطع دسترسی»): consent and tokens go, a back-channel logout to it alone", async () => {
     const agent = new Agent(sys.issuer);
+    const taxTokens = await signedIn(agent, tax, TAX);
     const tokens = await signedIn(agent, clinic, CLINIC, ali, "openid profile offline_access");
+    const before = { tax: taxChannel.tokens.length, clinic: clinicChannel.tokens.length };
     const list = await agent.json("GET", "/api/account/eservices");
     assert.equal(list.status, 200);
     const entry = list.body.find((e: { clientId: string }) => e.clientId === "clinic");
     assert.equal(entry.name, "نوبت‌دهی درمانگاه");
     assert.ok(entry.scopes.includes("profile"));
     assert.equal((await agent.json("DELETE", "/api/account/eservices/clinic")).status, 204);
+    const notice = await logoutToken(clinicChannel, before.clinic + 1);
+    assert.equal(notice.sid, tokens.claims()!.sid, "the session the person signed in to it with");
+    assert.equal(notice.sub, tokens.claims()!.sub);
+    assert.equal(taxChannel.tokens.length, before.tax, "the other e-service is not signed out");
+    assert.ok((await client.fetchUserInfo(tax, taxTokens.access_token, taxTokens.claims()!.sub)).sub);
     assert.equal(await oauthError(client.refreshTokenGrant(clinic, tokens.refresh_token!)), "invalid_grant");
     const again = await authorizationRequest(clinic, CLINIC);
     const hop = await agent.follow(again.url.href);
@@ -243,24 +249,5 @@ describe("SSO logout", () => {
   test("private_key_jwt: an e-service that signs its own assertion gets tokens", async () => {
     const tokens = await signedIn(new Agent(sys.issuer), pension, "http://127.0.0.1:4103/cb", zahra);
     assert.ok(tokens.access_token);
-  });
-
-  test("signing keys: a rotation publishes new ES256 and RS256 keys and keeps the old ones for a while", async () => {
-    const before = await (await fetch(`${sys.issuer}/oidc/jwks`)).json();
-    assert.deepEqual(before.keys.map((k: { alg: string }) => k.alg).sort(), ["ES256", "RS256"]);
-    assert.ok(
-      before.keys.every((k: { d?: string }) => !k.d),
-      "no private part published",
-    );
-    await rotateKeys(sys.db, sys.clock.now());
-    const rows = await sys.db.selectFrom("oidc_keys").select(["alg", "retired_at"]).execute();
-    assert.equal(rows.length, 4);
-    assert.equal(rows.filter((r) => !r.retired_at).length, 2);
-    await rotateKeys(sys.db, sys.clock.now());
-    assert.equal(
-      (await sys.db.selectFrom("oidc_keys").select("kid").execute()).length,
-      4,
-      "the oldest are dropped",
-    );
   });
 });

@@ -65,13 +65,18 @@ const exchange = (
   });
 
 describe("OpenID Provider", () => {
-  test("discovery: code flow only, S256, pairwise, the two client auth methods, acr values", () => {
+  test("discovery: code flow only, S256, pairwise, the four client auth methods, acr values", () => {
     const m = tax.serverMetadata();
     assert.equal(m.issuer, sys.issuer);
     assert.deepEqual(m.response_types_supported, ["code"]);
     assert.deepEqual(m.code_challenge_methods_supported, ["S256"]);
     assert.deepEqual(m.subject_types_supported, ["pairwise"]);
-    assert.deepEqual(m.token_endpoint_auth_methods_supported, ["client_secret_basic", "private_key_jwt"]);
+    assert.deepEqual(m.token_endpoint_auth_methods_supported, [
+      "client_secret_basic",
+      "client_secret_post",
+      "private_key_jwt",
+      "none",
+    ]);
     assert.deepEqual(m.acr_values_supported, [
       ACR.REGISTRY_MOBILE,
       ACR.BRANCH_DOCUMENTS,

@@ -170,6 +170,11 @@ export type Config = {
    * which oidc-provider's SSRF guard refuses (default true outside production; refused in production).
    */
   oidcAllowLoopbackBackchannel: boolean;
+  /**
+   * OIDC_KEY_GRACE_MINUTES: after a signing-key rotation, how long the new keys are only published
+   * before they sign (e-services refresh a cached JWKS within this time); default 60.
+   */
+  oidcKeyGraceMinutes: number;
 };
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
@@ -384,6 +389,7 @@ export function loadConfig(env: Env = process.env): Config {
         ? DEV_CLIENTS_FILE
         : undefined,
     oidcAllowLoopbackBackchannel: bool(env, "OIDC_ALLOW_LOOPBACK_BACKCHANNEL", mode !== "production"),
+    oidcKeyGraceMinutes: int(env, "OIDC_KEY_GRACE_MINUTES", 60, 0, 7 * 24 * 60),
   };
   config.secretKey = config.secretKeys[0]!;
   if (config.ipv6SpreadPrefix > config.ipv6SubnetPrefix) {

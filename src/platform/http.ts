@@ -12,6 +12,13 @@ import { controlCharacterErrors } from "./input-text.ts";
 import { InvalidInput, Problem } from "./problems.ts";
 import type { TrustProxy } from "./trust-proxy.ts";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** A route that no cookie authenticates and that answers other origins itself (CORS). */
+    crossOrigin?: boolean;
+  }
+}
+
 /** What a 503 asks the client to wait: a PostgreSQL restart or failover takes a few seconds. */
 export const UNAVAILABLE_RETRY_SECONDS = 5;
 
@@ -72,9 +79,11 @@ export function createHttp(logger: Logger, options: { trustProxy: TrustProxy; hs
     if (options.hsts) reply.header("strict-transport-security", "max-age=31536000; includeSubDomains");
   });
 
-  // Browsers say where a request comes from; a write from another site is refused outright.
+  // Browsers say where a request comes from; a write from another site is refused outright, except on
+  // routes that no cookie authenticates and that answer other origins themselves (`crossOrigin`).
   app.addHook("onRequest", async (request) => {
     if (["GET", "HEAD", "OPTIONS"].includes(request.method)) return;
+    if (request.routeOptions.config?.crossOrigin) return;
     const site = request.headers["sec-fetch-site"];
     const origin = request.headers.origin;
     const sameOrigin = !origin || origin === `${request.protocol}://${request.headers.host}`;

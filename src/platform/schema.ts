@@ -308,7 +308,10 @@ export interface OidcKeyTable {
   alg: "ES256" | "RS256";
   private_jwk: Json<Record<string, unknown>>;
   created_at: Timestamp;
+  /** Unused since migration 013: a key is retired when a newer one of its algorithm is active. */
   retired_at: Timestamp | null;
+  /** When it starts signing (migration 013); published from its creation. */
+  active_at: Timestamp;
 }
 
 /** Installation-wide salts that never rotate (migration 009): `pairwise` keys the subjects. */

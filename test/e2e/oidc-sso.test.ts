@@ -107,18 +107,44 @@ describe("single sign-on through Hoviat's pages", { skip: skipBrowser }, () => {
     assert.match(claims, /۰۰۱۲۳۴۵۶۷۹/);
     assert.match(claims, /مرد/);
     assert.match(claims, /تطبیق با ثبت احوال/);
+    // +98… reads left to right inside the RTL page; on a 360 px phone nothing is wider than the screen.
+    assert.equal(await page.locator("td bdi[dir=ltr]").first().textContent(), "+۹۸۹۱۲۱۲۳۴۵۶۷");
+    await page.setViewportSize({ width: 360, height: 740 });
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+    const table = await page.locator("table").boundingBox();
+    const signOut = await page.locator("a:has-text('خروج')").boundingBox();
+    assert.ok(
+      table && signOut && signOut.y >= table.y + table.height,
+      "«خروج» below the claims, not under them",
+    );
+    await page.setViewportSize({ width: 390, height: 844 });
 
+    // «قطع دسترسی» asks first, then the demo is told (back-channel) and shows the person signed out.
     await page.goto(`${sys.issuer}/account`);
     await page.waitForSelector(`#eservices li:has-text('${SERVICE}')`);
     await assertAccessible(page, "account with e-services");
-
+    await page.click(`#eservices li:has-text('${SERVICE}') button:has-text('قطع دسترسی')`);
+    await page.waitForSelector("#eservices .panel:has-text('قطع شود؟')");
+    await page.click("#eservices button:has-text('انصراف')");
+    assert.equal(demo.logouts.length, 0, "cancelled: nothing revoked");
+    await page.click(`#eservices li:has-text('${SERVICE}') button:has-text('قطع دسترسی')`);
+    await page.click("#eservices button:has-text('بله، قطع شود')");
+    await page.waitForSelector(`#eservices .notice:has-text('${SERVICE}')`);
+    assert.equal(demo.logouts.length, 1, "the e-service got its back-channel logout");
     await page.goto(demo.url);
+    await page.waitForSelector("text=ورود با حساب سامانه مدیریت کاربران");
+
+    // Signed in again (Hoviat's session is still there): the consent is asked again.
+    await page.click("text=ورود با حساب سامانه مدیریت کاربران");
+    await page.waitForSelector("h1:has-text('اجازهٔ دسترسی به اطلاعات')");
+    await page.click("button:has-text('اجازه می‌دهم')");
+    await page.waitForSelector("text=علی رضایی");
     await page.click("text=خروج");
     await page.waitForSelector("h1:has-text('خروج از سامانه')");
     await assertAccessible(page, "SSO logout");
     await page.click("button:has-text('بله، خارج شوم')");
     await page.waitForSelector("text=ورود با حساب سامانه مدیریت کاربران");
-    assert.equal(demo.logouts.length, 1, "the e-service got its back-channel logout");
+    assert.equal(demo.logouts.length, 2, "the e-service got its back-channel logout");
 
     await page.goto(`${sys.issuer}/account`);
     await page.waitForSelector("text=ورود به سیستم");

@@ -39,6 +39,21 @@ export async function backchannelListener() {
   return { url, tokens, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/** A server e-service with the shared test secret in the header (client_secret_basic). */
+export const serverClient = (
+  clientId: string,
+  name: string,
+  redirect: string,
+  extra: Record<string, unknown> = {},
+) => ({
+  client_id: clientId,
+  client_secret: SECRET,
+  client_name: name,
+  redirect_uris: [redirect],
+  token_endpoint_auth_method: "client_secret_basic",
+  ...extra,
+});
+
 export async function startOidcSystem(clients: Record<string, unknown>[], env: Record<string, string> = {}) {
   const port = await freePort();
   const file = join(tmpdir(), `hoviat-oidc-clients-${process.pid}-${port}.json`);

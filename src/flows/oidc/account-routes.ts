@@ -7,6 +7,7 @@ import { Problem } from "../../platform/problems.ts";
 import { requireSession } from "../login/auth.ts";
 import type { SessionPolicy } from "../login/sessions.ts";
 import { listEservices, revokeEservice } from "./consents.ts";
+import { signOutOfEservice } from "./logout.ts";
 
 export function eserviceRoutes(app: Http, deps: { db: Db; clock: Clock; sessions: SessionPolicy }) {
   app.get("/api/account/eservices", async (request) => {
@@ -22,6 +23,7 @@ export function eserviceRoutes(app: Http, deps: { db: Db; clock: Clock; sessions
       .select("national_id")
       .where("id", "=", auth.accountId)
       .executeTakeFirstOrThrow();
+    await signOutOfEservice(deps.db, auth.accountId, request.params.clientId);
     const revoked = await revokeEservice(
       deps.db,
       { accountId: auth.accountId, nationalId: account.national_id },

@@ -6,12 +6,16 @@ import { parseArgs } from "node:util";
 import { CLI_CLIENT as CLI, type Out, withDatabase } from "../../platform/cli-database.ts";
 import type { Db } from "../../platform/database.ts";
 import { recordAudit } from "../staff/audit.ts";
-import { ClientInputError, parseClientInput, upsertClient } from "./clients.ts";
+import { ClientInputError, parseClientInput } from "./client-input.ts";
+import { upsertClient } from "./clients.ts";
 import { rotateKeys } from "./keys.ts";
 
 export const oidcClientCreate = (argv: string[]) =>
   withDatabase((db, config) => createClientFromArgs(db, config.secretKey, argv, new Date(), console));
-export const oidcKeysRotate = () => withDatabase((db) => rotateKeysCommand(db, new Date(), console));
+export const oidcKeysRotate = () =>
+  withDatabase((db, config) =>
+    rotateKeysCommand(db, new Date(), config.oidcKeyGraceMinutes * 60_000, console),
+  );
 
 /** The command on an open database: what the CLI runs, and what tests run in-process. */
 export async function createClientFromArgs(db: Db, secretKey: string, argv: string[], now: Date, out: Out) {
@@ -27,10 +31,12 @@ export async function createClientFromArgs(db: Db, secretKey: string, argv: stri
       secret: { type: "string" },
       "jwks-file": { type: "string" },
       scopes: { type: "string" },
+      app: { type: "string" },
+      dpop: { type: "boolean" },
     },
   });
-  const basic = values.auth === "client_secret_basic";
-  const secret = basic ? (values.secret ?? randomBytes(32).toString("base64url")) : undefined;
+  const withSecret = values.auth === "client_secret_basic" || values.auth === "client_secret_post";
+  const secret = withSecret ? (values.secret ?? randomBytes(32).toString("base64url")) : undefined;
   try {
     const input = parseClientInput({
       client_id: values.id,
@@ -42,6 +48,8 @@ export async function createClientFromArgs(db: Db, secretKey: string, argv: stri
       ...(values["backchannel-uri"] ? { backchannel_logout_uri: values["backchannel-uri"] } : {}),
       ...(values["jwks-file"] ? { jwks: JSON.parse(readFileSync(values["jwks-file"], "utf8")) } : {}),
       ...(values.scopes ? { allowed_scopes: values.scopes.split(/[\s,]+/).filter(Boolean) } : {}),
+      ...(values.app ? { application_type: values.app } : {}),
+      ...(values.dpop ? { dpop_bound_access_tokens: true } : {}),
     });
     await upsertClient(db, input, "cli", secretKey, now);
     const details = { clientId: input.client_id, name: input.client_name, redirectUris: input.redirect_uris };
@@ -55,17 +63,20 @@ export async function createClientFromArgs(db: Db, secretKey: string, argv: stri
     out.error(error.message);
     out.error(
       "usage: oidc-client:create --id ID --name NAME --redirect-uri URL [--redirect-uri URL …] [--post-logout-uri URL]\n" +
-        "       [--backchannel-uri URL] [--auth client_secret_basic|private_key_jwt] [--secret S | --jwks-file F] [--scopes 'profile phone']",
+        "       [--backchannel-uri URL] [--auth client_secret_basic|client_secret_post|private_key_jwt|none]\n" +
+        "       [--secret S | --jwks-file F] [--app web|native] [--dpop] [--scopes 'profile phone']",
     );
     return 2;
   }
 }
 
-export async function rotateKeysCommand(db: Db, now: Date, out: Out) {
-  const kids = await rotateKeys(db, now);
-  await recordAudit(db, null, { action: "cli.oidcKeys.rotated", details: { kids } }, CLI, now);
+export async function rotateKeysCommand(db: Db, now: Date, graceMs: number, out: Out) {
+  const { kids, activeAt } = await rotateKeys(db, now, graceMs);
+  const details = { kids, activeAt: activeAt.toISOString() };
+  await recordAudit(db, null, { action: "cli.oidcKeys.rotated", details }, CLI, now);
   out.log(`new signing keys (ES256, RS256): ${kids.join(", ")}
-The previous keys stay published in the JWKS until the next rotation. Restart every Hoviat instance
-to sign with the new keys.`);
+Every running Hoviat instance publishes them within a minute and signs with them from
+${activeAt.toISOString()} (OIDC_KEY_GRACE_MINUTES); the keys they replace stay published as long as
+a token they signed may come back. No restart is needed.`);
   return 0;
 }

@@ -12,16 +12,12 @@ import type { ThrottleStore } from "../../platform/throttle.ts";
 import type { SecondFactorSettings } from "../login/second-factor.ts";
 import { eserviceRoutes } from "./account-routes.ts";
 import { purgeExpired } from "./adapter.ts";
-import {
-  type ClientInput,
-  ClientInputError,
-  readClientsFile,
-  resealClients,
-  toMetadata,
-  upsertClient,
-} from "./clients.ts";
+import { type ClientInput, ClientInputError, readClientsFile, toMetadata } from "./client-input.ts";
+import { resealClients, upsertClient } from "./clients.ts";
+import { demoEserviceRoute } from "./dev-routes.ts";
+import { followKeys } from "./keys.ts";
 import { registerProvider } from "./logout.ts";
-import { createProvider } from "./provider.ts";
+import { createProvider, longestSignedTokenMs } from "./provider.ts";
 import { oidcRoutes } from "./routes.ts";
 import { clientAdminRoutes } from "./staff-routes.ts";
 
@@ -39,6 +35,10 @@ export type SsoDeps = {
 export async function startSso(app: Http, deps: SsoDeps) {
   const { config, db, clock } = deps;
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+  const keyTimes = {
+    graceMs: config.oidcKeyGraceMinutes * 60_000,
+    longestTokenMs: longestSignedTokenMs(sessions),
+  };
   const provider = await createProvider({
     db,
     clock,
@@ -48,7 +48,10 @@ export async function startSso(app: Http, deps: SsoDeps) {
     sessions,
     trustProxy: config.trustProxy,
     allowLoopbackBackchannel: config.oidcAllowLoopbackBackchannel,
+    keyTimes,
   });
+  // A rotation by the CLI, the console or another instance reaches this one within a minute.
+  const keys = followKeys(provider, { db, now: () => clock.now(), times: keyTimes, logger: deps.logger });
   registerProvider(db, provider, deps.logger);
   const resealed = await resealClients(db, config.secretKeys, clock.now());
   if (resealed > 0)
@@ -84,7 +87,18 @@ export async function startSso(app: Http, deps: SsoDeps) {
     idleMinutes: config.staffSessionIdleMinutes,
     absoluteHours: config.staffSessionAbsoluteHours,
   };
-  clientAdminRoutes(app, { db, clock, policy, secretKey: config.secretKey, validate });
+  clientAdminRoutes(app, {
+    db,
+    clock,
+    policy,
+    secretKey: config.secretKey,
+    validate,
+    keyGraceMs: keyTimes.graceMs,
+    refreshKeys: keys.refresh,
+  });
+  // As the dev outbox: never where production's configuration is (it refuses the outbox provider).
+  if (config.smsProviders.includes("outbox") && config.env !== "production")
+    demoEserviceRoute(app, { db, clock, secretKey: config.secretKey });
 
   // Expired codes, tokens and sessions are never read again (find checks the expiry); drop them hourly.
   const purge = setInterval(() => {
@@ -94,8 +108,11 @@ export async function startSso(app: Http, deps: SsoDeps) {
   return {
     provider,
     validate,
+    keys,
+    keyTimes,
     close() {
       clearInterval(purge);
+      keys.stop();
     },
   };
 }

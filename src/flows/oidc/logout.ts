@@ -1,6 +1,7 @@
 // Ends the SSO sessions of an account when Hoviat ends its own: a logout on Hoviat's pages, a
 // password reset, an admin lock. Each e-service of those sessions with a backchannel_logout_uri gets
 // a logout token; the grants go with the session (all of them, offline ones too, when `everything`).
+import { sql } from "kysely";
 import type Provider from "oidc-provider";
 import type { Logger } from "pino";
 import type { Db } from "../../platform/database.ts";
@@ -22,12 +23,7 @@ export async function endSsoSessions(
   options: { everything?: boolean } = {},
 ): Promise<void> {
   const registered = providers.get(db);
-  const sessions = await db
-    .selectFrom("oidc_payloads")
-    .select(["id", "payload"])
-    .where("model", "=", "Session")
-    .where("account_id", "=", accountId)
-    .execute();
+  const sessions = await ssoSessionsOf(db, accountId);
   const notices: Promise<void>[] = [];
   for (const session of sessions) {
     const authorizations = ((session.payload as { authorizations?: Record<string, Authorization> })
@@ -55,6 +51,38 @@ export async function endSsoSessions(
   if (options.everything) await revokeGrants(db, accountId);
   await Promise.all(notices);
 }
+
+/**
+ * «قطع دسترسی» (R-SSO: a revocation signs the person out of that e-service): the e-service gets a
+ * logout token for each SSO session of the account it was part of, and leaves those sessions, as it
+ * would on a logout; the caller revokes its consent, grants and tokens.
+ */
+export async function signOutOfEservice(db: Db, accountId: string, clientId: string): Promise<void> {
+  const registered = providers.get(db);
+  const sessions = await ssoSessionsOf(db, accountId);
+  const notices: Promise<void>[] = [];
+  for (const session of sessions) {
+    const authorization = (session.payload as { authorizations?: Record<string, Authorization> })
+      .authorizations?.[clientId];
+    if (!authorization) continue;
+    if (registered) notices.push(backchannel(registered, clientId, accountId, authorization.sid));
+    await db
+      .updateTable("oidc_payloads")
+      .set({ payload: sql`payload #- ${["authorizations", clientId]}::text[]` })
+      .where("model", "=", "Session")
+      .where("id", "=", session.id)
+      .execute();
+  }
+  await Promise.all(notices);
+}
+
+const ssoSessionsOf = (db: Db, accountId: string) =>
+  db
+    .selectFrom("oidc_payloads")
+    .select(["id", "payload"])
+    .where("model", "=", "Session")
+    .where("account_id", "=", accountId)
+    .execute();
 
 async function backchannel(
   { provider, logger }: { provider: Provider; logger: Logger },

@@ -12,7 +12,7 @@ import { accountReads } from "./account-reads.ts";
 import { databaseAdapter } from "./adapter.ts";
 import { ACR, ACR_VALUES_SUPPORTED, CLAIMS, pairwiseSubject, SCOPES } from "./claims.ts";
 import { rememberedScopes } from "./consents.ts";
-import { loadJwks } from "./keys.ts";
+import { type KeyTimes, loadJwks } from "./keys.ts";
 import { errorPage, loggedOutPage, logoutPage } from "./pages.ts";
 import { stepUpPolicy } from "./step-up.ts";
 
@@ -30,9 +30,28 @@ export type ProviderDeps = {
   sessions: SessionPolicy;
   trustProxy: TrustProxy;
   allowLoopbackBackchannel: boolean;
+  keyTimes: KeyTimes;
 };
 
+/** ID tokens live 10 minutes, but one comes back as id_token_hint for as long as the session lives. */
+const ID_TOKEN_SECONDS = 10 * 60;
+export const longestSignedTokenMs = (sessions: SessionPolicy) =>
+  Math.max(ID_TOKEN_SECONDS, sessions.absoluteHours * 3600) * 1000;
+
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+const isPublic = (client: { clientAuthMethod?: string } | undefined) => client?.clientAuthMethod === "none";
+
+/** What every HTML page of the provider carries, as Hoviat's own pages do (src/web/routes.ts). */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "style-src 'unsafe-inline'",
+  // oidc-provider adds the hash of its own inline script (form_post) to script-src.
+  "script-src 'self'",
+  "img-src 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const { db, clock } = deps;
@@ -44,13 +63,14 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const configuration: Configuration = {
     adapter: databaseAdapter({ db, clock, secretKeys: deps.secretKeys, accounts }),
     findAccount: accounts.findAccount,
-    jwks: (await loadJwks(db, clock.now())) as Configuration["jwks"],
+    jwks: (await loadJwks(db, clock.now(), deps.keyTimes)) as Configuration["jwks"],
     claims: CLAIMS,
     scopes: ["openid", "offline_access", ...SCOPES],
     acrValues: ACR_VALUES_SUPPORTED,
     responseTypes: ["code"],
     pkce: { required: () => true },
-    clientAuthMethods: ["client_secret_basic", "private_key_jwt"],
+    // `none`: browser and mobile apps (public clients), which PKCE alone protects.
+    clientAuthMethods: ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
     clientDefaults: {
       grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
@@ -66,8 +86,18 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       clientAuthSigningAlgValues: ["ES256", "RS256", "PS256"],
     },
     subjectTypes: ["pairwise"],
+    // A native app's redirect has no host worth the name (`ir.example.app:/cb` has none; every loopback
+    // app shares 127.0.0.1): its sector is its own id, unless it names a sector_identifier_uri.
     pairwiseIdentifier: async (_ctx, accountId, client) =>
-      pairwiseSubject(salt, accountId, String(client.sectorIdentifier ?? client.clientId)),
+      pairwiseSubject(
+        salt,
+        accountId,
+        String(
+          (client.applicationType === "native" && !client.sectorIdentifierUri) || !client.sectorIdentifier
+            ? client.clientId
+            : client.sectorIdentifier,
+        ),
+      ),
     rotateRefreshToken: true,
     allowOmittingSingleRegisteredRedirectUri: false,
     cookies: {
@@ -80,11 +110,13 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     ttl: {
       AccessToken: 10 * 60,
       AuthorizationCode: 60,
-      IdToken: 10 * 60,
+      IdToken: ID_TOKEN_SECONDS,
       Interaction: 30 * 60,
       Session: deps.sessions.absoluteHours * 3600,
-      Grant: 30 * 24 * 3600,
-      RefreshToken: 14 * 24 * 3600,
+      // A public client's grant lives a year, its refresh tokens 30 days from their last use (each
+      // use rotates them): an app used once a month keeps its sign-in, a lost phone's dies in 30 days.
+      Grant: (ctx) => (isPublic(ctx?.oidc?.client) ? 365 : 30) * 24 * 3600,
+      RefreshToken: (_ctx, _token, client) => (isPublic(client) ? 30 : 14) * 24 * 3600,
     },
     routes: {
       authorization: `${OIDC_PREFIX}/auth`,
@@ -150,6 +182,22 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   };
 
   const provider = new Provider(deps.issuer, configuration);
+  // Every URL the provider writes (discovery, form actions, DPoP and JWT audiences) comes from the
+  // issuer, never from the request's Host or X-Forwarded-Host: a forged Host changes nothing.
+  const issuer = new URL(deps.issuer);
+  Object.defineProperties(provider.request, {
+    host: { get: () => issuer.host },
+    protocol: { get: () => issuer.protocol.slice(0, -1) },
+  });
+  provider.use(async (ctx, next) => {
+    ctx.set("x-content-type-options", "nosniff");
+    // Not no-referrer: a browser then posts the logout form with `Origin: null`, which the app's
+    // cross-site check refuses; same-origin still tells no other site where the person came from.
+    ctx.set("referrer-policy", "same-origin");
+    ctx.set("x-frame-options", "DENY");
+    ctx.set("content-security-policy", PAGE_CSP);
+    await next();
+  });
   // Behind our proxies koa reads X-Forwarded-Proto (secure cookies); ctx.ip only from the hops we trust.
   provider.proxy = deps.trustProxy !== false;
   if (typeof deps.trustProxy === "number") provider.maxIpsCount = deps.trustProxy;

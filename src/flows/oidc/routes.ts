@@ -45,6 +45,10 @@ export function oidcRoutes(app: Http, deps: OidcRouteDeps) {
     };
     scope.all("/.well-known/openid-configuration", handler);
     scope.all(`${OIDC_PREFIX}/*`, handler);
+    // Browser apps call these from their own origin (public clients); oidc-provider allows only the
+    // origins of the client's redirect URIs (clientBasedCORS), and none of them reads a cookie.
+    for (const path of ["token", "me", "token/revocation"])
+      scope.all(`${OIDC_PREFIX}/${path}`, { config: { crossOrigin: true } }, handler);
   });
 
   const interaction = async (request: FastifyRequest, reply: FastifyReply): Promise<Interaction> => {

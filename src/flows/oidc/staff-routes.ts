@@ -6,14 +6,9 @@ import type { Http } from "../../platform/http.ts";
 import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { clientOf, recordAudit } from "../staff/audit.ts";
 import { type StaffSessionPolicy, staffOf, staffRules } from "../staff/sessions.ts";
-import {
-  type ClientInput,
-  ClientInputError,
-  deleteClient,
-  listClients,
-  parseClientInput,
-  upsertClient,
-} from "./clients.ts";
+import { type ClientInput, ClientInputError, parseClientInput } from "./client-input.ts";
+import { deleteClient, listClients, upsertClient } from "./clients.ts";
+import { rotateKeys } from "./keys.ts";
 
 export type ClientAdminDeps = {
   db: Db;
@@ -22,6 +17,9 @@ export type ClientAdminDeps = {
   secretKey: string;
   /** oidc-provider's own check of the metadata (redirect URIs, keys, sector). */
   validate: (input: ClientInput) => Promise<void>;
+  keyGraceMs: number;
+  /** Reads the keys again in this process (other instances follow within a minute). */
+  refreshKeys: () => Promise<unknown>;
 };
 
 export function clientAdminRoutes(app: Http, deps: ClientAdminDeps) {
@@ -50,6 +48,29 @@ export function clientAdminRoutes(app: Http, deps: ClientAdminDeps) {
       now,
     );
     return reply.status(201).send({ clientId: input.client_id });
+  });
+
+  app.get("/api/staff/admin/oidc-keys", admin, async () => {
+    const rows = await deps.db
+      .selectFrom("oidc_keys")
+      .select(["kid", "alg", "created_at", "active_at"])
+      .orderBy("active_at", "desc")
+      .execute();
+    return rows.map((r) => ({ kid: r.kid, alg: r.alg, createdAt: r.created_at, activeAt: r.active_at }));
+  });
+
+  app.post("/api/staff/admin/oidc-keys/rotation", admin, async (request, reply) => {
+    const now = deps.clock.now();
+    const { kids, activeAt } = await rotateKeys(deps.db, now, deps.keyGraceMs);
+    await deps.refreshKeys();
+    await recordAudit(
+      deps.db,
+      staffOf(request),
+      { action: "admin.oidcKeys.rotated", details: { kids, activeAt: activeAt.toISOString() } },
+      clientOf(request),
+      now,
+    );
+    return reply.status(201).send({ kids, activeAt });
   });
 
   const params = Type.Object({ clientId: Type.String({ maxLength: 100 }) });

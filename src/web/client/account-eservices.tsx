@@ -1,8 +1,10 @@
 // R-SSO on the account page: the e-services the holder signed in to (GET /api/account/eservices),
-// what each may learn, and «قطع دسترسی» (DELETE /api/account/eservices/{clientId}: consent and tokens).
+// what each may learn, and «قطع دسترسی» after a question (DELETE /api/account/eservices/{clientId}:
+// consent and tokens go, and the e-service gets a back-channel logout).
 import { useEffect, useState } from "preact/hooks";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { useProblemErrors } from "./account-common.tsx";
+import { ConfirmRemoval } from "./account-factor-parts.tsx";
 import { api } from "./api.ts";
 import { Announcer } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
@@ -14,6 +16,8 @@ export function EservicesSection() {
   const problemErrors = useProblemErrors();
   const [list, setList] = useState<Eservice[] | null>(null);
   const [message, setMessage] = useState("");
+  const [revoking, setRevoking] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const load = async () => {
     const r = await api<Eservice[]>("GET", "/api/account/eservices");
     if (r.ok) setList(r.data);
@@ -24,8 +28,12 @@ export function EservicesSection() {
   }, []);
   if (!list) return null;
   const revoke = async (e: Eservice) => {
+    setBusy(true);
     const r = await api("DELETE", `/api/account/eservices/${encodeURIComponent(e.clientId)}`);
+    setBusy(false);
+    setRevoking(null);
     if (r.ok || r.problem.status === 404) setMessage(t("account.eserviceRevoked", { service: e.name }));
+    else problemErrors(r.problem, []);
     await load();
   };
   const shown = (scopes: string[]) =>
@@ -48,14 +56,25 @@ export function EservicesSection() {
               {" · "}
               {t("account.eserviceLastUsed", { when: formatJalaliDateTime(new Date(e.lastUsedAt), locale) })}
             </p>
-            <button
-              type="button"
-              class="button button--warning"
-              aria-describedby={`eservice-${e.clientId}`}
-              onClick={() => revoke(e)}
-            >
-              {t("account.eserviceRevoke")}
-            </button>
+            {revoking === e.clientId ? (
+              <ConfirmRemoval
+                id={`eservice-revoke-${e.clientId}`}
+                question={t("account.eserviceRevokeConfirm", { service: e.name })}
+                yes={t("account.eserviceRevokeYes")}
+                busy={busy}
+                onConfirm={() => revoke(e)}
+                onCancel={() => setRevoking(null)}
+              />
+            ) : (
+              <button
+                type="button"
+                class="button button--warning"
+                aria-describedby={`eservice-${e.clientId}`}
+                onClick={() => setRevoking(e.clientId)}
+              >
+                {t("account.eserviceRevoke")}
+              </button>
+            )}
           </li>
         ))}
       </ul>

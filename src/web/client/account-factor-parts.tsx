@@ -46,6 +46,8 @@ export function ConfirmRemoval(p: {
   busy: boolean;
   onConfirm: () => void;
   onCancel: () => void;
+  /** The confirming button's text, «بله، حذف شود» unless given. */
+  yes?: string;
 }) {
   const { t } = useI18n();
   const yes = useRef<HTMLButtonElement>(null);
@@ -65,7 +67,7 @@ export function ConfirmRemoval(p: {
           onClick={p.onConfirm}
           ref={yes}
         >
-          {t("security.confirmRemove")}
+          {p.yes ?? t("security.confirmRemove")}
         </button>
         <button type="button" class="button button--secondary" onClick={p.onCancel}>
           {t("security.cancel")}

@@ -5,6 +5,7 @@ import { api } from "../api.ts";
 import { ErrorSummary, type Errors, Radios, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
+import { SigningKeys } from "./signing-keys.tsx";
 
 type Eservice = { clientId: string; source: string; metadata: Record<string, unknown> };
 const SCOPES = ["profile", "national_id", "phone", "email"];
@@ -51,6 +52,7 @@ export function EservicesAdminPage() {
         </ul>
       </section>
       <NewEservice onSaved={load} />
+      <SigningKeys />
     </>
   );
 }
@@ -68,6 +70,9 @@ function NewEservice({ onSaved }: { onSaved: () => void }) {
   });
   const [auth, setAuth] = useState("client_secret_basic");
   const [scopes, setScopes] = useState<string[]>(SCOPES);
+  const [native, setNative] = useState(false);
+  const [dpop, setDpop] = useState(false);
+  const withSecret = auth === "client_secret_basic" || auth === "client_secret_post";
   const [errors, setErrors] = useState<Errors>({});
   const [done, setDone] = useState("");
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
@@ -89,8 +94,10 @@ function NewEservice({ onSaved }: { onSaved: () => void }) {
       ...(f.logouts.trim() ? { post_logout_redirect_uris: lines(f.logouts) } : {}),
       ...(f.backchannel.trim() ? { backchannel_logout_uri: f.backchannel.trim() } : {}),
       token_endpoint_auth_method: auth,
-      ...(auth === "client_secret_basic" ? { client_secret: f.secret } : { jwks }),
+      ...(withSecret ? { client_secret: f.secret } : auth === "private_key_jwt" ? { jwks } : {}),
       allowed_scopes: scopes,
+      ...(native ? { application_type: "native" } : {}),
+      ...(dpop ? { dpop_bound_access_tokens: true } : {}),
     };
     const r = await api("POST", "/api/staff/admin/oidc-clients", body);
     if (!r.ok) return setErrors({ form: r.problem.errors?.[0]?.message ?? r.problem.title });
@@ -153,12 +160,14 @@ function NewEservice({ onSaved }: { onSaved: () => void }) {
           legend={t("staff.eservices.auth")}
           options={[
             { value: "client_secret_basic", label: t("staff.eservices.auth.secret") },
+            { value: "client_secret_post", label: t("staff.eservices.auth.secretPost") },
             { value: "private_key_jwt", label: t("staff.eservices.auth.jwt") },
+            { value: "none", label: t("staff.eservices.auth.none") },
           ]}
           value={auth}
           onValue={setAuth}
         />
-        {auth === "client_secret_basic" ? (
+        {withSecret ? (
           <TextField
             field="secret"
             label={t("staff.eservices.secret")}
@@ -168,7 +177,7 @@ function NewEservice({ onSaved }: { onSaved: () => void }) {
             type="password"
             dir="ltr"
           />
-        ) : (
+        ) : auth === "none" ? null : (
           <TextField
             field="jwks"
             label={t("staff.eservices.jwks")}
@@ -179,6 +188,20 @@ function NewEservice({ onSaved }: { onSaved: () => void }) {
             width="full"
           />
         )}
+        {[
+          ["native", native, setNative],
+          ["dpop", dpop, setDpop],
+        ].map(([key, on, setOn]) => (
+          <div class="radio" key={String(key)}>
+            <input
+              id={`eservice-${key}`}
+              type="checkbox"
+              checked={on as boolean}
+              onChange={(e) => (setOn as (v: boolean) => void)(e.currentTarget.checked)}
+            />
+            <label for={`eservice-${key}`}>{t(`staff.eservices.${key}`)}</label>
+          </div>
+        ))}
         <fieldset class="form-group fieldset">
           <legend class="label">{t("staff.eservices.scopes")}</legend>
           {SCOPES.map((s) => (
