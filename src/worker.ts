@@ -1,6 +1,6 @@
 // The background side: verification and courier jobs, and the sweeper that keeps durable work moving.
 import type { Logger } from "pino";
-import { type CourierDeps, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
+import { type CourierDeps, SEND_LEASE_MS, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
 import { prunePasskeyChallenges } from "./flows/passkeys/webauthn.ts";
 import {
   expireRequests,
@@ -62,7 +62,7 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     await dispatchDue(
       verify.db,
       jobs,
-      { table: "messages", activeStatus: "queued", queue: SEND_QUEUE, leaseMs: 60_000 },
+      { table: "messages", activeStatus: "queued", queue: SEND_QUEUE, leaseMs: SEND_LEASE_MS },
       now,
     );
     await deps.throttles.prune(now);

@@ -168,6 +168,7 @@ export async function issueCode<T extends CodeTable>(
         ...(message.subject ? { subject: t("fa", message.subject) } : {}),
         dedupeKey: `${spec.purpose}:${id}:code`,
         code,
+        expiresAt: row.expires_at,
       },
       now,
     );
