@@ -3,7 +3,7 @@
 import { type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
-import { type Db, isDatabaseUnavailable } from "../../platform/database.ts";
+import { type Db, WRITE_TRIES, whileUnavailable } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
 import type { Metrics } from "../../platform/metrics.ts";
 import type { Database, MessageTable } from "../../platform/schema.ts";
@@ -118,8 +118,7 @@ export type CourierDeps = {
 };
 
 /** Tries of the write recording a send's result, 0.25 s apart doubling: ~8 s, a PostgreSQL restart. */
-export const RECORD_TRIES = 6;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const RECORD_TRIES = WRITE_TRIES;
 
 /**
  * The write that records what the provider already did, tried again while the database is away: a
@@ -127,15 +126,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * gateway drops it by its idempotency key, but only if it keeps one). Past RECORD_TRIES it throws and
  * that resend is what remains.
  */
-async function record<T>(deps: CourierDeps, write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!isDatabaseUnavailable(error) || attempt >= RECORD_TRIES) throw error;
-      await (deps.pause ?? sleep)(250 * 2 ** (attempt - 1));
-    }
-  }
+function record<T>(deps: CourierDeps, write: () => Promise<T>): Promise<T> {
+  return whileUnavailable(write, deps.pause);
 }
 
 /** How long a claimed send is left to its process before another may take it over (a crash). */
