@@ -43,24 +43,17 @@ export type Worker = { sweep(): Promise<void>; stop(): void };
 
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const { jobs, verify, courier } = deps;
-  await jobs.workBatch<{ id: string }>(
-    QUEUES.verify,
-    releasingCutWork(verify.db, DUE.verify, verify.clock, (batch) =>
-      verifyRegistrations(
-        verify,
-        batch.map((job) => job.data.id),
-      ),
-    ),
-  );
-  await jobs.workBatch<{ id: string }>(
-    QUEUES.send,
-    releasingCutWork(verify.db, DUE.send, verify.clock, (batch) =>
-      sendMessages(
-        courier,
-        batch.map((job) => job.data.id),
-      ),
-    ),
-  );
+  // Each queue's handler takes the ids of its rows; a batch cut by the database releases them.
+  const handlers = [
+    [QUEUES.verify, DUE.verify, (ids: string[]) => verifyRegistrations(verify, ids)],
+    [QUEUES.send, DUE.send, (ids: string[]) => sendMessages(courier, ids)],
+  ] as const;
+  for (const [queue, due, handle] of handlers) {
+    await jobs.workBatch<{ id: string }>(
+      queue,
+      releasingCutWork(verify.db, due, verify.clock, (batch) => handle(batch.map((job) => job.data.id))),
+    );
+  }
 
   const sweep = async () => {
     const now = verify.clock.now();

@@ -10,6 +10,7 @@ import { sql } from "kysely";
 import { MAX_SEND_ATTEMPTS, SEND_LEASE_MS, sendMessage } from "../src/flows/courier/courier.ts";
 import { ManualClock } from "../src/platform/clock.ts";
 import { DeliveryFailed, type OutgoingSms } from "../src/ports/sms.ts";
+import { storedMessage } from "./helpers/messages.ts";
 import { ali } from "./helpers/people.ts";
 import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
@@ -30,28 +31,14 @@ describe("the courier's tries of a code", () => {
   });
   after(() => sys.stop());
 
-  async function queued(options: { code: boolean; expiresInMs?: number; attempts?: number }) {
-    const id = crypto.randomUUID();
-    const now = clock.now();
-    await sys.db
-      .insertInto("messages")
-      .values({
-        id,
-        channel: "sms",
-        recipient: "09121111111",
-        template: "test",
-        body: options.code ? "کد 123456" : "درخواست شما ثبت شد",
-        dedupe_key: `courier-codes:${id}`,
-        contains_code: options.code,
-        status: "queued",
-        attempts: options.attempts ?? 0,
-        next_attempt_at: now,
-        created_at: now,
-        expires_at: options.expiresInMs === undefined ? null : new Date(now.getTime() + options.expiresInMs),
-      })
-      .execute();
-    return id;
-  }
+  const queued = (options: { code: boolean; expiresInMs?: number; attempts?: number }) =>
+    storedMessage(sys, {
+      body: options.code ? "کد 123456" : "درخواست شما ثبت شد",
+      contains_code: options.code,
+      attempts: options.attempts ?? 0,
+      expires_at:
+        options.expiresInMs === undefined ? null : new Date(clock.now().getTime() + options.expiresInMs),
+    });
 
   const deps = (posts: OutgoingSms[]) => ({ ...sys.courier, sms: failing(posts), random: () => 1 });
   const row = (id: string) =>

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { SEND_LEASE_MS, SEND_QUEUE } from "../src/flows/courier/courier.ts";
 import { dispatchDue, releasingCutWork } from "../src/platform/sweeper.ts";
+import { storedMessage } from "./helpers/messages.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 let sys: TestSystem;
@@ -25,25 +26,12 @@ const terminated = Object.assign(new Error("terminating connection due to admini
 });
 
 /** A message as queueMessage leaves it: leased to the job sent with it. */
-async function leased(status: "queued" | "sent" = "queued"): Promise<string> {
-  const id = crypto.randomUUID();
-  const now = sys.clock.now();
-  await sys.db
-    .insertInto("messages")
-    .values({
-      id,
-      channel: "sms",
-      recipient: "09121111111",
-      template: "test",
-      body: "درخواست شما ثبت شد",
-      dedupe_key: `cut-work:${id}`,
-      status,
-      next_attempt_at: new Date(now.getTime() + SEND_LEASE_MS),
-      created_at: now,
-    })
-    .execute();
-  return id;
-}
+const leased = (status: "queued" | "sent" = "queued") =>
+  storedMessage(sys, {
+    body: "درخواست شما ثبت شد",
+    status,
+    next_attempt_at: new Date(sys.clock.now().getTime() + SEND_LEASE_MS),
+  });
 
 const dueAt = async (id: string) =>
   (
