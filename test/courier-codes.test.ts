@@ -6,13 +6,17 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { sql } from "kysely";
+import { sql, type Transaction } from "kysely";
 import { MAX_SEND_ATTEMPTS, SEND_LEASE_MS, sendMessage } from "../src/flows/courier/courier.ts";
 import { ManualClock } from "../src/platform/clock.ts";
+import { issueCode } from "../src/platform/one-time-codes.ts";
+import type { Database } from "../src/platform/schema.ts";
 import { DeliveryFailed, type OutgoingSms } from "../src/ports/sms.ts";
 import { storedMessage } from "./helpers/messages.ts";
 import { ali } from "./helpers/people.ts";
 import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
+
+const SECRET = "a-secret-key-of-at-least-32-characters";
 
 const failing = (posts: OutgoingSms[]) => ({
   name: "webhook",
@@ -98,6 +102,53 @@ describe("the courier's tries of a code", () => {
     await sendMessage(deps(posts), other);
     assert.equal((await row(code)).status, "queued");
     assert.equal((await row(other)).status, "abandoned");
+  });
+
+  test("a code replaced by a newer one: its message still queued is abandoned, the new one is sent", async () => {
+    const settings = {
+      jobs: sys.jobs,
+      secretKey: SECRET,
+      secretKeys: [SECRET],
+      codeMinutes: 5,
+      otpHost: "localhost",
+    };
+    const pair = { national_id: ali.nationalId, mobile: ali.mobile };
+    const issue = (trx: Transaction<Database>) =>
+      issueCode(
+        trx,
+        settings,
+        {
+          table: "mobile_verifications",
+          purpose: "mobile-verification",
+          row: { ...pair, client_ip: null },
+          replaces: pair,
+          message: {
+            channel: "sms",
+            to: ali.mobile,
+            template: "registration.mobileCode",
+            text: "sms.registration.mobileCode",
+          },
+        },
+        clock.now(),
+      );
+    // One transaction, so that the worker cannot send the first before the second replaces it.
+    const [first, second] = await sys.db
+      .transaction()
+      .execute(async (trx) => [await issue(trx), await issue(trx)]);
+    const messageOf = (codeId: string) =>
+      eventually(() =>
+        sys.db
+          .selectFrom("messages")
+          .selectAll()
+          .where("dedupe_key", "=", `mobile-verification:${codeId}:code`)
+          .where("status", "!=", "queued")
+          .executeTakeFirst(),
+      );
+    // The worker sends them (through the outbox).
+    const old = await messageOf(first!.id);
+    assert.equal(old.status, "abandoned", "the replaced code never reaches the phone");
+    assert.equal(old.last_error, "code expired");
+    assert.equal((await messageOf(second!.id)).status, "sent");
   });
 
   async function abandoned(reason: string): Promise<number> {

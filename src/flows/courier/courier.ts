@@ -78,6 +78,19 @@ export async function queueMessage(
 }
 
 /**
+ * The queued messages of these dedupe keys expire now (a code replaced by a newer one): the courier
+ * abandons them at their next try instead of posting them after the new code.
+ */
+export async function expireMessages(trx: Transaction<Database>, dedupeKeys: string[], now: Date) {
+  await trx
+    .updateTable("messages")
+    .set({ expires_at: now })
+    .where("dedupe_key", "in", dedupeKeys)
+    .where("status", "=", "queued")
+    .execute();
+}
+
+/**
  * The same as queueMessage, as two CTEs (`message`, `message_job`) of the caller's statement: each
  * message, keyed by an `id` of `from` (a CTE), is written with its send job only if `from` has that
  * row, in that one round trip. The rows go in as JSON read back as `messages` records, so each value
