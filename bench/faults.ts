@@ -5,7 +5,12 @@
 // posted again, 5xx answered and when, time to recover. Results also go to bench/results/<date>-faults.json.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server as HttpServer, type IncomingMessage } from "node:http";
+import {
+  createServer,
+  type Server as HttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -65,6 +70,10 @@ type Row = {
   recoverS: number | string;
   drainS: number | string;
   crashes: number;
+  /** From asking a step-1 code to its SMS reaching the gateway, for codes asked in the fault's window. */
+  codeS?: string;
+  /** From the fault's healing to the last outcome decided (and its SMS at the gateway). */
+  healedS?: string;
   /** quick (12 s windows, registry down 20 s by default) or full (30 s, 120 s). */
   mode?: string;
   note?: string;
@@ -78,8 +87,11 @@ type Row = {
 function smsGateway() {
   const deliveries = new Map<string, { to: string; text: string; count: number }>();
   const codes = new Map<string, string>();
-  let mode: "ok" | "5xx" | "hang" | "slow" = "ok";
-  const server = createServer((req: IncomingMessage, res) => {
+  /** When each mobile's step-1 code and each outcome SMS first reached the gateway (Date.now()). */
+  const codeAt = new Map<string, number>();
+  const outcomeAt = new Map<string, number>();
+  let mode: "ok" | "5xx" | "hang" | "slow" | "flaky" = "ok";
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     req.on("data", (c) => (body += c));
     req.on("end", () => {
@@ -90,17 +102,26 @@ function smsGateway() {
         deliveries.set(id, d);
         const code = text.startsWith(CODE_SMS) ? /(?<!\d)(\d{6})(?!\d)/.exec(text)?.[1] : undefined;
         if (code && d.count === 1) codes.set(to, code);
+        if (code && !codeAt.has(to)) codeAt.set(to, Date.now());
+        if (!code && !outcomeAt.has(to)) outcomeAt.set(to, Date.now());
         res.writeHead(200, { "content-type": "application/json" }).end("{}");
       };
-      if (mode === "5xx") res.writeHead(503).end();
-      else if (mode === "hang") setTimeout(() => res.destroy(), 10_000);
-      else if (mode === "slow") setTimeout(answer, 1_500);
+      // flaky: 30 % answered 503, 10 % stalled past the client's timeout (SMS_TIMEOUT_MS, 2 s), not delivered.
+      const draw = Math.random();
+      const now = mode === "flaky" ? (draw < 0.3 ? "5xx" : draw < 0.4 ? "hang" : "ok") : mode;
+      if (now === "5xx") res.writeHead(503).end();
+      else if (now === "hang") setTimeout(() => res.destroy(), 10_000);
+      else if (now === "slow") setTimeout(answer, 1_500);
       else answer();
     });
-  });
+  };
   return {
-    server,
+    /** Two peers of one gateway (SMS_WEBHOOK_URL lists both): one state, one behaviour. */
+    server: createServer(handle),
+    peer: createServer(handle),
     deliveries,
+    codeAt,
+    outcomeAt,
     /** The step-1 code the mobile received, once it has (each generated person asks one). */
     async codeFor(mobile: string): Promise<string | undefined> {
       const deadline = Date.now() + CODE_WAIT_MS;
@@ -148,6 +169,10 @@ type Fault = {
   /** Web 0 and worker 0 run with bench/clock-offset.ts preloaded, as if on one host whose clock moves. */
   clock?: boolean;
   failureRate?: number;
+  /** The SMS gateway's behaviour from the start, through the fault and after it. */
+  smsMode?: "flaky";
+  /** Registration lanes (default 2): more people through step 1 in the window. */
+  lanes?: number;
   /** Runs at FAULT_AT_S; resolves when the fault is healed (the end of its window). */
   inject(ctx: Ctx): Promise<void>;
 };
@@ -182,6 +207,18 @@ const FAULTS: Fault[] = [
       }
     },
   },
+  // Alone, and as issue 22 met it: with the registry failing 30 % and the two gateway peers flaky throughout.
+  ...[false, true].map((also) => ({
+    name: `connections killed every 1.5 s for 60 s, then healed${also ? ", registry failing 30 % and SMS peers flaky throughout" : ""}`,
+    ...(also ? { failureRate: 0.3, smsMode: "flaky" as const } : {}),
+    async inject(ctx: Ctx) {
+      const end = Date.now() + 60_000;
+      while (Date.now() < end) {
+        await ctx.cluster.terminateAll(ctx.dbName);
+        await sleep(1_500);
+      }
+    },
+  })),
   { name: "kill -9 of a web process", inject: (ctx) => restartProcess(ctx, ctx.web, 0) },
   { name: "kill -9 of a worker process", inject: (ctx) => restartProcess(ctx, ctx.workers, 0) },
   {
@@ -202,6 +239,15 @@ const FAULTS: Fault[] = [
       ctx.registry.sim.failureRate = 0.3;
       await sleep(WINDOW_S * 1000);
       ctx.registry.sim.failureRate = 0;
+    },
+  },
+  {
+    name: "SMS gateway (two peers) failing 30 % with 503 and stalling 10 %",
+    lanes: 8,
+    async inject(ctx) {
+      ctx.sms.setMode("flaky");
+      await sleep(Math.max(WINDOW_S, 40) * 1000);
+      ctx.sms.setMode("ok");
     },
   },
   ...(["5xx", "hang", "slow"] as const).map((mode) => ({
@@ -291,6 +337,8 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   const registryPort = await listen(registryHttp);
   const sms = smsGateway();
   const smsPort = await listen(sms.server);
+  const peerPort = await listen(sms.peer);
+  if (fault.smsMode) sms.setMode(fault.smsMode);
   const redis = fault.redis ? await startRedis() : undefined;
   let disk: string | undefined;
   if (fault.embedded) {
@@ -305,7 +353,7 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     REGISTRY_URL: `http://127.0.0.1:${registryPort}`,
     REGISTRY_TIMEOUT_MS: "2000",
     SMS_PROVIDER: "webhook",
-    SMS_WEBHOOK_URL: `http://127.0.0.1:${smsPort}/sms`,
+    SMS_WEBHOOK_URL: `http://127.0.0.1:${smsPort}/sms,http://127.0.0.1:${peerPort}/sms`,
     SMS_WEBHOOK_TOKEN: "faults",
     SMS_TIMEOUT_MS: "2000",
     TRUST_PROXY: "1",
@@ -359,22 +407,26 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   client.on("error", () => {});
 
   const answers: Answer[] = [];
-  const accepted: { id: string; mobile: string }[] = [];
+  const accepted: { id: string; mobile: string; at: number }[] = [];
   const start = Date.now();
   const t = () => (Date.now() - start) / 1000;
   const answer = (kind: string, status: number) => void answers.push({ t: t(), kind, status });
   let next = 1;
   let running = true;
   let codesLate = 0;
+  /** When each person asked the step-1 code (Date.now()), for its time to the gateway. */
+  const askedAt = new Map<string, number>();
   /**
    * A registration as a person makes it, from one address through one web process: step 1 (the
    * code asked, read from the SMS that reached the gateway, confirmed), then the submission.
    */
   const register = async (l: number, p: Person, from: string) => {
     const identity = JSON.stringify({ nationalId: p.nationalId, mobile: p.mobiles[0] });
+    const askedFrom = Date.now();
     const asked = await call(ctx, l, "/api/registrations/mobile-verification", identity, from);
     answer("code", asked.status);
     if (asked.status !== 202) return;
+    askedAt.set(p.mobiles[0]!, askedFrom);
     const { verificationId } = JSON.parse(asked.text) as { verificationId: string };
     const code = await sms.codeFor(p.mobiles[0]!);
     if (!code) {
@@ -389,7 +441,11 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     const { status, text } = await call(ctx, l, "/api/registrations", registrationBody(p, mobileProof), from);
     answer("registration", status);
     if (status === 202)
-      accepted.push({ id: (JSON.parse(text) as { requestId: string }).requestId, mobile: p.mobiles[0]! });
+      accepted.push({
+        id: (JSON.parse(text) as { requestId: string }).requestId,
+        mobile: p.mobiles[0]!,
+        at: Date.now(),
+      });
   };
   // Someone to log in as, registered through the whole pipeline before the load starts.
   await register(0, people[0]!, "10.0.0.1");
@@ -410,7 +466,9 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     }
   };
   const loads = [
-    ...[0, 1].map((l) => lane(150, () => register(l, people[next++]!, ip()))),
+    ...Array.from({ length: fault.lanes ?? 2 }, (_, l) =>
+      lane(150, () => register(l, people[next++]!, ip())),
+    ),
     lane(200, async (i) =>
       answer(
         "tracking",
@@ -456,8 +514,10 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   }, 500);
   await sleep(FAULT_AT_S * 1000);
   const faultStart = t();
+  const faultFrom = Date.now();
   await fault.inject(ctx);
   const faultEnd = t();
+  const healedAt = Date.now();
   await sleep(AFTER_S * 1000);
   running = false;
   await Promise.all(loads);
@@ -512,6 +572,29 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     repeats += d.count - 1;
     resent[kind] += d.count - 1;
   }
+  // Codes asked while the fault was on: asking to the gateway, p50/p99/max; one never received counts as ∞.
+  const codeTimes = [...askedAt.entries()]
+    .filter(([, at]) => at >= faultFrom && at <= healedAt)
+    .map(([mobile, at]) => (sms.codeAt.get(mobile) ?? Number.POSITIVE_INFINITY) - at)
+    .sort((a, b) => a - b);
+  const pct = (q: number) => codeTimes[Math.min(codeTimes.length - 1, Math.ceil(q * codeTimes.length) - 1)]!;
+  const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)}` : "∞");
+  // The registrations accepted before the healing: how long after it the last of them was decided and
+  // its SMS reached the gateway (one never decided counts as ∞).
+  const before = accepted.filter((a) => a.at <= healedAt);
+  const decidedAt = disk
+    ? undefined
+    : await client
+        .query<{ id: string; decided_at: Date | null }>(
+          "select id, decided_at from registration_requests where id = any($1)",
+          [before.map((a) => a.id)],
+        )
+        .then((r) => new Map(r.rows.map((row) => [row.id, row.decided_at?.getTime()])))
+        .catch(() => undefined);
+  const latest = (times: (number | undefined)[]) =>
+    Math.max(0, ...times.map((at) => (at === undefined ? Number.POSITIVE_INFINITY : at - healedAt)));
+  const lastDecided = decidedAt && latest(before.map((a) => decidedAt.get(a.id)));
+  const lastSms = latest(before.map((a) => sms.outcomeAt.get(a.mobile)));
   const range = (counts: number[]) => (counts.length ? `${Math.min(...counts)}–${Math.max(...counts)}` : "–");
   const counts = accepted.map((a) => outcomesTo.get(a.mobile)?.size ?? 0);
   const codeCounts = accepted.map((a) => codesTo.get(a.mobile)?.size ?? 0);
@@ -534,6 +617,14 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
     recoverS: lastError === undefined ? 0 : Math.max(0, Math.round((lastError - faultEnd) * 10) / 10),
     drainS,
     crashes: ctx.crashes,
+    ...(codeTimes.length
+      ? {
+          codeS: `${secs(pct(0.5))} / ${secs(pct(0.99))} / ${secs(codeTimes.at(-1)!)} s (${codeTimes.length})`,
+        }
+      : {}),
+    ...(lastDecided !== undefined && before.length
+      ? { healedS: `${secs(lastDecided)} s, its SMS ${secs(lastSms)} s (${before.length} accepted before)` }
+      : {}),
   };
   const byStatus = new Map<string, number>();
   for (const a of answers)
@@ -550,8 +641,10 @@ async function runFault(cluster: Cluster, fault: Fault, index: number, work: str
   await sleep(500);
   registryHttp.closeAllConnections();
   registryHttp.close();
-  sms.server.closeAllConnections();
-  sms.server.close();
+  for (const server of [sms.server, sms.peer]) {
+    server.closeAllConnections();
+    server.close();
+  }
   await redis?.stop();
   if (disk) {
     await sleep(1_000);
@@ -574,6 +667,8 @@ function table(rows: Row[]): string {
     "recovered after",
     "drained in",
     "crashes",
+    "code at gateway p50 / p99 / max (codes)",
+    "last outcome after healing",
   ];
   const lines = rows.map((r) => [
     r.fault,
@@ -588,6 +683,8 @@ function table(rows: Row[]): string {
     typeof r.recoverS === "number" ? `${r.recoverS} s` : r.recoverS,
     typeof r.drainS === "number" ? `${r.drainS} s` : r.drainS,
     String(r.crashes),
+    r.codeS ?? "–",
+    r.healedS ?? "–",
   ]);
   const md = (cells: string[]) => `| ${cells.join(" | ")} |`;
   return [md(head), md(head.map(() => "---")), ...lines.map(md)].join("\n");

@@ -192,7 +192,7 @@ export async function startSystem(options: SystemOptions) {
     expiryHours: config.registrationExpiryHours,
     ...(options.random ? { random: options.random } : {}),
   };
-  const courier = { db, sms, email, clock };
+  const courier = { db, jobs, sms, email, clock, metrics };
   let worker: Worker | undefined;
   if (config.worker) {
     worker = await startWorker({

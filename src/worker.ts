@@ -1,6 +1,6 @@
 // The background side: verification and courier jobs, and the sweeper that keeps durable work moving.
 import type { Logger } from "pino";
-import { type CourierDeps, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
+import { type CourierDeps, SEND_LEASE_MS, SEND_QUEUE, sendMessages } from "./flows/courier/courier.ts";
 import { prunePasskeyChallenges } from "./flows/passkeys/webauthn.ts";
 import {
   expireRequests,
@@ -11,13 +11,24 @@ import {
 } from "./flows/registration/verification-job.ts";
 import { pruneStaffSessions } from "./flows/staff/sessions.ts";
 import type { Jobs, QueueSpec } from "./platform/jobs.ts";
-import { dispatchDue } from "./platform/sweeper.ts";
+import { type DueWork, dispatchDue, releasingCutWork } from "./platform/sweeper.ts";
 import type { ThrottleStore } from "./platform/throttle.ts";
 
 export const QUEUES = {
   verify: { name: VERIFY_QUEUE, batchSize: 20, expireInSeconds: 120 },
   send: { name: SEND_QUEUE, batchSize: 20, expireInSeconds: 60 },
 } satisfies Record<string, QueueSpec>;
+
+/** The rows the sweeper keeps moving, each with its queue and the lease a handed-out row is given. */
+const DUE = {
+  verify: {
+    table: "registration_requests",
+    activeStatus: "pending",
+    queue: VERIFY_QUEUE,
+    leaseMs: VERIFY_LEASE_MS,
+  },
+  send: { table: "messages", activeStatus: "queued", queue: SEND_QUEUE, leaseMs: SEND_LEASE_MS },
+} satisfies Record<string, DueWork>;
 
 export type WorkerDeps = {
   jobs: Jobs;
@@ -32,39 +43,23 @@ export type Worker = { sweep(): Promise<void>; stop(): void };
 
 export async function startWorker(deps: WorkerDeps): Promise<Worker> {
   const { jobs, verify, courier } = deps;
-  await jobs.workBatch<{ id: string }>(QUEUES.verify, (batch) =>
-    verifyRegistrations(
-      verify,
-      batch.map((job) => job.data.id),
-    ),
-  );
-  await jobs.workBatch<{ id: string }>(QUEUES.send, (batch) =>
-    sendMessages(
-      courier,
-      batch.map((job) => job.data.id),
-    ),
-  );
+  // Each queue's handler takes the ids of its rows; a batch cut by the database releases them.
+  const handlers = [
+    [QUEUES.verify, DUE.verify, (ids: string[]) => verifyRegistrations(verify, ids)],
+    [QUEUES.send, DUE.send, (ids: string[]) => sendMessages(courier, ids)],
+  ] as const;
+  for (const [queue, due, handle] of handlers) {
+    await jobs.workBatch<{ id: string }>(
+      queue,
+      releasingCutWork(verify.db, due, verify.clock, (batch) => handle(batch.map((job) => job.data.id))),
+    );
+  }
 
   const sweep = async () => {
     const now = verify.clock.now();
     await expireRequests(verify.db, now, verify.expiryHours);
-    await dispatchDue(
-      verify.db,
-      jobs,
-      {
-        table: "registration_requests",
-        activeStatus: "pending",
-        queue: VERIFY_QUEUE,
-        leaseMs: VERIFY_LEASE_MS,
-      },
-      now,
-    );
-    await dispatchDue(
-      verify.db,
-      jobs,
-      { table: "messages", activeStatus: "queued", queue: SEND_QUEUE, leaseMs: 60_000 },
-      now,
-    );
+    await dispatchDue(verify.db, jobs, DUE.verify, now);
+    await dispatchDue(verify.db, jobs, DUE.send, now);
     await deps.throttles.prune(now);
     await pruneStaffSessions(verify.db, now);
     await prunePasskeyChallenges(verify.db, now);

@@ -71,6 +71,7 @@ const row = (id: string) =>
 function deps(lost: LostUpdates, sms: SmsSender, pauses: number[]) {
   return {
     db: sys.db.withPlugin(lost),
+    jobs: sys.jobs,
     sms,
     email: { name: "none", send: async () => {} },
     clock: sys.clock,

@@ -50,6 +50,13 @@ describe("provider settings", () => {
     assert.throws(() => loadConfig({ EMAIL_PROVIDER: "sendmail" }), ConfigError);
   });
 
+  test("SMS_WEBHOOK_URL may list the gateway's peers, in their failover order", () => {
+    const peers = { SMS_PROVIDER: "webhook", SMS_WEBHOOK_TOKEN: "t" };
+    const config = loadConfig({ ...peers, SMS_WEBHOOK_URL: "http://a/sms, http://b/sms" });
+    assert.deepEqual(config.smsWebhookUrls, ["http://a/sms", "http://b/sms"]);
+    assert.throws(() => loadConfig({ ...peers, SMS_WEBHOOK_URL: "http://a/sms,b" }), /SMS_WEBHOOK_URL/);
+  });
+
   test("each chosen provider requires its settings", () => {
     assert.throws(() => loadConfig({ SMS_PROVIDER: "kavenegar" }), /KAVENEGAR_API_KEY/);
     assert.throws(() => loadConfig({ SMS_PROVIDER: "webhook" }), /SMS_WEBHOOK_URL, SMS_WEBHOOK_TOKEN/);

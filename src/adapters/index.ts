@@ -35,27 +35,34 @@ export function createAdapters(
   options: { random?: () => number } = {},
 ): Adapters {
   const now = () => clock.now();
-  const smsOf = (provider: SmsProvider): SmsSender => {
+  const smsOf = (provider: SmsProvider): SmsSender[] => {
     switch (provider) {
       case "outbox":
-        return new OutboxSms(db, now);
+        return [new OutboxSms(db, now)];
       case "kavenegar":
-        return new KavenegarSms({
-          apiKey: config.kavenegarApiKey!,
-          sender: config.kavenegarSender,
-          baseUrl: config.kavenegarBaseUrl,
-          otpTemplate: config.kavenegarOtpTemplate,
-          timeoutMs: config.smsTimeoutMs,
-        });
+        return [
+          new KavenegarSms({
+            apiKey: config.kavenegarApiKey!,
+            sender: config.kavenegarSender,
+            baseUrl: config.kavenegarBaseUrl,
+            otpTemplate: config.kavenegarOtpTemplate,
+            timeoutMs: config.smsTimeoutMs,
+          }),
+        ];
       case "webhook":
-        return new WebhookSms({
-          url: config.smsWebhookUrl!,
-          token: config.smsWebhookToken!,
-          timeoutMs: config.smsTimeoutMs,
-        });
+        // Peers of one gateway, in their order: `webhook`, `webhook-2`, …
+        return config.smsWebhookUrls.map(
+          (url, i) =>
+            new WebhookSms({
+              url,
+              token: config.smsWebhookToken!,
+              timeoutMs: config.smsTimeoutMs,
+              ...(i > 0 ? { name: `webhook-${i + 1}` } : {}),
+            }),
+        );
     }
   };
-  const providers = config.smsProviders.map(smsOf);
+  const providers = config.smsProviders.flatMap(smsOf);
   const sms = providers.length === 1 ? providers[0]! : new FailoverSms(providers);
 
   const smtp =

@@ -64,8 +64,12 @@ export type Config = {
   kavenegarBaseUrl: string;
   /** KAVENEGAR_OTP_TEMPLATE: a verify/lookup template name; messages carrying a code go through it. */
   kavenegarOtpTemplate: string | undefined;
-  /** SMS_WEBHOOK_URL / SMS_WEBHOOK_TOKEN: the generic gateway receiving POST {id, to, text}, and its bearer token (secret). */
-  smsWebhookUrl: string | undefined;
+  /**
+   * SMS_WEBHOOK_URL / SMS_WEBHOOK_TOKEN: the generic gateway receiving POST {id, to, text}, and its bearer
+   * token (secret). A comma list of URLs is a failover order of peers under the one token, tried in turn
+   * for each message in the place of `webhook` in SMS_PROVIDER.
+   */
+  smsWebhookUrls: string[];
   smsWebhookToken: string | undefined;
   /** SMS_TIMEOUT_MS: how long one call to an SMS gateway may take (default 10000). */
   smsTimeoutMs: number;
@@ -233,6 +237,13 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** A comma list of URLs, each checked as url() checks one; none is an empty list. */
+function urls(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return [];
+  return raw.split(",").map((item) => url({ [name]: item.trim() }, name)!);
+}
+
 /** SECRET_KEY as a rotation list: `new,old` (each ≥ 32 characters, none twice). */
 function secretKeys(env: Env): string[] {
   const raw = env.SECRET_KEY;
@@ -275,7 +286,7 @@ function requireProviderSettings(config: Config): void {
   const missing: string[] = [];
   if (config.smsProviders.includes("kavenegar") && !config.kavenegarApiKey) missing.push("KAVENEGAR_API_KEY");
   if (config.smsProviders.includes("webhook")) {
-    if (!config.smsWebhookUrl) missing.push("SMS_WEBHOOK_URL");
+    if (config.smsWebhookUrls.length === 0) missing.push("SMS_WEBHOOK_URL");
     if (!config.smsWebhookToken) missing.push("SMS_WEBHOOK_TOKEN");
   }
   if (config.emailProvider === "smtp" && !config.smtpUrl) missing.push("SMTP_URL");
@@ -341,7 +352,7 @@ export function loadConfig(env: Env = process.env): Config {
     kavenegarSender: env.KAVENEGAR_SENDER || undefined,
     kavenegarBaseUrl: url(env, "KAVENEGAR_BASE_URL") ?? "https://api.kavenegar.com/v1",
     kavenegarOtpTemplate: env.KAVENEGAR_OTP_TEMPLATE || undefined,
-    smsWebhookUrl: url(env, "SMS_WEBHOOK_URL"),
+    smsWebhookUrls: urls(env, "SMS_WEBHOOK_URL"),
     smsWebhookToken: env.SMS_WEBHOOK_TOKEN || undefined,
     smsTimeoutMs: int(env, "SMS_TIMEOUT_MS", 10_000, 100, 120_000),
     emailProvider: oneOf(env, "EMAIL_PROVIDER", ["outbox", "smtp"] as const, "outbox"),
@@ -410,7 +421,8 @@ export function loadConfig(env: Env = process.env): Config {
     if (config.smsProviders.includes("kavenegar") && config.kavenegarBaseUrl.startsWith("http://")) {
       problems.push("KAVENEGAR_BASE_URL must be https://");
     }
-    if (config.smsWebhookUrl?.startsWith("http://")) problems.push("SMS_WEBHOOK_URL must be https://");
+    if (config.smsWebhookUrls.some((u) => u.startsWith("http://")))
+      problems.push("SMS_WEBHOOK_URL must be https://");
     if (config.emailProvider === "outbox") problems.push("EMAIL_PROVIDER=outbox is for development only");
     if (!config.databaseUrl) problems.push("DATABASE_URL is required (embedded PGlite is for development)");
     if (!config.cookieSecure) problems.push("SESSION_COOKIE_SECURE must be true");

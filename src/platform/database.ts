@@ -98,6 +98,25 @@ export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   return isDatabaseUnavailable(cause, depth + 1);
 }
 
+/** Tries of a write that must not be lost to a dropped connection, 0.25 s apart doubling: ~8 s. */
+export const WRITE_TRIES = 6;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `write` tried again while the database is away (a restart, a killed connection), up to WRITE_TRIES
+ * times; any other error, or the last one, is thrown. `pause` waits between tries (tests: no sleep).
+ */
+export async function whileUnavailable<T>(write: () => Promise<T>, pause = sleep): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || attempt >= WRITE_TRIES) throw error;
+      await pause(250 * 2 ** (attempt - 1));
+    }
+  }
+}
+
 /**
  * Every pool gets an error listener, and so does every client it makes: a checked-out client whose
  * server ends the session (57P01 on a restart or pg_terminate_backend) between two queries emits

@@ -61,9 +61,18 @@ export class Jobs {
     }
   }
 
-  /** Enqueue inside the caller's transaction: the job exists if and only if the transaction commits. */
-  async sendInTransaction(trx: Transaction<Database>, name: string, data: object): Promise<void> {
+  /**
+   * Enqueue inside the caller's transaction: the job exists if and only if the transaction commits.
+   * `startAfter`: not handed out before then (a retry due in a second).
+   */
+  async sendInTransaction(
+    trx: Transaction<Database>,
+    name: string,
+    data: object,
+    options: { startAfter?: Date } = {},
+  ): Promise<void> {
     await this.boss.send(name, data, {
+      ...options,
       db: {
         executeSql: async (text, values) => {
           const result = await trx.executeQuery(CompiledQuery.raw(text, values));

@@ -76,6 +76,12 @@ export function createMetrics(db: Db) {
       labelNames: ["provider", "retryable"],
       registers: [registry],
     }),
+    messagesAbandoned: new Counter({
+      name: "hoviat_messages_abandoned_total",
+      help: "Messages given up: refused for good by the gateway, their code expired before they could be sent, or out of tries",
+      labelNames: ["channel", "reason"],
+      registers: [registry],
+    }),
     loginFailures: new Counter({
       name: "hoviat_login_failures_total",
       help: "Refused logins: wrong_credentials (401), not_active (403: inactive, or the failure cap), challenge_required (429)",

@@ -8,7 +8,7 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { type Insertable, sql, type Transaction } from "kysely";
 import { compactNumber } from "../domain/digits.ts";
-import { queueMessage } from "../flows/courier/courier.ts";
+import { expireMessages, queueMessage } from "../flows/courier/courier.ts";
 import { t } from "../messages/index.ts";
 import type { Db } from "./database.ts";
 import type { Jobs } from "./jobs.ts";
@@ -115,6 +115,9 @@ export function codeText(
   return message.channel === "sms" ? `${body}\n${webOtpLine(settings.otpHost, code)}` : body;
 }
 
+/** The dedupe key of a code's message. */
+const codeKey = (purpose: string, id: string) => `${purpose}:${id}:code`;
+
 /**
  * Issues a code inside the flow's transaction: the earlier live codes of the same holder (`replaces`:
  * column = value) die, the new row is stored with the code's HMAC bound to its id, and its message is
@@ -138,8 +141,17 @@ export async function issueCode<T extends CodeTable>(
   if (spec.replaces) {
     const same = Object.entries(spec.replaces).map(([column, value]) => sql`${sql.ref(column)} = ${value}`);
     const decided = shape.decidedAt ? sql`, decided_at = ${now}` : sql``;
-    await sql`update ${sql.table(table)} set status = 'dead'${decided}
-      where ${sql.join(same, sql` and `)} and status in (${sql.join([...shape.open])})`.execute(trx);
+    const dead = await sql<{ id: string }>`update ${sql.table(table)} set status = 'dead'${decided}
+      where ${sql.join(same, sql` and `)} and status in (${sql.join([...shape.open])}) returning id`.execute(
+      trx,
+    );
+    // Their codes are void: a message still trying to carry one must not arrive after the new code.
+    if (dead.rows.length)
+      await expireMessages(
+        trx,
+        dead.rows.map((r) => codeKey(spec.purpose, r.id)),
+        now,
+      );
   }
   const id = crypto.randomUUID();
   const code = newCode();
@@ -166,8 +178,9 @@ export async function issueCode<T extends CodeTable>(
         template: message.template,
         body: codeText(settings, message, code),
         ...(message.subject ? { subject: t("fa", message.subject) } : {}),
-        dedupeKey: `${spec.purpose}:${id}:code`,
+        dedupeKey: codeKey(spec.purpose, id),
         code,
+        expiresAt: row.expires_at,
       },
       now,
     );

@@ -99,6 +99,8 @@ export interface MessageTable {
   sending_until: Timestamp | null;
   /** Which send holds that claim (a fresh id per attempt). */
   sending_claim: string | null;
+  /** A code's message: when its code expires; it is abandoned rather than posted after that. */
+  expires_at: Timestamp | null;
 }
 
 /** What the `outbox` SMS/email provider "delivered": the development stand-in for a gateway. */

@@ -1,8 +1,9 @@
 // Durable work lives in rows (status + next_attempt_at); jobs only carry it. The sweeper hands every
 // due row to its queue again, so a lost job, a crashed worker or a failed attempt delays, never drops.
 import { sql } from "kysely";
-import type { Db } from "./database.ts";
-import type { Jobs } from "./jobs.ts";
+import type { Clock } from "./clock.ts";
+import { type Db, isDatabaseUnavailable, whileUnavailable } from "./database.ts";
+import type { BatchHandler, Jobs } from "./jobs.ts";
 
 export type DueWork = {
   table: "registration_requests" | "messages";
@@ -34,4 +35,41 @@ export async function dispatchDue(
   });
   if (ids > 0) jobs.nudge(work.queue);
   return ids;
+}
+
+/**
+ * A batch handler whose rows are handed out again at the next sweep when their job was cut by the
+ * database (a connection killed mid-transaction, a restart): the process knows it did not do that
+ * work, so the row does not wait out the lease it was given for a job that may be lost. The release
+ * is tried again while the database is away; past that, the lease still brings the row back.
+ */
+export function releasingCutWork(
+  db: Db,
+  work: DueWork,
+  clock: Clock,
+  handler: BatchHandler<{ id: string }>,
+): BatchHandler<{ id: string }> {
+  return async (batch) => {
+    // A handler that failed as a whole (its first read cut) failed every job of the batch.
+    const outcomes = await handler(batch).catch((reason: unknown) =>
+      batch.map((): PromiseSettledResult<unknown> => ({ status: "rejected", reason })),
+    );
+    const cut = batch.flatMap((job, i) => {
+      const outcome = outcomes[i];
+      return outcome?.status === "rejected" && isDatabaseUnavailable(outcome.reason) ? [job.data.id] : [];
+    });
+    if (cut.length) await releaseLeases(db, work, cut, clock.now()).catch(() => undefined);
+    return outcomes;
+  };
+}
+
+/** Rows still active and leased past `now` become due at `now`: the next sweep hands them out. */
+export async function releaseLeases(db: Db, work: DueWork, ids: string[], now: Date): Promise<number> {
+  const released = await whileUnavailable(() =>
+    sql`update ${sql.table(work.table)} set next_attempt_at = ${now}
+      where id = any(${ids}::uuid[]) and status = ${work.activeStatus} and next_attempt_at > ${now}`.execute(
+      db,
+    ),
+  );
+  return Number(released.numAffectedRows ?? 0);
 }

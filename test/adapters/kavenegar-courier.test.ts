@@ -60,13 +60,24 @@ test("a 5xx requeues with back-off; once the gateway is back the SMS goes once, 
   );
   assert.match(gateway.sent.get(sent.id)!.text, /علی رضایی/);
 
-  // Two messages went through the outage: the step-1 code (which stayed queued, readable, until it
-  // was sent) and the outcome. The sweep sends them independently; the code may land a moment later.
+  // Two messages went through the outage: the step-1 code, tried every few seconds meanwhile, and the
+  // outcome. Ten minutes on, the code has expired: its message is abandoned, never posted late (issue 22).
   const metrics = await eventually(async () => {
     const body = (await sys.ops.inject({ method: "GET", url: "/metrics" })).body;
-    return /hoviat_sms_sent_total\{provider="kavenegar"\} 2/.test(body) ? body : undefined;
+    return /hoviat_messages_abandoned_total\{channel="sms",reason="expired"\} 1/.test(body)
+      ? body
+      : undefined;
   });
-  assert.match(metrics, /hoviat_sms_failed_total\{provider="kavenegar",retryable="true"\} 2/);
+  assert.match(metrics, /hoviat_sms_sent_total\{provider="kavenegar"\} 1\n/);
+  const failures = Number(
+    /hoviat_sms_failed_total\{provider="kavenegar",retryable="true"\} (\d+)/.exec(metrics)?.[1],
+  );
+  assert.ok(failures >= 2, `both failed during the outage (${failures} tries)`);
+  assert.equal(
+    gateway.lookups.filter((l) => l.receptor === ali.mobile).length,
+    0,
+    "the expired code never reached the gateway",
+  );
 });
 
 test("a 4xx refusal abandons the message after one attempt: no retry", async () => {

@@ -4,11 +4,19 @@
 import { DeliveryFailed, type OutgoingSms, type SmsSender } from "../../ports/sms.ts";
 import { httpCall, TransportError } from "../http-call.ts";
 
-export type SmsWebhookOptions = { url: string; token: string; timeoutMs: number };
+export type SmsWebhookOptions = {
+  url: string;
+  token: string;
+  timeoutMs: number;
+  /** The provider's name in metrics and `messages.provider` (default `webhook`; a peer's `webhook-2`). */
+  name?: string;
+};
 
 export class WebhookSms implements SmsSender {
-  readonly name = "webhook";
-  constructor(private readonly options: SmsWebhookOptions) {}
+  readonly name: string;
+  constructor(private readonly options: SmsWebhookOptions) {
+    this.name = options.name ?? "webhook";
+  }
 
   async send(message: OutgoingSms): Promise<void> {
     let status: number;

@@ -3,14 +3,23 @@
 import { type RawBuilder, type Selectable, sql, type Transaction } from "kysely";
 import { backoffMs } from "../../platform/backoff.ts";
 import type { Clock } from "../../platform/clock.ts";
-import { type Db, isDatabaseUnavailable } from "../../platform/database.ts";
+import { type Db, WRITE_TRIES, whileUnavailable } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
+import type { Metrics } from "../../platform/metrics.ts";
 import type { Database, MessageTable } from "../../platform/schema.ts";
 import type { EmailSender } from "../../ports/email.ts";
 import { DeliveryFailed, type SmsSender } from "../../ports/sms.ts";
 
 export const SEND_QUEUE = "courier-send";
+/** Tries of a message without an expiry; one that carries a code is tried until its code expires. */
 export const MAX_SEND_ATTEMPTS = 12;
+/** How long a message handed to a job is left to it before the sweeper hands it out again. */
+export const SEND_LEASE_MS = 60_000;
+/**
+ * Waits before the next try, jittered (backoffMs): a code is awaited by someone holding a form open,
+ * so 1, 2, 4, 4… s; any other message backs off from 2 s to 5 minutes, easy on a failing gateway.
+ */
+const RETRY = { code: { baseMs: 1_000, maxMs: 4_000 }, other: { baseMs: 2_000, maxMs: 300_000 } };
 
 export type NewMessage = {
   channel: "sms" | "email";
@@ -22,6 +31,8 @@ export type NewMessage = {
   subject?: string;
   /** The one-time code the body carries: it is kept readable only until the message is final. */
   code?: string;
+  /** When that code expires: the message is abandoned rather than posted after it. */
+  expiresAt?: Date;
 };
 
 // Codes are six digits; the other numbers in those texts (minutes) are one or two.
@@ -44,8 +55,9 @@ function messageRow(message: NewMessage, now: Date) {
     contains_code: message.code !== undefined,
     status: "queued" as const,
     // Leased to the job sent with it; the sweeper picks it up again only if that job is lost.
-    next_attempt_at: new Date(now.getTime() + 60_000),
+    next_attempt_at: new Date(now.getTime() + SEND_LEASE_MS),
     created_at: now,
+    expires_at: message.expiresAt ?? null,
   };
 }
 
@@ -63,6 +75,19 @@ export async function queueMessage(
     .executeTakeFirst();
   if (inserted) await jobs.sendInTransaction(trx, SEND_QUEUE, { id: inserted.id });
   return inserted !== undefined;
+}
+
+/**
+ * The queued messages of these dedupe keys expire now (a code replaced by a newer one): the courier
+ * abandons them at their next try instead of posting them after the new code.
+ */
+export async function expireMessages(trx: Transaction<Database>, dedupeKeys: string[], now: Date) {
+  await trx
+    .updateTable("messages")
+    .set({ expires_at: now })
+    .where("dedupe_key", "in", dedupeKeys)
+    .where("status", "=", "queued")
+    .execute();
 }
 
 /**
@@ -94,17 +119,19 @@ export function queueMessagesFrom(
 
 export type CourierDeps = {
   db: Db;
+  /** A failed send's next try is a job of its own, due at that time. */
+  jobs: Jobs;
   sms: SmsSender;
   email: EmailSender;
   clock: Clock;
   random?: () => number;
   /** Waits between tries of a lost write (default setTimeout); tests pass one that does not sleep. */
   pause?: (ms: number) => Promise<void>;
+  metrics?: Pick<Metrics, "messagesAbandoned">;
 };
 
 /** Tries of the write recording a send's result, 0.25 s apart doubling: ~8 s, a PostgreSQL restart. */
-export const RECORD_TRIES = 6;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const RECORD_TRIES = WRITE_TRIES;
 
 /**
  * The write that records what the provider already did, tried again while the database is away: a
@@ -112,15 +139,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * gateway drops it by its idempotency key, but only if it keeps one). Past RECORD_TRIES it throws and
  * that resend is what remains.
  */
-async function record<T>(deps: CourierDeps, write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!isDatabaseUnavailable(error) || attempt >= RECORD_TRIES) throw error;
-      await (deps.pause ?? sleep)(250 * 2 ** (attempt - 1));
-    }
-  }
+function record<T>(deps: CourierDeps, write: () => Promise<T>): Promise<T> {
+  return whileUnavailable(write, deps.pause);
 }
 
 /** How long a claimed send is left to its process before another may take it over (a crash). */
@@ -140,10 +160,17 @@ type Message = Selectable<MessageTable>;
  * its claim runs out, under its own id).
  */
 export async function sendMessages(deps: CourierDeps, ids: string[]): Promise<PromiseSettledResult<void>[]> {
-  const claimed = await claimSends(deps, ids);
+  const now = deps.clock.now();
+  const all = await claimSends(deps, ids);
+  // A code that has expired is worth nothing: its message is abandoned, never posted late.
+  const claimed = all.filter((m) => !isExpired(m, now));
+  const failures = new Map<string, Promise<void>>();
+  for (const m of all) {
+    if (isExpired(m, now))
+      failures.set(m.id, settleFailure(deps, m, { final: "expired", error: "code expired" }));
+  }
   const posts = await postInOrder(deps, claimed, ids);
   const sent = claimed.filter((_, i) => posts[i]!.status === "fulfilled");
-  const failures = new Map<string, Promise<void>>();
   for (const [i, outcome] of posts.entries()) {
     if (outcome.status === "rejected")
       failures.set(claimed[i]!.id, recordFailure(deps, claimed[i]!, outcome.reason));
@@ -210,27 +237,68 @@ async function post(deps: CourierDeps, message: Message): Promise<void> {
   }
 }
 
+const isExpired = (message: Message, at: Date) => message.expires_at !== null && message.expires_at <= at;
+
+export type AbandonReason = "refused" | "expired" | "attempts";
+
+/**
+ * A failed post: abandoned when the gateway refused it for good, when its code would expire before
+ * the next try, or (a message without an expiry) after MAX_SEND_ATTEMPTS; otherwise tried again.
+ */
 async function recordFailure(deps: CourierDeps, message: Message, error: unknown): Promise<void> {
   const attempts = message.attempts + 1;
-  const final = (error instanceof DeliveryFailed && !error.retryable) || attempts >= MAX_SEND_ATTEMPTS;
-  await record(deps, () =>
-    deps.db
-      .updateTable("messages")
-      .set({
-        attempts,
-        status: final ? "abandoned" : "queued",
-        ...(final && message.contains_code ? { body: redact(message.body) } : {}),
-        last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
-        next_attempt_at: new Date(
-          deps.clock.now().getTime() + backoffMs(attempts, 2_000, 300_000, deps.random),
-        ),
-        sending_until: null,
-        sending_claim: null,
-      })
-      .where("id", "=", message.id)
-      .where("status", "=", "queued")
-      .execute(),
+  const retry = message.contains_code ? RETRY.code : RETRY.other;
+  const retryAt = new Date(
+    deps.clock.now().getTime() + backoffMs(attempts, retry.baseMs, retry.maxMs, deps.random),
   );
+  const final: AbandonReason | undefined =
+    error instanceof DeliveryFailed && !error.retryable
+      ? "refused"
+      : message.expires_at
+        ? isExpired(message, retryAt)
+          ? "expired"
+          : undefined
+        : attempts >= MAX_SEND_ATTEMPTS
+          ? "attempts"
+          : undefined;
+  await settleFailure(deps, message, { final, error, retryAt });
+}
+
+/**
+ * Written once the post failed (or was not made): the message abandoned, with its code redacted, or
+ * queued again with a job due at `retryAt` in the same transaction — the sweeper's 5 s round and its
+ * lease are only for a job that is lost, so a code's 1 s retry is not stretched to 5 s or 60 s.
+ */
+async function settleFailure(
+  deps: CourierDeps,
+  message: Message,
+  outcome: { final: AbandonReason | undefined; error: unknown; retryAt?: Date },
+): Promise<void> {
+  const { final, error } = outcome;
+  const retryAt = outcome.retryAt ?? deps.clock.now();
+  const written = await record(deps, () =>
+    deps.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable("messages")
+        .set({
+          attempts: final === "expired" ? message.attempts : message.attempts + 1,
+          status: final ? "abandoned" : "queued",
+          ...(final && message.contains_code ? { body: redact(message.body) } : {}),
+          last_error: String(error instanceof Error ? error.message : error).slice(0, 500),
+          next_attempt_at: new Date(retryAt.getTime() + SEND_LEASE_MS),
+          sending_until: null,
+          sending_claim: null,
+        })
+        .where("id", "=", message.id)
+        .where("status", "=", "queued")
+        .returning("id")
+        .executeTakeFirst();
+      if (row && !final)
+        await deps.jobs.sendInTransaction(trx, SEND_QUEUE, { id: row.id }, { startAfter: retryAt });
+      return row !== undefined;
+    }),
+  );
+  if (written && final) deps.metrics?.messagesAbandoned.inc({ channel: message.channel, reason: final });
 }
 
 /** One statement for all of them; a body that carried a code is replaced by its redacted copy. */
