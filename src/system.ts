@@ -105,6 +105,7 @@ export async function startSystem(options: SystemOptions) {
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
     otpHost: new URL(config.publicUrl).hostname,
+    publicUrl: config.publicUrl,
   };
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
   trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });

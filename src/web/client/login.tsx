@@ -33,6 +33,9 @@ export function LoginPage() {
         <li>
           <Link href="/track">{t("nav.track")}</Link>
         </li>
+        <li>
+          <Link href="/first-password">{t("login.firstPassword")}</Link>
+        </li>
       </ul>
     </SignInForm>
   );
@@ -65,6 +68,7 @@ export function SignInForm<T>({
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const [branch, setBranch] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<SecondFactorStart | null>(null);
   const [newMobile, setNewMobile] = useState(false);
@@ -128,6 +132,9 @@ export function SignInForm<T>({
       return setPending(start);
     }
     const p = r.problem;
+    // Told after every refused password alike: an account that waits for its first password has
+    // none to match, and naming it only for such IDs would tell a stranger which ones they are.
+    setRefused(p.status === 401);
     // Awaiting branch activation or locked: told where to go, never signed in.
     if (p.status === 403) return setBranch(p.title);
     if (p.status === 429) {
@@ -173,6 +180,11 @@ export function SignInForm<T>({
           <p class="panel__body">{branch}</p>
           <p>{t("login.branchText")}</p>
         </div>
+      )}
+      {refused && (
+        <p class="hint" id="login-first-password">
+          {t("login.firstPasswordHint")} <Link href="/first-password">{t("firstPassword.title")}</Link>
+        </p>
       )}
       <form noValidate onSubmit={submit}>
         <NationalIdField
