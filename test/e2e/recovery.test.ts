@@ -73,6 +73,20 @@ describe("recovery code step in the browser", { skip: skipBrowser }, () => {
     await page.keyboard.type(fa(second), { delay: 15 });
     await page.click("button[type='submit']");
     await page.waitForSelector("#f-password");
+
+    // Issue 21: the page knows only the national ID, so the common-or-personal rule is left to the
+    // server, never ✓; a Persian keyboard gets its own hint.
+    await page.click("#f-password");
+    await page.keyboard.type("Rezaei1405New", { delay: 15 });
+    assert.equal(await page.locator(".rule--kept").count(), 6, "the six rules the page can judge");
+    const later = page.locator("#password-rules .rule--later");
+    assert.equal(await later.count(), 1);
+    assert.match((await later.textContent()) ?? "", /هنگام ثبت بررسی می‌شود/);
+    assert.equal(await page.locator("#password-latin").count(), 0);
+    await page.fill("#f-password", "");
+    await page.keyboard.type("رمز۱۲۳", { delay: 15 });
+    await page.waitForSelector("#password-latin");
+    await assertAccessible(page, "recovery, a Persian password");
     await page.close();
   });
 });

@@ -165,6 +165,7 @@ function PasswordStep(p: Props) {
           lastName: v.lastName,
           birthDate: v.birthDate,
         }}
+        personKnown
       />
       {field("passwordConfirmation")}
       {narrow && (
