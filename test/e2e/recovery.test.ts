@@ -89,4 +89,33 @@ describe("recovery code step in the browser", { skip: skipBrowser }, () => {
     await assertAccessible(page, "recovery, a Persian password");
     await page.close();
   });
+
+  test("a second start within the cooldown counts the wait down, and the button comes back by itself", async () => {
+    h.sys.clock.advance(COOLDOWN * 1000);
+    const page = await h.newPage({ width: 360, height: 740 });
+    await page.clock.install();
+    await page.goto(`${h.base}/recover`);
+    await page.click("#f-nationalId");
+    await page.keyboard.type(fa(ali.nationalId), { delay: 15 });
+    await page.click("label[for='f-method-sms']");
+    await page.click("button[type='submit']");
+    await page.waitForSelector("#f-code");
+    await page.click("button:has-text('مرحله قبل')");
+    await page.click("button[type='submit']");
+    const notice = page.locator("#wait-notice");
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), "لطفاً ۱ دقیقه دیگر دوباره تلاش کنید.");
+    await page.clock.runFor(5_000);
+    assert.equal(await notice.textContent(), "لطفاً ۵۵ ثانیه دیگر دوباره تلاش کنید.");
+    const next = page.locator("form button[type='submit']");
+    assert.ok(await next.isDisabled());
+    await assertAccessible(page, "recovery, a wait counted down");
+    h.sys.clock.advance(COOLDOWN * 1000);
+    await page.clock.runFor(COOLDOWN * 1000 + 1000);
+    await notice.waitFor({ state: "detached" });
+    assert.ok(await next.isEnabled(), "the button came back by itself");
+    await next.click();
+    await page.waitForSelector("#f-code");
+    await page.close();
+  });
 });

@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { NewMobileStep } from "./account-reset.tsx";
 import { api } from "./api.ts";
+import { useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { cancelPasskeyCeremony, passkeysSupported, signInWithPasskey } from "./passkeys.ts";
@@ -69,6 +70,7 @@ export function SignInForm<T>({
   const [errors, setErrors] = useState<Errors>({});
   const [branch, setBranch] = useState<string | null>(null);
   const [refused, setRefused] = useState(false);
+  const wait = useWait();
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<SecondFactorStart | null>(null);
   const [newMobile, setNewMobile] = useState(false);
@@ -137,6 +139,7 @@ export function SignInForm<T>({
     setRefused(p.status === 401);
     // Awaiting branch activation or locked: told where to go, never signed in.
     if (p.status === 403) return setBranch(p.title);
+    if (wait.caught(p)) return setErrors({ form: p.title });
     if (p.status === 429) {
       const minutes = Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60));
       return setErrors({ form: `${p.title} ${t("login.waitMinutes", { n: num(minutes) })}` });
@@ -204,9 +207,10 @@ export function SignInForm<T>({
           width="short"
           dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy}>
+        <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t("login.submit")}
         </button>
+        {wait.notice}
       </form>
       {withPasskey && (
         <div class="passkey-signin" id="passkey-signin">

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { api } from "./api.ts";
+import { useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
@@ -29,6 +30,7 @@ export function TrackPage() {
   const [errors, setErrors] = useState<Errors>({});
   const [result, setResult] = useState<Tracking | null>(null);
   const [busy, setBusy] = useState(false);
+  const wait = useWait();
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -44,7 +46,10 @@ export function TrackPage() {
     const r = await api<Tracking>("POST", "/api/registrations/tracking", { nationalId, mobile });
     setBusy(false);
     if (r.ok) setResult(r.data);
-    else setErrors({ form: r.problem.title || t("networkError") });
+    else {
+      wait.caught(r.problem);
+      setErrors({ form: r.problem.title || t("networkError") });
+    }
   };
 
   return (
@@ -65,9 +70,10 @@ export function TrackPage() {
           width="short"
           dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy}>
+        <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t("track.submit")}
         </button>
+        {wait.notice}
       </form>
       <div aria-live="polite" role="status">
         {result && (
