@@ -12,6 +12,7 @@ import * as m008 from "./migrations/008-oidc.ts";
 import * as m009 from "./migrations/009-oidc-salt.ts";
 import * as m010 from "./migrations/010-message-claim.ts";
 import * as m011 from "./migrations/011-two-step-sign-in.ts";
+import * as m014 from "./migrations/014-mismatch-looks.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   "009-oidc-salt": m009,
   "010-message-claim": m010,
   "011-two-step-sign-in": m011,
+  "014-mismatch-looks": m014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
