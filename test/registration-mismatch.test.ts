@@ -6,7 +6,7 @@ import { after, before, beforeEach, describe, test } from "node:test";
 import { MISMATCH_LIMITS } from "../src/flows/tracking/mismatch.ts";
 import { outboxNow, resetTables } from "./helpers/accounts.ts";
 import { ali, zahra } from "./helpers/people.ts";
-import { injectCall, submitProved } from "./helpers/registration.ts";
+import { injectCall, mismatchCode, submitProved } from "./helpers/registration.ts";
 import { eventually, startTestSystem, type TestSystem } from "./helpers/system.ts";
 
 const LOOK_SMS = "کد مشاهدهٔ موارد مغایرت ثبت نام شما در سامانه مدیریت کاربران:";
@@ -32,30 +32,7 @@ const lookCodes = async (mobile: string) =>
 async function start(nationalId: string, mobile: string) {
   const res = await post("/api/registrations/mismatch", { nationalId, mobile });
   assert.equal(res.status, 202);
-  // Texts of one instant of the test clock are not in order: the code is found by its look's row.
-  const look = await sys.db
-    .selectFrom("mismatch_looks")
-    .select("id")
-    .where("national_id", "=", nationalId)
-    .where("mobile", "=", mobile)
-    .where("status", "=", "pending")
-    .executeTakeFirstOrThrow();
-  const key = `mismatch-look:${look.id}:code`;
-  const queued = await sys.db
-    .selectFrom("messages")
-    .select("id")
-    .where("dedupe_key", "=", key)
-    .executeTakeFirst();
-  if (!queued) return undefined;
-  return eventually(async () => {
-    const row = await sys.db
-      .selectFrom("messages")
-      .innerJoin("outbox", "outbox.message_id", "messages.id")
-      .select("outbox.body")
-      .where("messages.dedupe_key", "=", key)
-      .executeTakeFirst();
-    return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
-  });
+  return mismatchCode(sys, nationalId, mobile);
 }
 const verify = (nationalId: string, mobile: string, code: string) =>
   post("/api/registrations/mismatch/verify", { nationalId, mobile, code });

@@ -8,8 +8,10 @@ import { useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
+import { MismatchLook } from "./track-mismatch.tsx";
 
-type Tracking = { status: string; message: string };
+/** The answer, with the pair it was asked for (the mismatch look goes to that mobile). */
+type Tracking = { status: string; message: string; pair?: { nationalId: string; mobile: string } };
 
 const NEXT_LINKS: Record<string, [string, string][]> = {
   pending: [["/track", "track.again"]],
@@ -45,7 +47,7 @@ export function TrackPage() {
     setBusy(true);
     const r = await api<Tracking>("POST", "/api/registrations/tracking", { nationalId, mobile });
     setBusy(false);
-    if (r.ok) setResult(r.data);
+    if (r.ok) setResult({ ...r.data, pair: { nationalId, mobile } });
     else {
       wait.caught(r.problem);
       setErrors({ form: r.problem.title || t("networkError") });
@@ -94,6 +96,9 @@ export function TrackPage() {
                   </li>
                 ))}
               </ul>
+            )}
+            {result.status === "identity_mismatch" && result.pair && (
+              <MismatchLook nationalId={result.pair.nationalId} mobile={result.pair.mobile} />
             )}
           </section>
         )}
