@@ -17,6 +17,7 @@ export const PAGES = [
   "/login",
   "/recover",
   "/first-password",
+  "/signed-out",
   "/account",
   "/account/*",
   "/dev/outbox",

@@ -86,6 +86,10 @@ describe("the Persian web application, end to end", { skip: skipBrowser }, () =>
     assert.match(await page.locator("main").innerText(), /۱۳۶۵\/۰۴\/۱۲/);
     await assertAccessible(page, "account");
     await page.click("button:has-text('خروج از سیستم')");
+    await page.waitForURL(`${h.base}/signed-out`);
+    assert.equal(await page.locator("h1").textContent(), "شما از سامانه خارج شدید");
+    await assertAccessible(page, "signed out");
+    await page.click("main a:has-text('ورود دوباره')");
     await page.waitForURL(`${h.base}/login`);
   });
 

@@ -9,6 +9,7 @@ import { ali } from "../helpers/people.ts";
 import { type Harness, skipBrowser, startHarness } from "./browser.ts";
 
 const PUBLIC = [
+  "/signed-out",
   "/",
   "/register/1",
   "/track",

@@ -50,7 +50,7 @@ export function AccountPage() {
     );
   const logout = async () => {
     await api("POST", "/api/logout");
-    navigate("/login");
+    navigate("/signed-out");
   };
   const rows: [string, string][] = [
     [t("fields.nationalId"), num(me.nationalId)],
