@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import type { Page } from "playwright-core";
 import { createAccount, loginCookie } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
-import { type Harness, skipBrowser, startHarness } from "./browser.ts";
+import { assertAccessible, type Harness, skipBrowser, startHarness } from "./browser.ts";
 
 const PUBLIC = [
   "/signed-out",
@@ -51,7 +51,7 @@ async function overflow(page: Page) {
   });
 }
 
-describe("reflow: no sideways scroll at 320 px or 200 % text", { skip: skipBrowser }, () => {
+describe("reflow at 320 px and 200 % text; the dark theme", { skip: skipBrowser }, () => {
   let h: Harness;
   let cookie = "";
   before(async () => {
@@ -82,4 +82,23 @@ describe("reflow: no sideways scroll at 320 px or 200 % text", { skip: skipBrows
       await page.close();
     });
   }
+
+  test("the dark theme (prefers-color-scheme: dark) passes axe on every page", async () => {
+    const context = await h.browser.newContext({
+      viewport: { width: 360, height: 740 },
+      locale: "fa-IR",
+      colorScheme: "dark",
+    });
+    const [name, value] = cookie.split(";")[0]!.split("=") as [string, string];
+    await context.addCookies([{ name, value, url: h.base }]);
+    const page = await context.newPage();
+    for (const path of [...PUBLIC, ...SIGNED_IN]) {
+      await page.goto(`${h.base}${path}`);
+      await page.waitForSelector("h1");
+      const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, "rgb(16, 20, 24)", `${path} is dark`);
+      await assertAccessible(page, `${path} in the dark theme`);
+    }
+    await context.close();
+  });
 });
