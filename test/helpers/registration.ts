@@ -146,14 +146,16 @@ export async function mismatchCode(sys: TestSystem, nationalId: string, mobile: 
     .select("id")
     .where("dedupe_key", "=", key)
     .executeTakeFirst();
-  if (!queued) return undefined;
-  return eventually(async () => {
-    const row = await sys.db
-      .selectFrom("messages")
-      .innerJoin("outbox", "outbox.message_id", "messages.id")
-      .select("outbox.body")
-      .where("messages.dedupe_key", "=", key)
-      .executeTakeFirst();
-    return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
-  });
+  return queued ? eventually(() => sentCode(sys, key)) : undefined;
+}
+
+/** The 6-digit code in the delivered text of the message queued under `dedupeKey`, once it is sent. */
+export async function sentCode(sys: TestSystem, dedupeKey: string) {
+  const row = await sys.db
+    .selectFrom("messages")
+    .innerJoin("outbox", "outbox.message_id", "messages.id")
+    .select("outbox.body")
+    .where("messages.dedupe_key", "=", dedupeKey)
+    .executeTakeFirst();
+  return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
 }

@@ -4,9 +4,6 @@
 // mobile proves the holder, as in step 1; the start answers 202 whatever the state, and stores a row
 // (sending nothing) when the pair's latest request is no mismatch, so its answer and its time tell a
 // stranger nothing. At most three looks a day per national ID, each a security event.
-import { parseMobile } from "../../domain/mobile.ts";
-import { parseNationalId } from "../../domain/national-id.ts";
-import type { FieldError } from "../../domain/result.ts";
 import type { Clock } from "../../platform/clock.ts";
 import type { Db } from "../../platform/database.ts";
 import type { Jobs } from "../../platform/jobs.ts";
@@ -21,6 +18,7 @@ import { InvalidInput, Problem, TooManyRequests } from "../../platform/problems.
 import type { ThrottleStore } from "../../platform/throttle.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { SEND_QUEUE } from "../courier/courier.ts";
+import { latestRequest, parsePair } from "./service.ts";
 
 const DAY_MS = 86_400_000;
 export const MISMATCH_LIMITS = {
@@ -31,16 +29,6 @@ export const MISMATCH_LIMITS = {
 };
 
 export type MismatchDeps = CodeSettings & { db: Db; jobs: Jobs; clock: Clock; throttles: ThrottleStore };
-
-function parsePair(body: { nationalId?: unknown; mobile?: unknown }) {
-  const nationalId = parseNationalId(body.nationalId);
-  const mobile = parseMobile(body.mobile);
-  const errors: FieldError[] = [];
-  if (!nationalId.ok) errors.push({ field: "nationalId", code: nationalId.code });
-  if (!mobile.ok) errors.push({ field: "mobile", code: mobile.code });
-  if (!nationalId.ok || !mobile.ok) throw new InvalidInput(errors);
-  return { nationalId: nationalId.value, mobile: mobile.value };
-}
 
 /** The looks of the last day for this national ID. */
 async function looksToday(db: Db, nationalId: string, now: Date) {
@@ -61,14 +49,7 @@ export async function startMismatchLook(
 ): Promise<void> {
   const pair = parsePair(body);
   const now = deps.clock.now();
-  const latest = await deps.db
-    .selectFrom("registration_requests")
-    .select(["id", "status"])
-    .where("national_id", "=", pair.nationalId)
-    .where("mobile", "=", pair.mobile)
-    .orderBy("created_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const latest = await latestRequest(deps.db, pair);
   const mismatch = latest?.status === "identity_mismatch";
   // Counted for every pair alike (a stranger's starts spend the same allowance as the holder's).
   const sent = await deps.throttles.hit(`mismatch-code:${pair.nationalId}`, DAY_MS, now);
