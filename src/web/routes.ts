@@ -17,7 +17,6 @@ export const PAGES = [
   "/login",
   "/recover",
   "/first-password",
-  "/signed-out",
   "/account",
   "/account/*",
   "/dev/outbox",

@@ -95,7 +95,7 @@ describe("account pages", { skip: skipBrowser }, () => {
     assert.equal((await api("/api/me", other)).statusCode, 401, "other sessions end with the change");
     await page.goto(`${h.base}/account`);
     await page.click("button:has-text('خروج از سیستم')");
-    await page.waitForURL(`${h.base}/signed-out`);
+    await page.waitForURL(`${h.base}/login`);
     await signIn();
   });
 
@@ -215,7 +215,7 @@ describe("account pages", { skip: skipBrowser }, () => {
   test("after sign-out a change page goes back to the login", async () => {
     await page.goto(`${h.base}/account`);
     await page.click("button:has-text('خروج از سیستم')");
-    await page.waitForURL(`${h.base}/signed-out`);
+    await page.waitForURL(`${h.base}/login`);
     await page.goto(`${h.base}/account/mobile`);
     await page.waitForURL(`${h.base}/login`);
   });

@@ -9,7 +9,6 @@ import { ali } from "../helpers/people.ts";
 import { assertAccessible, type Harness, skipBrowser, startHarness } from "./browser.ts";
 
 const PUBLIC = [
-  "/signed-out",
   "/",
   "/register/1",
   "/track",

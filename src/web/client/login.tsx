@@ -19,11 +19,30 @@ import {
   secondFactorStart,
 } from "./second-factor.tsx";
 
+let signedOut = false;
+
+/** After «خروج از سیستم»: the login page, saying once that the person signed out (issue 21). */
+export function toLoginSignedOut() {
+  signedOut = true;
+  navigate("/login");
+}
+
 export function LoginPage() {
   const { t } = useI18n();
+  const [justSignedOut] = useState(() => {
+    const shown = signedOut;
+    signedOut = false;
+    return shown;
+  });
   const toAccount = () => navigate("/account");
+  const intro = justSignedOut && (
+    <div class="panel panel--success" role="status" id="signed-out">
+      <h2 class="panel__title">{t("signedOut.title")}</h2>
+      <p class="panel__body">{t("signedOut.text")}</p>
+    </div>
+  );
   return (
-    <SignInForm url="/api/login" onSignedIn={toAccount} onFullSession={toAccount} passkeys>
+    <SignInForm url="/api/login" onSignedIn={toAccount} onFullSession={toAccount} passkeys intro={intro}>
       <ul class="link-list">
         <li>
           <Link href="/recover">{t("nav.recover")}</Link>

@@ -14,7 +14,6 @@ import { OutboxPage } from "./outbox.tsx";
 import { RecoverPage } from "./recover.tsx";
 import { RegisterPage } from "./register.tsx";
 import { Link, PageHeading, usePath } from "./router.tsx";
-import { SignedOutPage } from "./signed-out.tsx";
 import { SsoPage } from "./sso.tsx";
 import { StaffConsole } from "./staff/console.tsx";
 import { TrackPage } from "./track.tsx";
@@ -35,7 +34,6 @@ function Page({ path, outbox }: { path: string; outbox: boolean | null }) {
   if (path === "/login") return <LoginPage />;
   if (path === "/recover") return <RecoverPage />;
   if (path === "/first-password") return <FirstPasswordPage />;
-  if (path === "/signed-out") return <SignedOutPage />;
   if (path.startsWith("/account/")) return accountSubPage(path) ?? <AccountPage />;
   if (path === "/account" || path.startsWith("/account/")) return <AccountPage />;
   if (path === "/dev/outbox" && outbox !== false) return outbox ? <OutboxPage /> : null;
