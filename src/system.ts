@@ -105,9 +105,10 @@ export async function startSystem(options: SystemOptions) {
     secretKeys: config.secretKeys,
     codeMinutes: config.codeValidityMinutes,
     otpHost: new URL(config.publicUrl).hostname,
+    publicUrl: config.publicUrl,
   };
   registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
-  trackingRoutes(app, { db, clock, expiryHours: config.registrationExpiryHours, ...limits });
+  trackingRoutes(app, { db, jobs, clock, expiryHours: config.registrationExpiryHours, ...limits, ...codes });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
   // Any full sign-in of the holder cancels a waiting account reset.
   const secondFactor = secondFactorSettings(config, [

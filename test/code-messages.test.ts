@@ -92,12 +92,19 @@ describe("every code SMS: its purpose first, the WebOTP line last", () => {
     assert.equal(verified.body.status, "activated");
     const activated = await received(mohammadreza.mobile, 2, /در شعبه فعال گردید/);
     assertCodeSms(activated, "جناب آقای");
+    // Issue 21: the SMS leads to the page where the code is used.
+    assert.ok(activated.lines.join("\n").includes(`https://${HOST}/first-password`), activated.lines[0]);
 
     const resent = await post(sys, "/api/first-password/code", undefined, {
       nationalId: mohammadreza.nationalId,
     });
     assert.equal(resent.status, 202);
-    assertCodeSms(await received(mohammadreza.mobile, 3, /کد تعیین گذرواژه حساب کاربری شما/), "جناب آقای");
+    const code = await received(mohammadreza.mobile, 3, /کد تعیین گذرواژه حساب کاربری شما/);
+    assertCodeSms(code, "جناب آقای");
+    assert.ok(
+      code.lines.includes(`صفحهٔ تعیین گذرواژه: https://${HOST}/first-password`),
+      code.lines.join("\n"),
+    );
   });
 
   test("the text of a code: fa, with the WebOTP line only for SMS", () => {

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { commonPasswords } from "./common-passwords.ts";
-import { checkPassword, PASSWORD_RULES, validatePasswordPair } from "./password-policy.ts";
+import {
+  canJudge,
+  checkPassword,
+  hasNonLatin,
+  PASSWORD_RULES,
+  validatePasswordPair,
+} from "./password-policy.ts";
 
 const nationalId = "0499370899";
 
@@ -125,5 +131,29 @@ describe("validatePasswordPair", () => {
       { field: "password", code: "password.upper" },
       { field: "password", code: "password.digit" },
     ]);
+  });
+});
+
+describe("what a page can judge (issue 21)", () => {
+  const rule = (code: string) => PASSWORD_RULES.find((r) => r.code === code)!;
+  const blocklist = commonPasswords();
+
+  test("the common-or-personal rule only with all of the person's data and the blocklist", () => {
+    const common = rule("password.commonOrPersonal");
+    assert.equal(canJudge(common, { nationalId, blocklist }, false), false, "recovery knows the ID only");
+    assert.equal(canJudge(common, { nationalId }, true), false, "the blocklist has not arrived");
+    assert.equal(canJudge(common, { nationalId, blocklist }, true), true);
+  });
+
+  test("the national-ID rule with the ID; the others always", () => {
+    assert.equal(canJudge(rule("password.nationalId"), {}, true), false);
+    assert.equal(canJudge(rule("password.nationalId"), { nationalId }, false), true);
+    assert.equal(canJudge(rule("password.length"), {}, false), true);
+  });
+
+  test("letters and digits outside Latin", () => {
+    assert.equal(hasNonLatin("رمز۱۲۳"), true);
+    assert.equal(hasNonLatin("Kavir۱۴۰۴"), true);
+    assert.equal(hasNonLatin("Kavir1404"), false);
   });
 });

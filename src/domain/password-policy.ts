@@ -10,7 +10,17 @@ import type { FieldError } from "./result.ts";
  */
 export type PasswordContext = PersonalData & { blocklist?: Blocklist | undefined };
 
-export type PasswordRule = { code: string; test(password: string, context?: PasswordContext): boolean };
+/**
+ * What a rule needs besides the password: nothing, the national ID, or the person's data and the
+ * blocklist. A page that lacks it cannot judge the rule; the server, which has it, does.
+ */
+export type RuleNeeds = "password" | "nationalId" | "person";
+
+export type PasswordRule = {
+  code: string;
+  needs: RuleNeeds;
+  test(password: string, context?: PasswordContext): boolean;
+};
 
 /**
  * R-PWD, in the guide's order, then the blocklist (beyond the guide). `test` is true when the
@@ -18,17 +28,19 @@ export type PasswordRule = { code: string; test(password: string, context?: Pass
  * charset rule, as the guide asks for Latin only.
  */
 export const PASSWORD_RULES = [
-  { code: "password.charset", test: (p: string) => /^[A-Za-z0-9]*$/.test(p) },
-  { code: "password.length", test: (p: string) => [...p].length >= 8 },
-  { code: "password.upper", test: (p: string) => /[A-Z]/.test(p) },
-  { code: "password.lower", test: (p: string) => /[a-z]/.test(p) },
-  { code: "password.digit", test: (p: string) => /[0-9]/.test(p) },
+  { code: "password.charset", needs: "password", test: (p: string) => /^[A-Za-z0-9]*$/.test(p) },
+  { code: "password.length", needs: "password", test: (p: string) => [...p].length >= 8 },
+  { code: "password.upper", needs: "password", test: (p: string) => /[A-Z]/.test(p) },
+  { code: "password.lower", needs: "password", test: (p: string) => /[a-z]/.test(p) },
+  { code: "password.digit", needs: "password", test: (p: string) => /[0-9]/.test(p) },
   {
     code: "password.nationalId",
+    needs: "nationalId",
     test: (p: string, c?: PasswordContext) => !containsNationalId(p, c?.nationalId),
   },
   {
     code: "password.commonOrPersonal",
+    needs: "person",
     test: (p: string, c?: PasswordContext) => !isCommonOrPersonal(p, c ?? {}, c?.blocklist),
   },
 ] as const satisfies readonly PasswordRule[];
@@ -46,6 +58,22 @@ function containsNationalId(password: string, nationalId?: string): boolean {
   if (nationalId === undefined) return false;
   const id = toLatinDigits(nationalId).replace(/\D/g, "");
   return id.length === 10 && toLatinDigits(password).includes(id);
+}
+
+/**
+ * Whether a page can judge `rule` with what it knows: `personKnown` when its context holds all of
+ * the person's data the server checks. A rule it cannot judge is shown as checked at submission,
+ * never as kept (issue 21: recovery showed ✓ for a password the server then refused as personal).
+ */
+export function canJudge(rule: PasswordRule, context: PasswordContext, personKnown: boolean): boolean {
+  if (rule.needs === "nationalId") return context.nationalId !== undefined;
+  if (rule.needs === "person") return personKnown && context.blocklist !== undefined;
+  return true;
+}
+
+/** Letters or digits outside Latin (a Persian keyboard): the charset rule's own hint. */
+export function hasNonLatin(password: string): boolean {
+  return /[^\x20-\x7E]/.test(password);
 }
 
 /** Every broken rule's code, in the order of PASSWORD_RULES; empty when the password is good. */

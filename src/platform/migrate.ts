@@ -14,6 +14,7 @@ import * as m010 from "./migrations/010-message-claim.ts";
 import * as m011 from "./migrations/011-two-step-sign-in.ts";
 import * as m012 from "./migrations/012-code-expiry.ts";
 import * as m013 from "./migrations/013-oidc-key-activation.ts";
+import * as m014 from "./migrations/014-mismatch-looks.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   "011-two-step-sign-in": m011,
   "012-code-expiry": m012,
   "013-oidc-key-activation": m013,
+  "014-mismatch-looks": m014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

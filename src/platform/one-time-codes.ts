@@ -65,6 +65,7 @@ const TABLES = {
   password_setups: { live: "pending", open: ["pending"], decidedAt: false },
   password_recoveries: { live: "pending", open: ["pending"], decidedAt: false },
   sign_in_codes: { live: "pending", open: ["pending"], decidedAt: false },
+  mismatch_looks: { live: "pending", open: ["pending"], decidedAt: false },
   account_changes: { live: "pending_code", open: ["pending_code"], decidedAt: true },
   // A new activation voids one waiting for its second operator too.
   branch_activations: { live: "pending_code", open: ["pending_code", "pending_approval"], decidedAt: true },

@@ -378,6 +378,20 @@ export interface PasswordSetupTable {
 }
 
 /** The SMS code of a half session (R-MFA); one mechanism with every other code. */
+/** Issue 21: a code to see which fields of a mismatched registration differed from the registry. */
+export interface MismatchLookTable {
+  id: string;
+  national_id: string;
+  mobile: string;
+  request_id: string | null;
+  code_hash: string;
+  attempts: Generated<number>;
+  status: "pending" | "viewed" | "dead";
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  viewed_at: Timestamp | null;
+}
+
 export interface SignInCodeTable {
   id: string;
   session_hash: string;
@@ -464,6 +478,7 @@ export interface AccountResetTable {
 
 export interface Database {
   sign_in_codes: SignInCodeTable;
+  mismatch_looks: MismatchLookTable;
   totp_factors: TotpFactorTable;
   passkeys: PasskeyTable;
   webauthn_challenges: WebauthnChallengeTable;

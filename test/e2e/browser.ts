@@ -6,6 +6,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { outboxNow, signInCode } from "../helpers/accounts.ts";
 import type { ali } from "../helpers/people.ts";
+import { sentCode } from "../helpers/registration.ts";
 import { eventually, onPostgres, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -119,14 +120,7 @@ export async function registrationCode(sys: TestSystem, nationalId: string, mobi
       .where("status", "=", "pending")
       .orderBy("created_at", "desc")
       .executeTakeFirst();
-    if (!verification) return undefined;
-    const row = await sys.db
-      .selectFrom("messages")
-      .innerJoin("outbox", "outbox.message_id", "messages.id")
-      .select("outbox.body")
-      .where("messages.dedupe_key", "=", `mobile-verification:${verification.id}:code`)
-      .executeTakeFirst();
-    return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+    return verification ? sentCode(sys, `mobile-verification:${verification.id}:code`) : undefined;
   });
 }
 

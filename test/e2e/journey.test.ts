@@ -87,6 +87,9 @@ describe("the Persian web application, end to end", { skip: skipBrowser }, () =>
     await assertAccessible(page, "account");
     await page.click("button:has-text('خروج از سیستم')");
     await page.waitForURL(`${h.base}/login`);
+    // Issue 21: the login page says so, once.
+    assert.equal(await page.locator("#signed-out h2").textContent(), "شما از سامانه خارج شدید");
+    await assertAccessible(page, "signed out");
   });
 
   test("recovers the password with the SMS code from the outbox page", async () => {

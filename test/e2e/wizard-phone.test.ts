@@ -92,7 +92,12 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     assert.equal(await page.inputValue("#f-mobile"), fa("0912 123 4567"));
     assert.equal(await page.inputValue("#f-code"), "", "the code is a secret: asked again");
     assert.equal(await page.locator("#secrets-note").innerText(), ui("reg.secretsAgain"));
-    await typeInto(page, "#f-code", fa(code));
+    // Issue 21: a wrong code says how many tries are left.
+    await typeInto(page, "#f-code", fa(code === "111111" ? "222222" : "111111"));
+    await page.click(NEXT);
+    await page.waitForSelector("#f-code-error");
+    assert.match((await page.locator("#f-code-error").textContent()) ?? "", /۴ تلاش باقی مانده/);
+    await retype(page, "#f-code", fa(code));
     assert.equal(await page.inputValue("#f-code"), fa(code));
     await page.click(NEXT);
     await atStep(page, 2);
@@ -268,7 +273,7 @@ describe("the registration wizard on a 360 px phone", { skip: skipBrowser }, () 
     await retype(page, "#f-birthDate", "1365-04-12");
     await page.click(NEXT);
     await atStep(page, 6);
-    assert.match(await page.locator(".summary-list").innerText(), /۱۳۶۵-۰۴-۱۲/);
+    assert.match(await page.locator(".summary-list").innerText(), /۱۲ تیر ۱۳۶۵/, "typed 1365-04-12");
     await page.click("button:has-text('تایید و ثبت درخواست ثبت نام')");
     const success = await page.waitForSelector("#registration-success");
     assert.equal(await success.innerText(), t("fa", "registration.submitted"));

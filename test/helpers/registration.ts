@@ -127,3 +127,35 @@ export function httpCall(base: string): Call {
     return { status: response.status, json: text ? JSON.parse(text) : undefined };
   };
 }
+
+/**
+ * The code of the pair's live mismatch look (issue 21), as it reached the phone; undefined when its
+ * start sent none. Texts of one instant of the test clock are not in order: found by the look's row.
+ */
+export async function mismatchCode(sys: TestSystem, nationalId: string, mobile: string) {
+  const look = await sys.db
+    .selectFrom("mismatch_looks")
+    .select("id")
+    .where("national_id", "=", nationalId)
+    .where("mobile", "=", mobile)
+    .where("status", "=", "pending")
+    .executeTakeFirstOrThrow();
+  const key = `mismatch-look:${look.id}:code`;
+  const queued = await sys.db
+    .selectFrom("messages")
+    .select("id")
+    .where("dedupe_key", "=", key)
+    .executeTakeFirst();
+  return queued ? eventually(() => sentCode(sys, key)) : undefined;
+}
+
+/** The 6-digit code in the delivered text of the message queued under `dedupeKey`, once it is sent. */
+export async function sentCode(sys: TestSystem, dedupeKey: string) {
+  const row = await sys.db
+    .selectFrom("messages")
+    .innerJoin("outbox", "outbox.message_id", "messages.id")
+    .select("outbox.body")
+    .where("messages.dedupe_key", "=", dedupeKey)
+    .executeTakeFirst();
+  return row?.body.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+}

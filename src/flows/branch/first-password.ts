@@ -24,13 +24,17 @@ import { newToken } from "../../platform/tokens.ts";
 import { type Client, recordEvent } from "../account/security-events.ts";
 import { SEND_QUEUE } from "../courier/courier.ts";
 
-export type FirstPasswordDeps = CodeSettings & {
-  db: Db;
-  jobs: Jobs;
-  clock: Clock;
-  rateLimits: boolean;
-  throttles: ThrottleStore;
-};
+/** PUBLIC_URL: the code SMS carries the address of the first-password page. */
+export type SetupLink = { publicUrl: string };
+
+export type FirstPasswordDeps = CodeSettings &
+  SetupLink & {
+    db: Db;
+    jobs: Jobs;
+    clock: Clock;
+    rateLimits: boolean;
+    throttles: ThrottleStore;
+  };
 
 /** New codes per national ID per hour (the first one, sent by the branch, counts too). */
 export const FIRST_PASSWORD_CODES_PER_HOUR = 3;
@@ -45,7 +49,7 @@ type Account = { id: string; mobile: string; gender: string; first_name: string;
 /** Voids earlier codes and queues the SMS with a new one to the account's (desk-proved) mobile. */
 export async function issuePasswordSetup(
   trx: Transaction<Database>,
-  deps: CodeSettings,
+  deps: CodeSettings & SetupLink,
   account: Account,
   now: Date,
   template: "branch.activated" | "branch.firstPasswordCode",
@@ -66,12 +70,15 @@ export async function issuePasswordSetup(
         params: {
           title: t("fa", `sms.title.${account.gender}`),
           name: `${account.first_name} ${account.last_name}`,
+          link: firstPasswordLink(deps.publicUrl),
         },
       },
     },
     now,
   );
 }
+
+export const firstPasswordLink = (publicUrl: string) => new URL("/first-password", publicUrl).href;
 
 /** The account waiting for its first password: activated at a branch, no setup finished since. */
 async function awaitingFirstPassword(db: Db, nationalId: string) {

@@ -22,15 +22,16 @@ import { SEND_QUEUE } from "../courier/courier.ts";
 import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { type Client, recordAudit } from "../staff/audit.ts";
 import type { StaffContext } from "../staff/sessions.ts";
-import { issuePasswordSetup, unusablePasswordHash } from "./first-password.ts";
+import { issuePasswordSetup, type SetupLink, unusablePasswordHash } from "./first-password.ts";
 
-export type BranchDeps = CodeSettings & {
-  db: Db;
-  jobs: Jobs;
-  clock: Clock;
-  fourEyes: boolean;
-  scope: "branch" | "national";
-};
+export type BranchDeps = CodeSettings &
+  SetupLink & {
+    db: Db;
+    jobs: Jobs;
+    clock: Clock;
+    fourEyes: boolean;
+    scope: "branch" | "national";
+  };
 type Trx = Transaction<Database>;
 export type Body = Record<string, unknown>;
 

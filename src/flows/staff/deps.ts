@@ -22,6 +22,8 @@ export type StaffRouteDeps = {
   codeMinutes: number;
   /** The host of PUBLIC_URL, for the WebOTP line of code SMS. */
   otpHost: string;
+  /** PUBLIC_URL: links in messages (the first-password page). */
+  publicUrl: string;
   cookieSecure: boolean;
   policy: StaffSessionPolicy;
   fourEyes: boolean;

@@ -8,6 +8,7 @@ import { EmailConfirmation, QuestionsFirst } from "./account-first.tsx";
 import { RememberedBrowsersSection, SessionsSection } from "./account-sessions.tsx";
 import { api } from "./api.ts";
 import { useI18n } from "./i18n.ts";
+import { toLoginSignedOut } from "./login.tsx";
 import { Link, navigate, PageHeading } from "./router.tsx";
 
 type Me = {
@@ -50,7 +51,8 @@ export function AccountPage() {
     );
   const logout = async () => {
     await api("POST", "/api/logout");
-    navigate("/login");
+    // The login page says «شما از سامانه خارج شدید» above its form (a passkey may sign in again there).
+    toLoginSignedOut();
   };
   const rows: [string, string][] = [
     [t("fields.nationalId"), num(me.nationalId)],

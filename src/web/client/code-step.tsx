@@ -100,3 +100,39 @@ export function ResendButton(p: {
     </button>
   );
 }
+
+/** «۱ دقیقه و ۵ ثانیه», «۴۵ ثانیه»: a wait in words, in the interface's digits. */
+export function useWaitText() {
+  const { t, num } = useI18n();
+  return (seconds: number) => {
+    const m = Math.floor(seconds / 60);
+    const s = seconds % 60;
+    if (m === 0) return t("wait.seconds", { s: num(s) });
+    return s === 0 ? t("wait.minutes", { m: num(m) }) : t("wait.minutesSeconds", { m: num(m), s: num(s) });
+  };
+}
+
+/**
+ * A 429's Retry-After, counted down (issue 21: every wait has a time). `caught` takes a failed call
+ * and starts the countdown when it is such a wait; `left` disables the page's button until it is
+ * over, and `notice` says how long in Persian, then goes away by itself.
+ */
+export function useWait() {
+  const { t } = useI18n();
+  const words = useWaitText();
+  const [until, setUntil] = useState(0);
+  const left = useSecondsLeft(until);
+  const caught = (problem: { status: number; code?: string; retryAfterSeconds?: number }) => {
+    if (problem.status !== 429 || problem.code === "challenge_required" || !problem.retryAfterSeconds)
+      return false;
+    setUntil(Date.now() + problem.retryAfterSeconds * 1000);
+    return true;
+  };
+  const notice =
+    left > 0 ? (
+      <p class="wait-notice" id="wait-notice">
+        {t("wait.countdown", { time: words(left) })}
+      </p>
+    ) : null;
+  return { left, caught, notice };
+}

@@ -1,7 +1,8 @@
 // After a branch activation (decision 007): the person sets the first password on their own phone with
 // the code the branch's activation sent by SMS to the mobile proved at the desk.
 import { useState } from "preact/hooks";
-import { api } from "./api.ts";
+import { type ApiProblem, api } from "./api.ts";
+import { useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors, NewPasswordFields, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
@@ -15,7 +16,9 @@ export function FirstPasswordPage() {
   const [errors, setErrors] = useState<Errors>({});
   const [done, setDone] = useState(false);
   const [resent, setResent] = useState(false);
-  const problemErrors = (p: { title: string; errors?: { field: string; message: string }[] }) => {
+  const wait = useWait();
+  const problemErrors = (p: ApiProblem) => {
+    wait.caught(p);
     const out: Errors = {};
     for (const e of p.errors ?? []) out[e.field] ??= e.message;
     if (Object.keys(out).length === 0) out.form = p.title || t("networkError");
@@ -85,13 +88,14 @@ export function FirstPasswordPage() {
           person={{ nationalId }}
         />
         <div class="button-row">
-          <button type="submit" class="button">
+          <button type="submit" class="button" disabled={wait.left > 0}>
             {t("firstPassword.submit")}
           </button>
-          <button type="button" class="button button--secondary" onClick={resend}>
+          <button type="button" class="button button--secondary" disabled={wait.left > 0} onClick={resend}>
             {t("firstPassword.resend")}
           </button>
         </div>
+        {wait.notice}
         {resent && <p role="status">{t("firstPassword.resent")}</p>}
       </form>
     </div>

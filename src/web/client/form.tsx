@@ -3,7 +3,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { PersonalData } from "../../domain/password-blocklist.ts";
-import { PASSWORD_RULES } from "../../domain/password-policy.ts";
+import { canJudge, hasNonLatin, PASSWORD_RULES } from "../../domain/password-policy.ts";
 import { useBlocklist } from "./blocklist.ts";
 import { useI18n } from "./i18n.ts";
 
@@ -368,6 +368,10 @@ export function NewPasswordFields(p: {
   errors: Errors;
   /** The person's data the form knows, checked live ("not the national ID", "not made of it"). */
   person?: PersonalData;
+  /** `person` is all the server checks: the common-or-personal rule can be judged live. */
+  personKnown?: boolean;
+  /** A staff member has no national ID: its rule is not listed. */
+  staff?: boolean;
   label?: string;
 }) {
   const { t } = useI18n();
@@ -383,7 +387,12 @@ export function NewPasswordFields(p: {
         autocomplete="new-password"
         dir="ltr"
       />
-      <PasswordChecklist password={p.password} {...(p.person ? { person: p.person } : {})} />
+      <PasswordChecklist
+        password={p.password}
+        {...(p.person ? { person: p.person } : {})}
+        personKnown={p.personKnown ?? false}
+        staff={p.staff ?? false}
+      />
       <TextField
         field="passwordConfirmation"
         label={t("fields.passwordConfirmation")}
@@ -399,30 +408,54 @@ export function NewPasswordFields(p: {
 }
 
 /**
- * R-PWD as a live checklist: each rule of the domain, kept or not, as the user types; the common
- * passwords count once their list has arrived.
+ * R-PWD as a live checklist from the domain's own rule table, as the user types. A rule the page
+ * cannot judge (the person's data or the common passwords not all here) says it is checked at
+ * submission and never shows ✓; letters outside Latin get a hint of their own.
  */
-export function PasswordChecklist({ password, person }: { password: string; person?: PersonalData }) {
+export function PasswordChecklist({
+  password,
+  person,
+  personKnown = false,
+  staff = false,
+}: {
+  password: string;
+  person?: PersonalData;
+  personKnown?: boolean;
+  staff?: boolean;
+}) {
   const { t } = useI18n();
   const blocklist = useBlocklist();
   const context = { ...person, blocklist };
+  const rules = PASSWORD_RULES.filter((rule) => !(staff && rule.needs === "nationalId"));
   return (
     <div class="checklist" id="password-rules">
       <p class="checklist__title">{t("passwordRulesTitle")}</p>
       <ul>
-        {PASSWORD_RULES.map((rule) => {
-          const kept = password !== "" && rule.test(password, context);
+        {rules.map((rule) => {
+          const later = !canJudge(rule, context, personKnown);
+          const kept = !later && password !== "" && rule.test(password, context);
           return (
-            <li key={rule.code} class={kept ? "rule rule--kept" : "rule"}>
+            <li key={rule.code} class={kept ? "rule rule--kept" : later ? "rule rule--later" : "rule"}>
               <span class="rule__mark" aria-hidden="true">
-                {kept ? "✓" : "•"}
+                {kept ? "✓" : later ? "…" : "•"}
               </span>
-              {t(`passwordRules.${rule.code.split(".")[1]}`)}
-              <span class="visually-hidden"> — {t(kept ? "ruleKept" : "ruleNotKept")}</span>
+              <span>
+                {t(`passwordRules.${rule.code.split(".")[1]}`)}
+                {later && <span class="rule__later"> {t("ruleLater")}</span>}
+              </span>
+              <span class="visually-hidden">
+                {" "}
+                — {t(kept ? "ruleKept" : later ? "ruleLater" : "ruleNotKept")}
+              </span>
             </li>
           );
         })}
       </ul>
+      {hasNonLatin(password) && (
+        <p class="checklist__latin" id="password-latin">
+          {t("passwordLatinHint")}
+        </p>
+      )}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { NewMobileStep } from "./account-reset.tsx";
 import { api } from "./api.ts";
+import { useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { cancelPasskeyCeremony, passkeysSupported, signInWithPasskey } from "./passkeys.ts";
@@ -18,11 +19,30 @@ import {
   secondFactorStart,
 } from "./second-factor.tsx";
 
+let signedOut = false;
+
+/** After «خروج از سیستم»: the login page, saying once that the person signed out (issue 21). */
+export function toLoginSignedOut() {
+  signedOut = true;
+  navigate("/login");
+}
+
 export function LoginPage() {
   const { t } = useI18n();
+  const [justSignedOut] = useState(() => {
+    const shown = signedOut;
+    signedOut = false;
+    return shown;
+  });
   const toAccount = () => navigate("/account");
+  const intro = justSignedOut && (
+    <div class="panel panel--success" role="status" id="signed-out">
+      <h2 class="panel__title">{t("signedOut.title")}</h2>
+      <p class="panel__body">{t("signedOut.text")}</p>
+    </div>
+  );
   return (
-    <SignInForm url="/api/login" onSignedIn={toAccount} onFullSession={toAccount} passkeys>
+    <SignInForm url="/api/login" onSignedIn={toAccount} onFullSession={toAccount} passkeys intro={intro}>
       <ul class="link-list">
         <li>
           <Link href="/recover">{t("nav.recover")}</Link>
@@ -32,6 +52,9 @@ export function LoginPage() {
         </li>
         <li>
           <Link href="/track">{t("nav.track")}</Link>
+        </li>
+        <li>
+          <Link href="/first-password">{t("login.firstPassword")}</Link>
         </li>
       </ul>
     </SignInForm>
@@ -65,6 +88,8 @@ export function SignInForm<T>({
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const [branch, setBranch] = useState<string | null>(null);
+  const [refused, setRefused] = useState(false);
+  const wait = useWait();
   const [busy, setBusy] = useState(false);
   const [pending, setPending] = useState<SecondFactorStart | null>(null);
   const [newMobile, setNewMobile] = useState(false);
@@ -128,8 +153,12 @@ export function SignInForm<T>({
       return setPending(start);
     }
     const p = r.problem;
+    // Told after every refused password alike: an account that waits for its first password has
+    // none to match, and naming it only for such IDs would tell a stranger which ones they are.
+    setRefused(p.status === 401);
     // Awaiting branch activation or locked: told where to go, never signed in.
     if (p.status === 403) return setBranch(p.title);
+    if (wait.caught(p)) return setErrors({ form: p.title });
     if (p.status === 429) {
       const minutes = Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60));
       return setErrors({ form: `${p.title} ${t("login.waitMinutes", { n: num(minutes) })}` });
@@ -174,6 +203,11 @@ export function SignInForm<T>({
           <p>{t("login.branchText")}</p>
         </div>
       )}
+      {refused && (
+        <p class="hint" id="login-first-password">
+          {t("login.firstPasswordHint")} <Link href="/first-password">{t("firstPassword.title")}</Link>
+        </p>
+      )}
       <form noValidate onSubmit={submit}>
         <NationalIdField
           value={nationalId}
@@ -192,9 +226,10 @@ export function SignInForm<T>({
           width="short"
           dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy}>
+        <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t("login.submit")}
         </button>
+        {wait.notice}
       </form>
       {withPasskey && (
         <div class="passkey-signin" id="passkey-signin">

@@ -5,7 +5,7 @@ import { parseNationalId } from "../../domain/national-id.ts";
 import { validatePasswordPair } from "../../domain/password-policy.ts";
 import { type ApiProblem, api } from "./api.ts";
 import { loadedBlocklist } from "./blocklist.ts";
-import { CodeField, ResendButton } from "./code-step.tsx";
+import { CodeField, ResendButton, useWait } from "./code-step.tsx";
 import {
   addError,
   ErrorSummary,
@@ -38,6 +38,7 @@ export function RecoverPage() {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const [resendAt, setResendAt] = useState(0);
+  const wait = useWait();
   const [announcement, setAnnouncement] = useState("");
   const heading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
@@ -74,7 +75,10 @@ export function RecoverPage() {
     setBusy(true);
     const r = await api<T>("POST", path, body);
     setBusy(false);
-    if (!r.ok) serverErrors(r.problem);
+    if (!r.ok) {
+      wait.caught(r.problem);
+      serverErrors(r.problem);
+    }
     return r.ok ? { data: r.data } : null;
   };
 
@@ -249,7 +253,7 @@ export function RecoverPage() {
                 />
               )}
               <div class="button-row">
-                <button type="submit" class="button" disabled={busy}>
+                <button type="submit" class="button" disabled={busy || wait.left > 0}>
                   {step === 2 ? t("recover.submit") : t("next")}
                 </button>
                 {step > 0 && (
@@ -262,6 +266,7 @@ export function RecoverPage() {
                   </button>
                 )}
               </div>
+              {wait.notice}
             </form>
           </>
         )}

@@ -63,11 +63,23 @@ export async function sendCode(state: MobileProof, pair: Pair, networkError: str
   return { state: next };
 }
 
-/** Confirms the code typed; the state with its proof, or the errors to show. */
-export async function confirmCode(state: MobileProof, networkError: string) {
+/**
+ * Confirms the code typed; the state with its proof, or the errors to show. A wrong code says how
+ * many tries are left (`triesLeft` words it), as every code step does.
+ */
+export async function confirmCode(
+  state: MobileProof,
+  networkError: string,
+  triesLeft: (n: number) => string,
+) {
   const url = `/api/registrations/mobile-verification/${state.verificationId}/confirm`;
   const r = await api<{ mobileProof: string }>("POST", url, { code: state.code });
-  if (!r.ok) return { errors: errorsOf(r.problem, networkError, "code") };
+  if (!r.ok) {
+    const left = Number(r.problem.body.attemptsLeft);
+    if (r.problem.code === "mobileVerification.wrongCode" && left > 0)
+      return { errors: { code: `${r.problem.title} ${triesLeft(left)}` } };
+    return { errors: errorsOf(r.problem, networkError, "code") };
+  }
   return { state: { ...state, proof: { pair: state.sentFor!, value: r.data.mobileProof } } };
 }
 

@@ -1,5 +1,6 @@
 // The fields and the guide's notices of each wizard step, and the review of everything entered.
 import { useEffect, useState } from "preact/hooks";
+import { parseJalaliDate } from "../../domain/jalali-date.ts";
 import type { RegistrationStep } from "../../domain/registration.ts";
 import { JalaliDateField } from "./date-picker.tsx";
 import { type Errors, fieldId, Notice, PasswordChecklist, Radios, TextField } from "./form.tsx";
@@ -165,6 +166,7 @@ function PasswordStep(p: Props) {
           lastName: v.lastName,
           birthDate: v.birthDate,
         }}
+        personKnown
       />
       {field("passwordConfirmation")}
       {narrow && (
@@ -245,6 +247,11 @@ function Review(p: Props) {
   const { t, num } = useI18n();
   const v = p.values;
   const question = (id: string) => p.questions.find((q) => q.id === id)?.text ?? id;
+  // «۱۲ تیر ۱۳۶۵», however it was typed (issue 21: «۱۳۶۵۰۴۱۲» was shown as typed).
+  const date = parseJalaliDate(v.birthDate, new Date());
+  const birthDate = date.ok
+    ? `${num(date.value.jd)} ${t(`month${date.value.jm}`)} ${num(date.value.jy)}`
+    : num(v.birthDate);
   const rows: [string, string, number][] = [
     [t("fields.nationalId"), num(v.nationalId), 0],
     [t("fields.mobile"), num(v.mobile), 0],
@@ -252,7 +259,7 @@ function Review(p: Props) {
     [t("fields.firstName"), v.firstName, 1],
     [t("fields.gender"), v.gender ? t(`genders.${v.gender}`) : "", 1],
     [t("fields.birthCertificateNumber"), num(v.birthCertificateNumber), 1],
-    [t("fields.birthDate"), num(v.birthDate), 1],
+    [t("fields.birthDate"), birthDate, 1],
     [t("fields.email"), v.email, 2],
     ...v.securityAnswers.map((a): [string, string, number] => [question(a.questionId), a.answer, 3]),
     [t("fields.password"), "••••••••", 4],

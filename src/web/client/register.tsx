@@ -43,7 +43,7 @@ type Shown = { step: number; errors: Errors; summary: boolean };
 const isRegisterPath = (to: string) => stepFromPath(to.split(/[?#]/)[0] ?? "") !== null;
 
 export function RegisterPage({ path }: { path: string }) {
-  const { t, locale } = useI18n();
+  const { t, num, locale } = useI18n();
   const [restored] = useState(loadDraft);
   const [values, setValues] = useState<Values>(restored?.values ?? EMPTY);
   const [proof, setProof] = useState<MobileProof>(restored?.proof ?? NO_PROOF);
@@ -194,7 +194,7 @@ export function RegisterPage({ path }: { path: string }) {
       setBusy(false);
       return showErrors({ code: t("errors.code.required") });
     }
-    const r = await confirmCode(proof, t("networkError"));
+    const r = await confirmCode(proof, t("networkError"), (n) => t("recover.attemptsLeft", { n: num(n) }));
     setBusy(false);
     if (r.errors) return showErrors(r.errors);
     setProof(r.state);

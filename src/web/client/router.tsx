@@ -30,6 +30,12 @@ export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (!options.replace) window.scrollTo(0, 0);
 }
 
+/**
+ * The address now. Effects run children first, so a page that redirects while it first mounts
+ * (a reload, a deep link) does so before this hook subscribes: once subscribed, it reads the
+ * address again, as useSyncExternalStore does, so that no redirect is missed (issue 21: a stale
+ * path let the wizard move on by itself while the person typed).
+ */
 export function usePath(): string {
   const [path, setPath] = useState(location.pathname);
   useEffect(() => {
@@ -39,6 +45,7 @@ export function usePath(): string {
     };
     listeners.add(update);
     window.addEventListener("popstate", update);
+    if (location.pathname !== path) setPath(location.pathname);
     return () => {
       listeners.delete(update);
       window.removeEventListener("popstate", update);

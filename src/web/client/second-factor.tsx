@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { toLatinDigits } from "../../domain/digits.ts";
 import { AccountResetRequest } from "./account-reset.tsx";
 import { api } from "./api.ts";
-import { CodeField, cleanCode, ResendButton } from "./code-step.tsx";
+import { CodeField, cleanCode, ResendButton, useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { signInWithPasskey } from "./passkeys.ts";
@@ -90,6 +90,7 @@ export function SecondFactorStep(p: {
   const [remember, setRemember] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  const wait = useWait();
   const [announcement, setAnnouncement] = useState("");
   const [attempt, setAttempt] = useState(0);
   const [resetting, setResetting] = useState(false);
@@ -113,6 +114,8 @@ export function SecondFactorStep(p: {
       return null;
     }
     if (status === 0) return { form: t("networkError") };
+    if (wait.caught({ status, ...(retryAfter ? { retryAfterSeconds: retryAfter } : {}) }))
+      return { form: title };
     if (status === 429) {
       const minutes = Math.max(1, Math.ceil((retryAfter ?? 60) / 60));
       return { form: `${title} ${t("login.waitMinutes", { n: num(minutes) })}` };
@@ -247,9 +250,10 @@ export function SecondFactorStep(p: {
         <p class="hint" id="f-rememberBrowser-hint">
           {t("mfa.rememberHint")}
         </p>
-        <button type="submit" class="button" disabled={busy}>
+        <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t(method === "passkey" ? "passkeys.signIn" : "mfa.submit")}
         </button>
+        {wait.notice}
       </form>
       <p class="visually-hidden" role="status">
         {announcement}

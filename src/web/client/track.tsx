@@ -4,11 +4,14 @@ import { useState } from "preact/hooks";
 import { parseMobile } from "../../domain/mobile.ts";
 import { parseNationalId } from "../../domain/national-id.ts";
 import { api } from "./api.ts";
+import { useWait } from "./code-step.tsx";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, PageHeading } from "./router.tsx";
+import { MismatchLook } from "./track-mismatch.tsx";
 
-type Tracking = { status: string; message: string };
+/** The answer, with the pair it was asked for (the mismatch look goes to that mobile). */
+type Tracking = { status: string; message: string; pair?: { nationalId: string; mobile: string } };
 
 const NEXT_LINKS: Record<string, [string, string][]> = {
   pending: [["/track", "track.again"]],
@@ -29,6 +32,7 @@ export function TrackPage() {
   const [errors, setErrors] = useState<Errors>({});
   const [result, setResult] = useState<Tracking | null>(null);
   const [busy, setBusy] = useState(false);
+  const wait = useWait();
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -43,8 +47,11 @@ export function TrackPage() {
     setBusy(true);
     const r = await api<Tracking>("POST", "/api/registrations/tracking", { nationalId, mobile });
     setBusy(false);
-    if (r.ok) setResult(r.data);
-    else setErrors({ form: r.problem.title || t("networkError") });
+    if (r.ok) setResult({ ...r.data, pair: { nationalId, mobile } });
+    else {
+      wait.caught(r.problem);
+      setErrors({ form: r.problem.title || t("networkError") });
+    }
   };
 
   return (
@@ -65,9 +72,10 @@ export function TrackPage() {
           width="short"
           dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy}>
+        <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t("track.submit")}
         </button>
+        {wait.notice}
       </form>
       <div aria-live="polite" role="status">
         {result && (
@@ -88,6 +96,9 @@ export function TrackPage() {
                   </li>
                 ))}
               </ul>
+            )}
+            {result.status === "identity_mismatch" && result.pair && (
+              <MismatchLook nationalId={result.pair.nationalId} mobile={result.pair.mobile} />
             )}
           </section>
         )}

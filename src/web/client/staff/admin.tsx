@@ -82,7 +82,7 @@ export function StaffAdminPage({ me }: { me: StaffMe }) {
           ))}
         </ul>
       </section>
-      <NewStaff branches={branches} onCreated={load} />
+      {/* A branch must exist before its staff: its form comes first (issue 21). */}
       <section aria-labelledby="branches-title">
         <h2 id="branches-title">{t("staff.admin.branches")}</h2>
         <ul class="link-list" id="branch-list">
@@ -94,6 +94,7 @@ export function StaffAdminPage({ me }: { me: StaffMe }) {
         </ul>
         <NewBranch onCreated={load} />
       </section>
+      <NewStaff branches={branches} onCreated={load} />
     </>
   );
 }

@@ -3,6 +3,7 @@
 // of four, and as its otpauth:// link).
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
+import { useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
@@ -22,6 +23,7 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
   const [step, setStep] = useState<Step | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  const wait = useWait();
 
   const problem = (p: {
     status: number;
@@ -32,11 +34,11 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
     const out: Errors = {};
     for (const e of p.errors ?? []) out[e.field] ??= e.message;
     if (Object.keys(out).length === 0) {
-      const wait =
-        p.status === 429
+      const later =
+        p.status === 429 && !wait.caught(p)
           ? ` ${t("login.waitMinutes", { n: num(Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60))) })}`
           : "";
-      out.form = (p.title || t("networkError")) + wait;
+      out.form = (p.title || t("networkError")) + later;
     }
     setErrors(out);
   };
@@ -83,7 +85,7 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
         type="button"
         class="button button--secondary"
         id="staff-passkey"
-        disabled={busy}
+        disabled={busy || wait.left > 0}
         onClick={usePasskey}
       >
         {t(label)}
@@ -119,9 +121,10 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
             width="short"
             dir="ltr"
           />
-          <button type="submit" class="button" disabled={busy}>
+          <button type="submit" class="button" disabled={busy || wait.left > 0}>
             {t("staff.login.submit")}
           </button>
+          {wait.notice}
         </form>
         {passkeyButton("staff.login.passkey")}
       </div>
@@ -180,9 +183,10 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
           width="short"
           dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy}>
+        <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t("staff.totp.submit")}
         </button>
+        {wait.notice}
       </form>
       {step.methods?.includes("passkey") && passkeyButton("staff.totp.passkey")}
     </div>

@@ -51,6 +51,7 @@ export function StaffPasswordPage({ onChanged }: { onChanged: () => void }) {
           onConfirmation={setConfirmation}
           errors={errors}
           label={t("account.newPassword")}
+          staff
         />
         <button type="submit" class="button">
           {t("staff.password.submit")}
