@@ -1,8 +1,9 @@
 // `npm run cli -- <command>`: operator commands, one entry each in the table below.
 
-import { oidcClientCreate, oidcKeysRotate } from "./flows/oidc/cli.ts";
-import { branchCreate, staffCreate } from "./flows/staff/cli.ts";
+import { type DataCommand, dataCommands } from "./operator-commands.ts";
 import { BackupRefused, backupDataDir, restoreDataDir } from "./platform/backup.ts";
+import { withDatabase } from "./platform/cli-database.ts";
+import { askRunningServer } from "./platform/cli-socket.ts";
 import { ConfigError, loadConfig, withConfigFile } from "./platform/config.ts";
 import { maskedConfig } from "./platform/config-mask.ts";
 import { DataDirInUse } from "./platform/data-dir-lock.ts";
@@ -46,23 +47,24 @@ const commands: Record<string, Command> = {
       return 0;
     },
   },
-  "staff:create": {
-    summary: "create a staff account: --username --name --role admin|branch_operator [--branch CODE]",
-    run: staffCreate,
-  },
-  "branch:create": {
-    summary: "create a branch: --code CODE --name NAME (before its operators)",
-    run: branchCreate,
-  },
-  "oidc-client:create": {
-    summary: "register or update an e-service: --id --name --redirect-uri … (see README, Single sign-on)",
-    run: oidcClientCreate,
-  },
-  "oidc-keys:rotate": {
-    summary: "add new ES256 and RS256 signing keys; the previous ones stay published until the next rotation",
-    run: oidcKeysRotate,
-  },
+  // The commands that change data: on the embedded default, handed to the running server if one holds
+  // the data folder (platform/cli-socket.ts), else run on a connection of their own.
+  ...Object.fromEntries(
+    Object.entries(dataCommands).map(([name, command]) => [
+      name,
+      { summary: command.summary, run: (args: string[]) => runDataCommand(name, command, args) },
+    ]),
+  ),
 };
+
+async function runDataCommand(name: string, command: DataCommand, args: string[]): Promise<number> {
+  const config = loadConfig(withConfigFile());
+  if (!config.databaseUrl) {
+    const answered = await askRunningServer(config.dataDir, [name, ...args], console);
+    if (answered !== null) return answered;
+  }
+  return withDatabase((db, opened) => command.run(db, opened, args, new Date(), console));
+}
 
 function postgresInstead(command: string): number {
   console.error(`DATABASE_URL is set: back up and restore PostgreSQL with its own tools, e.g.\n  ${command}`);

@@ -5,6 +5,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { t } from "./messages/index.ts";
+import { runForCli } from "./operator-commands.ts";
+import { serveCliSocket } from "./platform/cli-socket.ts";
 import { ConfigError, loadConfig, urlAuthority, withConfigFile } from "./platform/config.ts";
 import { DataDirInUse } from "./platform/data-dir-lock.ts";
 import { releaseMemory, releaseMemoryWhenIdle } from "./platform/memory-release.ts";
@@ -61,6 +63,10 @@ if (config.role === "worker") {
     system.app.listen({ port: config.port, host: config.host }),
   );
 }
+// On the embedded default the CLI cannot open the data folder this process holds: it asks here.
+const cliSocket = config.databaseUrl
+  ? null
+  : await serveCliSocket(config.dataDir, runForCli(system.db, config), system.logger);
 const opsAddress = await listening("OPS_PORT", config.opsPort, config.opsHost, () =>
   system.ops.listen({ port: config.opsPort, host: config.opsHost }),
 );
@@ -97,6 +103,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     }
     closing = true;
     stopReleasing();
+    cliSocket?.close();
     const graceMs = config.shutdownGraceMs;
     const began = performance.now();
     system.logger.info({ signal, graceMs }, "shutting down: draining HTTP and jobs");

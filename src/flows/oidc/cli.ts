@@ -3,19 +3,12 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CLI_CLIENT as CLI, type Out, withDatabase } from "../../platform/cli-database.ts";
+import { CLI_CLIENT as CLI, type Out } from "../../platform/cli-database.ts";
 import type { Db } from "../../platform/database.ts";
 import { recordAudit } from "../staff/audit.ts";
 import { ClientInputError, parseClientInput } from "./client-input.ts";
 import { upsertClient } from "./clients.ts";
 import { rotateKeys } from "./keys.ts";
-
-export const oidcClientCreate = (argv: string[]) =>
-  withDatabase((db, config) => createClientFromArgs(db, config.secretKey, argv, new Date(), console));
-export const oidcKeysRotate = () =>
-  withDatabase((db, config) =>
-    rotateKeysCommand(db, new Date(), config.oidcKeyGraceMinutes * 60_000, console),
-  );
 
 /** The command on an open database: what the CLI runs, and what tests run in-process. */
 export async function createClientFromArgs(db: Db, secretKey: string, argv: string[], now: Date, out: Out) {

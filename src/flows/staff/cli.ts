@@ -3,19 +3,12 @@
 // `branch:create --code … --name …` makes the branch an operator belongs to, before any admin exists.
 import { parseArgs } from "node:util";
 import { t } from "../../messages/index.ts";
-import { CLI_CLIENT, type Out, withDatabase } from "../../platform/cli-database.ts";
+import { CLI_CLIENT, type Out } from "../../platform/cli-database.ts";
 import type { Db } from "../../platform/database.ts";
 import { InvalidInput } from "../../platform/problems.ts";
 import { createBranch } from "./admin.ts";
 import { recordAudit } from "./audit.ts";
 import { createStaff } from "./service.ts";
-
-type DbCommand = (db: Db, argv: string[], now: Date, out: Out) => Promise<number>;
-const onDatabase = (command: DbCommand) => (argv: string[]) =>
-  withDatabase((db) => command(db, argv, new Date(), console));
-
-export const staffCreate = onDatabase(createStaffFromArgs);
-export const branchCreate = onDatabase(createBranchFromArgs);
 
 function printInvalid(error: unknown, out: Out, flag: (field: string) => string): number {
   if (!(error instanceof InvalidInput)) throw error;
