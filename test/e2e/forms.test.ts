@@ -112,6 +112,21 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     await assertAccessible(page, "date picker open");
     await page.click(`.calendar__day:text-is("${fa(21)}")`);
     assert.equal(await page.inputValue("#f-birthDate"), "۱۳۷۰/۰۵/۲۱");
+    // Opened again: the typed day is marked and has the focus; Escape closes it, back on its button.
+    await page.click("button:has-text('انتخاب از تقویم')");
+    const picked = page.locator(".calendar__day[aria-pressed='true']");
+    assert.equal(await picked.textContent(), fa(21));
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("aria-pressed")), "true");
+    assert.ok((await picked.boundingBox())!.height >= 44, "days are 44 px tall");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.locator(".calendar").count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "انتخاب از تقویم");
+    // Escape in the field itself closes it too, the focus staying where the person types.
+    await page.click("button:has-text('انتخاب از تقویم')");
+    await page.focus("#f-birthDate");
+    await page.keyboard.press("Escape");
+    assert.equal(await page.locator(".calendar").count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "f-birthDate");
     await page.click(NEXT);
 
     await page.fill("#f-email", "not-an-email");

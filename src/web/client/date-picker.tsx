@@ -3,7 +3,7 @@
 // inputmode="decimal": big digit keys plus a separator key ("." or "٫", which the domain reads as "/")
 // on Android and iOS keypads, where "numeric" often has none; the eight digits need no separator at all.
 import { jalaaliMonthLength, toGregorian } from "jalaali-js";
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { toLatinDigits } from "../../domain/digits.ts";
 import { formatJalaliDate, gregorianToJalali, MIN_BIRTH_YEAR } from "../../domain/jalali-date.ts";
 import { ErrorMessage, fieldId } from "./form.tsx";
@@ -11,12 +11,15 @@ import { useI18n } from "./i18n.ts";
 
 const MONTHS = 12;
 
-function parseLoose(value: string): { jy: number; jm: number } | undefined {
-  const m = /^(\d{4})[/\-.٫,]?(\d{1,2})/.exec(toLatinDigits(value.trim()));
+/** The year and month typed so far (the calendar opens there), and the day once it is typed too. */
+function parseLoose(value: string): { jy: number; jm: number; jd?: number } | undefined {
+  const m = /^(\d{4})[/\-.٫,]?(\d{1,2})(?:[/\-.٫,]?(\d{1,2}))?/.exec(toLatinDigits(value.trim()));
   if (!m) return undefined;
   const jy = Number(m[1]);
   const jm = Number(m[2]);
-  return jy >= MIN_BIRTH_YEAR && jm >= 1 && jm <= MONTHS ? { jy, jm } : undefined;
+  if (jy < MIN_BIRTH_YEAR || jm < 1 || jm > MONTHS) return undefined;
+  const jd = m[3] ? Number(m[3]) : undefined;
+  return jd && jd <= jalaaliMonthLength(jy, jm) ? { jy, jm, jd } : { jy, jm };
 }
 
 export function JalaliDateField(p: {
@@ -34,19 +37,32 @@ export function JalaliDateField(p: {
   const [view, setView] = useState(() => parseLoose(p.value) ?? { jy: 1370, jm: 1 });
   const toggleRef = useRef<HTMLButtonElement>(null);
 
+  const typed = parseLoose(p.value);
   const toggle = () => {
-    if (!open) setView(parseLoose(p.value) ?? view);
+    if (!open) setView(typed ? { jy: typed.jy, jm: typed.jm } : view);
     setOpen(!open);
   };
+  // Opened: the focus goes to the typed day, else the first, so arrows and Enter start there.
+  useEffect(() => {
+    if (!open) return;
+    const grid = document.getElementById(`${id}-calendar`);
+    (
+      grid?.querySelector<HTMLButtonElement>(".calendar__day[aria-pressed='true']") ??
+      grid?.querySelector("select")
+    )?.focus();
+  }, [open]);
   const pick = (jd: number) => {
     p.onValue(num(formatJalaliDate({ jy: view.jy, jm: view.jm, jd })));
     setOpen(false);
     document.getElementById(id)?.focus();
   };
+  // Escape closes it wherever the focus is in the field (the input, the button or the calendar); from
+  // inside the calendar the focus goes back to the button that opened it.
   const close = (e: KeyboardEvent) => {
-    if (e.key !== "Escape") return;
+    if (e.key !== "Escape" || !open) return;
+    e.preventDefault();
     setOpen(false);
-    toggleRef.current?.focus();
+    if ((e.target as Element).closest(".calendar")) toggleRef.current?.focus();
   };
 
   const g = toGregorian(view.jy, view.jm, 1);
@@ -74,6 +90,7 @@ export function JalaliDateField(p: {
           value={p.value}
           onInput={(e) => p.onValue(e.currentTarget.value)}
           onBlur={p.onBlur}
+          onKeyDown={close}
           inputMode="decimal"
           autoComplete="off"
           placeholder={num("1370/05/21")}
@@ -89,6 +106,7 @@ export function JalaliDateField(p: {
           aria-expanded={open ? "true" : "false"}
           aria-controls={`${id}-calendar`}
           onClick={toggle}
+          onKeyDown={close}
         >
           {t("calendarOpen")}
         </button>
@@ -142,6 +160,9 @@ export function JalaliDateField(p: {
                 type="button"
                 key={i}
                 class="calendar__day"
+                aria-pressed={
+                  typed?.jd === i + 1 && typed.jy === view.jy && typed.jm === view.jm ? "true" : "false"
+                }
                 aria-label={num(`${i + 1} ${t(`month${view.jm}`)} ${view.jy}`)}
                 onClick={() => pick(i + 1)}
               >
