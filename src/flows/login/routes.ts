@@ -208,6 +208,8 @@ export function loginRoutes(app: Http, deps: LoginRouteDeps) {
       securityQuestionsSet: answers.length > 0,
       status: account.status,
       birthDate: account.birth_date,
+      // The page warns before the idle sign-out (issue 21).
+      idleMinutes: deps.sessions.idleMinutes,
     };
   });
 }

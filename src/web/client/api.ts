@@ -18,6 +18,10 @@ export function setApiLocale(locale: Locale) {
   currentLocale = locale;
 }
 
+let lastAnswer = Date.now();
+/** When the server last answered this page (each answer to a signed-in page renewed its session). */
+export const lastApiAnswer = () => lastAnswer;
+
 /** Rounds of challenge and repeat before the answer goes back to the form as it is. */
 const CHALLENGE_ROUNDS = 3;
 
@@ -44,6 +48,7 @@ export async function api<T>(
   } catch {
     return { ok: false, problem: { status: 0, title: "", code: "network", body: {} } };
   }
+  lastAnswer = Date.now();
   const text = await response.text();
   let data: unknown = null;
   try {

@@ -19,26 +19,34 @@ import {
   secondFactorStart,
 } from "./second-factor.tsx";
 
-let signedOut = false;
+/** Why the login page is shown after a sign-out: «خروج از سیستم», or minutes without activity. */
+let signedOut: { idleMinutes?: number } | null = null;
 
-/** After «خروج از سیستم»: the login page, saying once that the person signed out (issue 21). */
-export function toLoginSignedOut() {
-  signedOut = true;
+/**
+ * After «خروج از سیستم», or the idle sign-out (idle-warning.tsx) with its minutes: the login page,
+ * saying once that the person signed out, and why (issue 21).
+ */
+export function toLoginSignedOut(idleMinutes?: number) {
+  signedOut = idleMinutes ? { idleMinutes } : {};
   navigate("/login");
 }
 
 export function LoginPage() {
-  const { t } = useI18n();
+  const { t, num } = useI18n();
   const [justSignedOut] = useState(() => {
     const shown = signedOut;
-    signedOut = false;
+    signedOut = null;
     return shown;
   });
   const toAccount = () => navigate("/account");
   const intro = justSignedOut && (
     <div class="panel panel--success" role="status" id="signed-out">
       <h2 class="panel__title">{t("signedOut.title")}</h2>
-      <p class="panel__body">{t("signedOut.text")}</p>
+      <p class="panel__body">
+        {justSignedOut.idleMinutes
+          ? t("signedOut.idleText", { n: num(justSignedOut.idleMinutes) })
+          : t("signedOut.text")}
+      </p>
     </div>
   );
   return (

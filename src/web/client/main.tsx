@@ -9,6 +9,7 @@ import { api, setApiLocale } from "./api.ts";
 import { FirstPasswordPage } from "./first-password.tsx";
 import { HomePage } from "./home.tsx";
 import { applyLocale, I18nContext, initialLocale, makeI18n, useI18n } from "./i18n.ts";
+import { IdleWarning } from "./idle-warning.tsx";
 import { LoginPage } from "./login.tsx";
 import { OutboxPage } from "./outbox.tsx";
 import { RecoverPage } from "./recover.tsx";
@@ -125,6 +126,7 @@ function App() {
       </header>
       <main id="main" class="main">
         <Page path={path} outbox={outbox} />
+        {(path === "/account" || path.startsWith("/account/")) && <IdleWarning />}
       </main>
       <footer class="footer">
         {path === "/staff" || path.startsWith("/staff/") ? (
