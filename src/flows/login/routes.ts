@@ -87,7 +87,11 @@ export function citizenSignIn(deps: SignInDeps) {
         return { next: "done", token, expiresAt };
       }
       // A reset whose wait is over: the half session leads to a new mobile, no code to the lost one.
-      if (await enterAccountReset(deps.db, accountId, deps.clock.now(), client)) {
+      // (Asked only of a holder with an open reset: the factors' read said whether there is one.)
+      if (
+        decision.factors.resetOpen &&
+        (await enterAccountReset(deps.db, accountId, deps.clock.now(), client))
+      ) {
         return { next: "new_mobile", token, expiresAt };
       }
       const sent = await firstCode(deps, { sessionHash: hashToken(token), accountId }, decision.factors);
