@@ -1,7 +1,7 @@
 // Shared by the browser tests: one system and one Chromium per test file, axe on every page.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { outboxNow, signInCode } from "../helpers/accounts.ts";
@@ -60,10 +60,23 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** axe-core on the page as it is now: zero violations, with their ids and targets if any. */
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/**
+ * axe-core on the page as it is now: zero violations, with their ids and targets if any. axe.run in
+ * the page itself, injected once per document (the app's pages are one document, routed on the client):
+ * @axe-core/playwright injected it again at every check and finished each run in a new blank page,
+ * half a second a check, half of some browser files' time. The pages have no frames to look into.
+ */
 export async function assertAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  if (!(await page.evaluate(() => "axe" in window))) await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate(async () => {
+    type Axe = {
+      run(context: Document): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
+    };
+    const { violations } = await (window as unknown as { axe: Axe }).axe.run(document);
+    return violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
   assert.deepEqual(found, [], `axe violations on ${label}`);
 }
 

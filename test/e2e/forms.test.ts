@@ -64,7 +64,8 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     assert.ok(await page.locator("#mobile-code button >> nth=0").isDisabled(), "resend waits");
     await page.click("button:has-text('تغییر شماره همراه')");
     assert.equal(await page.locator("#f-code").count(), 0);
-    assert.equal(await page.evaluate(() => document.activeElement?.id), "f-mobile");
+    // The focus moves once the step has rendered again: waited for, not read at once.
+    await page.waitForFunction(() => document.activeElement?.id === "f-mobile");
     await page.fill("#f-mobile", "");
     await page.keyboard.type(fa(zahra.mobile), { delay: 15 });
     await page.click(NEXT);
