@@ -5,6 +5,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { ApiProblem } from "./api.ts";
 import { api } from "./api.ts";
+import { useWait } from "./code-step.tsx";
 import { addError, type Errors } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 import { Link, navigate, PageHeading } from "./router.tsx";
@@ -35,17 +36,21 @@ export function useMe(): Me | null {
 /**
  * Turns a failed call into errors: field errors of a 400 on the fields this form has (others and
  * problems without fields on `fallback`), a 429 with the wait, no connection. A 401 (the session
- * ended meanwhile) goes back to the login and gives null.
+ * ended meanwhile) goes back to the login and gives null. A 429 that says when (Retry-After) starts
+ * `.wait`: its `notice` counts down in the interface's digits and `left` keeps the page's button
+ * disabled until it is over (issue 21: every wait has a time, and the button comes back by itself).
  */
 export function useProblemErrors() {
   const { t, num } = useI18n();
-  return (problem: ApiProblem, fields: string[], fallback = "form"): Errors | null => {
+  const wait = useWait();
+  const toErrors = (problem: ApiProblem, fields: string[], fallback = "form"): Errors | null => {
     if (problem.status === 401) {
       navigate("/login");
       return null;
     }
     if (problem.status === 0) return { [fallback]: t("networkError") };
     if (problem.status === 429) {
+      if (wait.caught(problem)) return { form: problem.title || t("networkError") };
       const minutes = Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60));
       return { form: `${problem.title} ${t("login.waitMinutes", { n: num(minutes) })}` };
     }
@@ -57,6 +62,7 @@ export function useProblemErrors() {
     if (Object.keys(out).length === 0) out[fallback] = problem.title || t("networkError");
     return out;
   };
+  return Object.assign(toErrors, { wait });
 }
 
 /** The frame of each change page: the way back to the account above the heading. */

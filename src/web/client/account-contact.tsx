@@ -120,9 +120,10 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
               error={errors.currentPassword}
               hint={t("account.reauthText")}
             />
-            <button type="submit" class="button" disabled={busy}>
+            <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
               {t("account.sendCode")}
             </button>
+            {problemErrors.wait.notice}
           </form>
         </>
       )}
@@ -143,13 +144,14 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
               error={errors.code}
             />
             <div class="button-row">
-              <button type="submit" class="button" disabled={busy}>
+              <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
                 {t("account.verify")}
               </button>
               <button type="button" class="button button--secondary" onClick={() => go("form")}>
                 {t(`account.startOver.${kind}`)}
               </button>
             </div>
+            {problemErrors.wait.notice}
           </form>
         </>
       )}

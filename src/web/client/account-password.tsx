@@ -75,9 +75,10 @@ export function ChangePasswordPage() {
               {...(person ? { person } : {})}
               label={t("account.newPassword")}
             />
-            <button type="submit" class="button" disabled={busy}>
+            <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
               {t("account.changePasswordSubmit")}
             </button>
+            {problemErrors.wait.notice}
           </form>
         </>
       )}

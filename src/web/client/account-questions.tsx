@@ -150,9 +150,10 @@ export function ChangeQuestionsPage() {
               error={errors.currentPassword}
               hint={t("account.reauthText")}
             />
-            <button type="submit" class="button" disabled={busy}>
+            <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
               {t("account.saveQuestions")}
             </button>
+            {problemErrors.wait.notice}
           </form>
         </>
       )}
