@@ -36,16 +36,16 @@ export function useMe(): Me | null {
 /**
  * Turns a failed call into errors: field errors of a 400 on the fields this form has (others and
  * problems without fields on `fallback`), a 429 with the wait, no connection. A 401 (the session
- * ended meanwhile) goes back to the login and gives null. A 429 that says when (Retry-After) starts
+ * ended meanwhile) goes back to the login, or to `onUnauthorized`, and gives null. A 429 that says when (Retry-After) starts
  * `.wait`: its `notice` counts down in the interface's digits and `left` keeps the page's button
  * disabled until it is over (issue 21: every wait has a time, and the button comes back by itself).
  */
-export function useProblemErrors() {
+export function useProblemErrors(onUnauthorized: () => void = () => navigate("/login")) {
   const { t, num } = useI18n();
   const wait = useWait();
-  const toErrors = (problem: ApiProblem, fields: string[], fallback = "form"): Errors | null => {
+  const toErrors = (problem: ApiProblem, fields: string[] = [], fallback = "form"): Errors | null => {
     if (problem.status === 401) {
-      navigate("/login");
+      onUnauthorized();
       return null;
     }
     if (problem.status === 0) return { [fallback]: t("networkError") };

@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { parseMobile } from "../../domain/mobile.ts";
-import { type ApiProblem, api } from "./api.ts";
+import { useProblemErrors } from "./account-common.tsx";
+import { api } from "./api.ts";
 import { CodeField, cleanCode, ResendButton } from "./code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
@@ -22,23 +23,10 @@ function useStepFocus(step: unknown) {
   return heading;
 }
 
+/** The account pages' mapping of problems; a 401 here is the half session's end. */
 function useProblem(onExpired: (message: string) => void) {
-  const { t, num } = useI18n();
-  return (p: ApiProblem, fields: string[] = []): Errors | null => {
-    if (p.status === 401) {
-      onExpired(t("mfa.expired"));
-      return null;
-    }
-    if (p.status === 0) return { form: t("networkError") };
-    if (p.status === 429) {
-      const minutes = Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60));
-      return { form: `${p.title} ${t("login.waitMinutes", { n: num(minutes) })}` };
-    }
-    const out: Errors = {};
-    for (const e of p.errors ?? []) out[fields.includes(e.field) ? e.field : "form"] ??= e.message;
-    if (Object.keys(out).length === 0) out.form = p.title || t("networkError");
-    return out;
-  };
+  const { t } = useI18n();
+  return useProblemErrors(() => onExpired(t("mfa.expired")));
 }
 
 /** «به هیچ‌کدام دسترسی ندارم»: what the reset is, then its start; `onBack` returns to the factors. */
@@ -89,13 +77,19 @@ export function AccountResetRequest({
       </ol>
       <p class="notice">{t("reset.branch")}</p>
       <div class="button-row">
-        <button type="button" class="button button--warning" disabled={busy} onClick={start}>
+        <button
+          type="button"
+          class="button button--warning"
+          disabled={busy || problem.wait.left > 0}
+          onClick={start}
+        >
           {t("reset.start")}
         </button>
         <button type="button" class="button button--secondary" onClick={onBack}>
           {t("reset.back")}
         </button>
       </div>
+      {problem.wait.notice}
     </div>
   );
 }
@@ -198,9 +192,10 @@ export function NewMobileStep({
             autocomplete="tel"
             dir="ltr"
           />
-          <button type="submit" class="button" disabled={busy}>
+          <button type="submit" class="button" disabled={busy || problem.wait.left > 0}>
             {t("account.sendCode")}
           </button>
+          {problem.wait.notice}
         </form>
       ) : (
         <form noValidate onSubmit={submitCode}>
@@ -214,9 +209,10 @@ export function NewMobileStep({
               labels={{ resend: "mfa.resend", resendIn: "mfa.resendIn" }}
             />
           </p>
-          <button type="submit" class="button" disabled={busy}>
+          <button type="submit" class="button" disabled={busy || problem.wait.left > 0}>
             {t("account.verify")}
           </button>
+          {problem.wait.notice}
         </form>
       )}
     </div>
