@@ -61,6 +61,7 @@ export function SecurityPage() {
           {error}
         </p>
       )}
+      {problemErrors.wait.notice}
       {prompt}
       {!props && !error && <p aria-busy="true">{t("loading")}</p>}
       {props && (

@@ -78,6 +78,7 @@ export function SessionsSection() {
       <h2 id="sessions-title">{t("account.sessions")}</h2>
       <p>{t("account.sessionsIntro")}</p>
       <Announcer message={message} />
+      {problemErrors.wait.notice}
       {error && (
         <p class="error-message" role="alert">
           {error}
@@ -167,6 +168,7 @@ export function RememberedBrowsersSection() {
       <h2 id="browsers-title">{t("security.browsers.title")}</h2>
       <p>{t("security.browsers.intro")}</p>
       <Announcer message={message} />
+      {problemErrors.wait.notice}
       {error && (
         <p class="error-message" role="alert">
           {error}
