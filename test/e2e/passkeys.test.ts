@@ -4,6 +4,8 @@
 // the password, meet an e-service's phishing-resistant step-up with it in a browser already signed in by
 // password and SMS, remove it after a confirmation; then the passkey no longer signs in. axe on each.
 import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import * as client from "openid-client";
 import type { CDPSession, Page } from "playwright-core";
@@ -11,7 +13,7 @@ import { AAL_VALUES } from "../../src/domain/authentication-level.ts";
 import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { t } from "../../src/messages/index.ts";
 import { createAccount, outboxNow, signInCode } from "../helpers/accounts.ts";
-import { authorizationRequest, clientsSetting, freePort, rp, SECRET } from "../helpers/oidc.ts";
+import { authorizationRequest, clientsSetting, rp, SECRET } from "../helpers/oidc.ts";
 import { ali } from "../helpers/people.ts";
 import { assertAccessible, assertFitsWidth, type Harness, skipBrowser } from "./browser.ts";
 import { startLocalhostHarness } from "./webauthn.ts";
@@ -52,13 +54,17 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     ((await cdp.send("WebAuthn.getCredentials", { authenticatorId })) as { credentials: unknown[] })
       .credentials;
 
-  // An e-service that asks for a phishing-resistant sign-in. Nothing listens at its callback: the
-  // browser's request for it carries the code, which the test exchanges as the e-service would.
+  // An e-service that asks for a phishing-resistant sign-in. The browser's request for its callback
+  // carries the code, which the test exchanges as the e-service would.
   let callbackUrl = "";
+  let callbackServer: Server;
   const TAX = "tax-eservice";
 
   before(async () => {
-    callbackUrl = `http://127.0.0.1:${await freePort()}/callback`;
+    // The e-service's callback: a page that answers, so that the browser lands there.
+    callbackServer = createServer((_request, response) => response.end("e-service"));
+    await new Promise<void>((resolve) => callbackServer.listen(0, "127.0.0.1", resolve));
+    callbackUrl = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/callback`;
     h = await startLocalhostHarness(
       clientsSetting([
         {
@@ -86,7 +92,10 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     })) as { authenticatorId: string };
     authenticatorId = added.authenticatorId;
   });
-  after(async () => h?.close());
+  after(async () => {
+    await h?.close();
+    callbackServer?.close();
+  });
 
   test("enrols a passkey on the security page, the current password asked once the factor is not fresh", async () => {
     await signInWithSms();
@@ -100,6 +109,12 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await page.keyboard.type("گوشی من", { delay: 20 });
     await page.click(`#passkey-add button:has-text('${ui("security.passkeys.add")}')`);
     await page.waitForSelector("#holder-proof #f-currentPassword");
+    // The prompt takes the focus once it has rendered: waited for, then asserted.
+    await page
+      .waitForFunction(() => document.activeElement?.id === "holder-proof-title", undefined, {
+        timeout: 5_000,
+      })
+      .catch(() => undefined);
     assert.equal(
       await page.evaluate(() => document.activeElement?.id),
       "holder-proof-title",
@@ -171,6 +186,7 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await signInWithSms();
     const config = await rp(h.base, TAX, client.ClientSecretBasic(SECRET), {});
     const flow = await authorizationRequest(config, callbackUrl, { acr_values: AAL_VALUES[3] });
+    const atCallback = (url: URL) => url.href.startsWith(callbackUrl);
     const callback = page.waitForRequest((r) => r.url().startsWith(callbackUrl));
     await page.goto(flow.url.href);
     // Two factors are not enough: the page asks the passkey, and nothing reaches the e-service yet.
@@ -182,7 +198,9 @@ describe("passkeys with Chromium's virtual authenticator", { skip: skipBrowser }
     await page.click(`button:has-text('${ui("sso.usePasskey")}')`);
     await page.waitForSelector("h1:has-text('اجازهٔ دسترسی به اطلاعات')");
     await page.click("button:has-text('اجازه می‌دهم')");
-    const tokens = await client.authorizationCodeGrant(config, new URL((await callback).url()), {
+    const back = new URL((await callback).url());
+    await page.waitForURL(atCallback);
+    const tokens = await client.authorizationCodeGrant(config, back, {
       pkceCodeVerifier: flow.verifier,
       expectedState: flow.state,
       expectedNonce: flow.nonce,
