@@ -42,6 +42,11 @@ describe("/metrics", () => {
       payload: { nationalId: ali.nationalId, password: PASSWORD },
     });
     assert.ok(requestId);
+    // The right password sends the sign-in code (R-MFA): a third SMS, waited for like the first two.
+    await eventually(async () => {
+      const m = await sys.db.selectFrom("messages").select("status").execute();
+      return m.length === 3 && m.every((x) => x.status === "sent") ? true : undefined;
+    });
 
     const res2 = await sys.ops.inject({ method: "GET", url: "/metrics" });
     assert.equal(res2.statusCode, 200);
@@ -53,8 +58,8 @@ describe("/metrics", () => {
     );
     assert.match(text, /hoviat_registration_requests\{status="active"\} 1/);
     assert.match(text, /hoviat_queue_depth/);
-    assert.match(text, /hoviat_messages\{channel="sms",status="sent"\} 2/);
-    assert.match(text, /hoviat_sms_sent_total\{provider="outbox"\} 2/);
+    assert.match(text, /hoviat_messages\{channel="sms",status="sent"\} 3/);
+    assert.match(text, /hoviat_sms_sent_total\{provider="outbox"\} 3/);
     assert.match(text, /hoviat_login_failures_total\{reason="wrong_credentials"\} 2/);
     assert.match(text, /hoviat_process_cpu_seconds_total/);
     assert.doesNotMatch(text, /0012345679|09121234567/, "no personal data in labels");
