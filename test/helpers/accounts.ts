@@ -75,6 +75,11 @@ export async function outbox(sys: TestSystem, to: string, count = 1) {
   });
 }
 
+/** The first text to `to` that matches `pattern`, once it arrived (the outbox is written after the answer). */
+export async function messageMatching(sys: TestSystem, to: string, pattern: RegExp) {
+  return eventually(async () => (await outboxNow(sys, to)).find((text) => pattern.test(text)));
+}
+
 /** The 6-digit code of the latest message to `to` other than sign-in codes (`count`: of those). */
 export async function latestCode(sys: TestSystem, to: string, count = 1) {
   const texts = await notices(sys, to, count);
