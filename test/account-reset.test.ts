@@ -11,7 +11,15 @@ import {
 } from "../src/flows/login/account-reset.ts";
 import { createSession } from "../src/flows/login/sessions.ts";
 import { MAX_ATTEMPTS } from "../src/platform/one-time-codes.ts";
-import { createAccount, latestCode, messageMatching, notices, outbox, resetTables, signInFully } from "./helpers/accounts.ts";
+import {
+  createAccount,
+  latestCode,
+  messageMatching,
+  notices,
+  outbox,
+  resetTables,
+  signInFully,
+} from "./helpers/accounts.ts";
 import { ali } from "./helpers/people.ts";
 import { startTestSystem, type TestSystem } from "./helpers/system.ts";
 
@@ -285,7 +293,11 @@ describe("the new mobile", () => {
     assert.deepEqual(fresh, { stage: "full", amr: ["mfa", "pwd", "sms"], aal: 2 });
     assert.equal((await resets())[0]!.status, "used");
     assert.ok(
-      await messageMatching(sys, LOST, /حساب کاربری شما بازنشانی شد: شماره همراه آن به 0912\*\*\*4567 تغییر کرد/),
+      await messageMatching(
+        sys,
+        LOST,
+        /حساب کاربری شما بازنشانی شد: شماره همراه آن به 0912\*\*\*4567 تغییر کرد/,
+      ),
     );
     assert.ok(await messageMatching(sys, ali.email, /حساب کاربری شما بازنشانی شد/));
     assert.deepEqual(await events(), [

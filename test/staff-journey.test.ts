@@ -139,7 +139,9 @@ describe("the branch console journey", () => {
   });
 
   test("the person is told by SMS at the new number, sets the password with its code, signs in, sees the event", async () => {
-    assert.ok(await messageMatching(sys, NEW_MOBILE, /^جناب آقای محمدرضا حسینی حساب کاربری شما در شعبه فعال گردید\./));
+    assert.ok(
+      await messageMatching(sys, NEW_MOBILE, /^جناب آقای محمدرضا حسینی حساب کاربری شما در شعبه فعال گردید\./),
+    );
     // The password chosen at registration was dropped with the activation.
     await assert.rejects(loginCookie(sys, mohammadreza), /login 401/);
     await setFirstPassword(sys, mohammadreza);
