@@ -73,7 +73,10 @@ function expect(a: Answer, status: number, what: string, next?: string) {
 class Outbox {
   reads = 0;
   private seen = new Map<string, number>();
-  constructor(private readonly port: number) {}
+  private readonly port: number;
+  constructor(port: number) {
+    this.port = port;
+  }
 
   /** The code of the next SMS to `mobile` (after those already seen), as the person reads it. */
   async code(mobile: string): Promise<string> {

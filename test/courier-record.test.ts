@@ -20,7 +20,10 @@ after(() => sys.stop());
 
 /** Fails the next `n` UPDATEs the way a terminated session does (pg's message, before any reply). */
 class LostUpdates implements KyselyPlugin {
-  constructor(public n: number) {}
+  n: number;
+  constructor(n: number) {
+    this.n = n;
+  }
   transformQuery(args: PluginTransformQueryArgs) {
     if (args.node.kind === "UpdateQueryNode" && this.n > 0) {
       this.n--;

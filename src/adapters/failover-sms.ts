@@ -4,7 +4,9 @@ import { DeliveryFailed, type OutgoingSms, type SmsSender } from "../ports/sms.t
 
 export class FailoverSms implements SmsSender {
   private delivered: string;
-  constructor(private readonly providers: SmsSender[]) {
+  private readonly providers: SmsSender[];
+  constructor(providers: SmsSender[]) {
+    this.providers = providers;
     if (providers.length === 0) throw new Error("FailoverSms needs at least one provider");
     this.delivered = providers[0]!.name;
   }

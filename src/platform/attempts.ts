@@ -27,12 +27,19 @@ export type Attempt = {
 };
 
 export class SignInAttempts {
+  private readonly deps: { store: ThrottleStore; clock: Clock; challenges: Challenges };
+  private readonly policy: SignInPolicy;
+  /** The challenge scope: the same as the route guard's, so one solution serves both. */
+  private readonly scope: string;
   constructor(
-    private readonly deps: { store: ThrottleStore; clock: Clock; challenges: Challenges },
-    private readonly policy: SignInPolicy,
-    /** The challenge scope: the same as the route guard's, so one solution serves both. */
-    private readonly scope: string,
-  ) {}
+    deps: { store: ThrottleStore; clock: Clock; challenges: Challenges },
+    policy: SignInPolicy,
+    scope: string,
+  ) {
+    this.deps = deps;
+    this.policy = policy;
+    this.scope = scope;
+  }
 
   /** Reserves an attempt on `key`, given the level this request already solved. */
   async reserve(key: string, solvedLevel: number): Promise<Attempt> {

@@ -39,8 +39,10 @@ class BoundedBody extends Readable {
   private received = 0;
   private started = false;
 
-  constructor(private readonly source: Readable) {
+  private readonly source: Readable;
+  constructor(source: Readable) {
     super();
+    this.source = source;
   }
 
   override _read() {

@@ -85,18 +85,27 @@ export class Challenges {
   private readonly reservations = new WeakMap<FastifyRequest, Reservation>();
   private readonly deferred = new WeakMap<FastifyRequest, Deferred>();
 
-  constructor(
-    private readonly deps: {
-      store: ThrottleStore;
-      clock: Clock;
-      secretKey: string;
-      enabled: boolean;
-      /** CHALLENGE_DELAY_MS: the wait before an answer that asks for a challenge (0: none). */
-      refusalDelayMs?: number;
-      /** IPV6_SUBNET_PREFIX / IPV6_SPREAD_PREFIX (default 64 / 48). */
-      prefixes?: AddressPrefixes;
-    },
-  ) {
+  private readonly deps: {
+    store: ThrottleStore;
+    clock: Clock;
+    secretKey: string;
+    enabled: boolean;
+    /** CHALLENGE_DELAY_MS: the wait before an answer that asks for a challenge (0: none). */
+    refusalDelayMs?: number;
+    /** IPV6_SUBNET_PREFIX / IPV6_SPREAD_PREFIX (default 64 / 48). */
+    prefixes?: AddressPrefixes;
+  };
+  constructor(deps: {
+    store: ThrottleStore;
+    clock: Clock;
+    secretKey: string;
+    enabled: boolean;
+    /** CHALLENGE_DELAY_MS: the wait before an answer that asks for a challenge (0: none). */
+    refusalDelayMs?: number;
+    /** IPV6_SUBNET_PREFIX / IPV6_SPREAD_PREFIX (default 64 / 48). */
+    prefixes?: AddressPrefixes;
+  }) {
+    this.deps = deps;
     // Keys of their own, derived from SECRET_KEY, so a challenge signature is never a code's HMAC.
     const derive = (label: string) => createHmac("sha256", deps.secretKey).update(label).digest("hex");
     this.signKey = derive("altcha:challenge");

@@ -31,8 +31,10 @@ export class PGliteStream extends Duplex {
   private pending: Buffer = Buffer.alloc(0);
   private started = false;
 
-  constructor(private readonly lite: PGlite) {
+  private readonly lite: PGlite;
+  constructor(lite: PGlite) {
     super();
+    this.lite = lite;
   }
 
   // The net.Socket surface that pg's Connection uses.

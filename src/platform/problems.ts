@@ -4,14 +4,22 @@ import type { FieldError } from "../domain/result.ts";
 import type { Locale } from "../messages/index.ts";
 
 export class Problem extends Error {
+  readonly status: number;
+  /** A message key under `problems.` in src/messages. */
+  readonly code: string;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
   constructor(
-    readonly status: number,
-    /** A message key under `problems.` in src/messages. */
-    readonly code: string,
-    readonly extra: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
+    status: number,
+    code: string,
+    extra: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
   ) {
     super(code);
+    this.status = status;
+    this.code = code;
+    this.extra = extra;
+    this.headers = headers;
   }
 
   /** Values for the `{placeholders}` of the title, in the caller's language (e.g. a Jalali date). */
@@ -19,8 +27,10 @@ export class Problem extends Error {
 }
 
 export class InvalidInput extends Problem {
-  constructor(readonly errors: FieldError[]) {
+  readonly errors: FieldError[];
+  constructor(errors: FieldError[]) {
     super(400, "invalidInput");
+    this.errors = errors;
   }
 }
 

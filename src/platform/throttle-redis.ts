@@ -42,10 +42,12 @@ return 1`;
 
 export class RedisThrottleStore implements ThrottleStore {
   readonly inDatabase = false;
-  constructor(
-    readonly redis: Redis,
-    readonly prefix = DEFAULT_REDIS_PREFIX,
-  ) {}
+  readonly redis: Redis;
+  readonly prefix: string;
+  constructor(redis: Redis, prefix = DEFAULT_REDIS_PREFIX) {
+    this.redis = redis;
+    this.prefix = prefix;
+  }
 
   /** Connects before returning, so a wrong REDIS_URL stops the start instead of the first request. */
   static async connect(

@@ -49,7 +49,10 @@ export function releaseStatement(keys: string[]) {
 
 export class PostgresThrottleStore implements ThrottleStore {
   readonly inDatabase = true;
-  constructor(private readonly db: Db) {}
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
 
   async hit(key: string, windowMs: number, now: Date): Promise<Hit> {
     // Every guarded request's statement: prepared by name (decision 014).

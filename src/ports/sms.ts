@@ -15,11 +15,10 @@ export interface SmsSender {
 
 export class DeliveryFailed extends Error {
   override name = "DeliveryFailed";
-  constructor(
-    message: string,
-    /** false for a refusal that a retry cannot fix (e.g. a 4xx from the gateway). */
-    readonly retryable = true,
-  ) {
+  /** false for a refusal that a retry cannot fix (e.g. a 4xx from the gateway). */
+  readonly retryable: boolean;
+  constructor(message: string, retryable = true) {
     super(message);
+    this.retryable = retryable;
   }
 }

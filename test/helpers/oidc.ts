@@ -85,7 +85,10 @@ export async function rp(
 /** A browser: one cookie jar, redirects followed by hand so each hop can be looked at. */
 export class Agent {
   cookies = new Map<string, string>();
-  constructor(readonly origin: string) {}
+  readonly origin: string;
+  constructor(origin: string) {
+    this.origin = origin;
+  }
 
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);

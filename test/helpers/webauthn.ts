@@ -68,15 +68,25 @@ export type Gesture = {
 export class SoftwareAuthenticator {
   readonly credentials: SoftwareCredential[] = [];
 
+  readonly origin: string;
+  readonly options: {
+    /** A synced passkey (backup eligible and backed up): the server calls it `swk`. */
+    synced?: boolean;
+    /** Keeps no counter (always 0), as many platform authenticators do. */
+    noCounter?: boolean;
+  };
   constructor(
-    readonly origin: string,
-    readonly options: {
+    origin: string,
+    options: {
       /** A synced passkey (backup eligible and backed up): the server calls it `swk`. */
       synced?: boolean;
       /** Keeps no counter (always 0), as many platform authenticators do. */
       noCounter?: boolean;
     } = {},
-  ) {}
+  ) {
+    this.origin = origin;
+    this.options = options;
+  }
 
   private flags(userVerified: boolean, extra = 0) {
     const synced = this.options.synced ? FLAGS.BE | FLAGS.BS : 0;

@@ -22,7 +22,10 @@ const RETRYABLE_STATUSES = new Set([409]);
 
 export class KavenegarSms implements SmsSender {
   readonly name = "kavenegar";
-  constructor(private readonly options: KavenegarOptions) {}
+  private readonly options: KavenegarOptions;
+  constructor(options: KavenegarOptions) {
+    this.options = options;
+  }
 
   async send(message: OutgoingSms): Promise<void> {
     const { options } = this;

@@ -7,10 +7,12 @@ import type { OutgoingSms, SmsSender } from "../../ports/sms.ts";
 
 export class OutboxSms implements SmsSender {
   readonly name = "outbox";
-  constructor(
-    private readonly db: Db,
-    private readonly now: () => Date,
-  ) {}
+  private readonly db: Db;
+  private readonly now: () => Date;
+  constructor(db: Db, now: () => Date) {
+    this.db = db;
+    this.now = now;
+  }
 
   async send(message: OutgoingSms): Promise<void> {
     await record(this.db, this.now(), "sms", message.id, message.to, message.text);
@@ -19,10 +21,12 @@ export class OutboxSms implements SmsSender {
 
 export class OutboxEmail implements EmailSender {
   readonly name = "outbox";
-  constructor(
-    private readonly db: Db,
-    private readonly now: () => Date,
-  ) {}
+  private readonly db: Db;
+  private readonly now: () => Date;
+  constructor(db: Db, now: () => Date) {
+    this.db = db;
+    this.now = now;
+  }
 
   async send(message: OutgoingEmail): Promise<void> {
     await record(

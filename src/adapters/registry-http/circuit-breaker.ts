@@ -7,7 +7,10 @@ export type BreakerOptions = { threshold: number; openMs: number; clock: Clock }
 export class CircuitBreaker {
   private failures = 0;
   private openUntil = 0;
-  constructor(private readonly options: BreakerOptions) {}
+  private readonly options: BreakerOptions;
+  constructor(options: BreakerOptions) {
+    this.options = options;
+  }
 
   get open(): boolean {
     return this.options.clock.now().getTime() < this.openUntil;

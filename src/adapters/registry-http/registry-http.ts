@@ -31,7 +31,9 @@ export class RegistryHttp implements CivilRegistry, MobileOwnership {
   private readonly agent: https.Agent | undefined;
   private readonly base: string;
 
-  constructor(private readonly options: RegistryHttpOptions) {
+  private readonly options: RegistryHttpOptions;
+  constructor(options: RegistryHttpOptions) {
+    this.options = options;
     this.base = options.baseUrl.replace(/\/$/, "");
     this.breaker = new CircuitBreaker({
       threshold: options.breakerThreshold ?? 5,

@@ -14,7 +14,9 @@ export type SmsWebhookOptions = {
 
 export class WebhookSms implements SmsSender {
   readonly name: string;
-  constructor(private readonly options: SmsWebhookOptions) {
+  private readonly options: SmsWebhookOptions;
+  constructor(options: SmsWebhookOptions) {
+    this.options = options;
     this.name = options.name ?? "webhook";
   }
 

@@ -22,7 +22,9 @@ export class SmtpEmail implements EmailSender {
   private readonly transport: Transporter;
   private readonly domain: string;
 
-  constructor(private readonly options: SmtpOptions) {
+  private readonly options: SmtpOptions;
+  constructor(options: SmtpOptions) {
+    this.options = options;
     this.transport = nodemailer.createTransport({
       url: options.url,
       requireTLS: Boolean(options.requireTls) && options.url.startsWith("smtp://"),

@@ -5,8 +5,10 @@ import type { Locale } from "../../messages/index.ts";
 import { Problem } from "../../platform/problems.ts";
 
 export class ContactHold extends Problem {
-  constructor(readonly until: Date) {
+  readonly until: Date;
+  constructor(until: Date) {
     super(403, "account.contactHold", { until: until.toISOString() });
+    this.until = until;
   }
 
   override titleParams(locale: Locale) {

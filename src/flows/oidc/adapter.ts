@@ -22,7 +22,10 @@ const KEEP_LEVEL = new Set(["AuthorizationCode", "RefreshToken"]);
 /** The adapter class oidc-provider instantiates once per model name. */
 export function databaseAdapter(deps: AdapterDeps) {
   return class DatabaseAdapter implements Adapter {
-    constructor(readonly model: string) {}
+    readonly model: string;
+    constructor(model: string) {
+      this.model = model;
+    }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       const expiresAt = expiresIn ? new Date(deps.clock.now().getTime() + expiresIn * 1000) : null;

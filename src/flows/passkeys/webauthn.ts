@@ -245,11 +245,15 @@ export async function authenticationOptions(deps: PasskeyDeps, kind: OwnerKind, 
 
 /** Why an assertion was refused (a clone is recorded for the passkey's owner). */
 export class PasskeyRefused extends Problem {
+  readonly reason: "challenge" | "unknown" | "otherOwner" | "signature" | "cloned";
+  readonly passkey?: { id: string; owner_id: string };
   constructor(
-    readonly reason: "challenge" | "unknown" | "otherOwner" | "signature" | "cloned",
-    readonly passkey?: { id: string; owner_id: string },
+    reason: "challenge" | "unknown" | "otherOwner" | "signature" | "cloned",
+    passkey?: { id: string; owner_id: string },
   ) {
     super(...PasskeyRefused.answer(reason));
+    this.reason = reason;
+    this.passkey = passkey;
   }
 
   private static answer(reason: PasskeyRefused["reason"]): [number, string] {
