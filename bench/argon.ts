@@ -1,7 +1,7 @@
 // Baseline process: raw @node-rs/argon2 at the project's parameters, `concurrency` operations in
 // flight for `seconds` (bounded by a count too). Prints one JSON line: {opsPerSec, meanMs, ops, cpuMs}
 // (cpuMs: this process's CPU per operation while measuring, the hash's own cost).
-// Usage: node --import tsx bench/argon.ts verify|hash <concurrency> <seconds>
+// Usage: node bench/argon.ts verify|hash <concurrency> <seconds>
 import { hash, verify } from "@node-rs/argon2";
 import { ARGON2_PARAMS } from "../src/platform/passwords.ts";
 

@@ -81,7 +81,7 @@ export type Server = {
   stderr: string[];
 };
 
-/** Starts `node --import tsx <script>` and waits (bounded) until GET /healthz answers 200. */
+/** Starts `node <script>` and waits (bounded) until GET /healthz answers 200. */
 // BENCH_START_TIMEOUT_S: a longer wait for machines busy with other work (an embedded start runs initdb).
 const START_TIMEOUT_MS = Number(process.env.BENCH_START_TIMEOUT_S || 60) * 1000;
 export async function startServer(script: string, env: Record<string, string>, timeoutMs = START_TIMEOUT_MS) {
@@ -90,7 +90,7 @@ export async function startServer(script: string, env: Record<string, string>, t
   const started = performance.now();
   // BENCH_NODE_FLAGS: node flags of the server under test (e.g. `--cpu-prof --cpu-prof-dir=…`).
   const flags = (process.env.BENCH_NODE_FLAGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...flags, "--import", "tsx", script], {
+  const child = spawn(process.execPath, [...flags, script], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -287,12 +287,12 @@ export function countOf(l: Load, code: number): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** Runs `node --import tsx bench/argon.ts` in its own process and returns its JSON line. */
+/** Runs `node bench/argon.ts` in its own process and returns its JSON line. */
 export function argonBaseline(mode: "verify" | "hash", concurrency: number, seconds: number) {
   return new Promise<{ opsPerSec: number; meanMs: number; cpuMs: number }>((ok, fail) => {
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "bench/argon.ts", mode, String(concurrency), String(seconds)],
+      ["bench/argon.ts", mode, String(concurrency), String(seconds)],
       { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";

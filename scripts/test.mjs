@@ -1,4 +1,5 @@
-// Runs every *.test.ts under src/ and test/ with Node's own test runner (through tsx), then prints
+// Runs every *.test.ts under src/ and test/ with Node's own test runner (and Node's own TypeScript
+// type stripping: the code uses erasable syntax only, tsconfig's erasableSyntaxOnly), then prints
 // the ten slowest files and where the time went (test/helpers/timing.ts records it in each file's
 // process). `npm test -- <part of a path>…` runs the files whose path contains any of the parts.
 import { spawnSync } from "node:child_process";
@@ -34,7 +35,7 @@ selected.sort((a, b) => (known[b] ?? Infinity) - (known[a] ?? Infinity) || a.loc
 const started = performance.now();
 // One migrated database for the run, copied by each test system (test/helpers/template.ts).
 const helper = (step, env) =>
-  spawnSync(process.execPath, ["--import", "tsx", "test/helpers/template.ts", step], {
+  spawnSync(process.execPath, ["test/helpers/template.ts", step], {
     env: { ...process.env, NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "inherit"],
     encoding: "utf8",
@@ -59,7 +60,10 @@ const SERIAL = [
 ];
 const concurrency = Number(process.env.TEST_CONCURRENCY) || availableParallelism();
 const serial = selected.filter((f) => SERIAL.some((part) => f.replaceAll("\\", "/").startsWith(part)));
-const parallel = selected.filter((f) => !serial.includes(f));
+// The web client's own unit tests import its .tsx modules, which only a compiler reads (Node strips
+// types, it does not transform JSX): they run through tsx (esbuild, as the bundle is built).
+const client = selected.filter((f) => f.replaceAll("\\", "/").startsWith("src/web/client/"));
+const parallel = selected.filter((f) => !serial.includes(f) && !client.includes(f));
 // V8's compiled code of every module kept between the files' processes (and runs): each file's process
 // loads the whole system again, ~1.6 s of CPU of which this saves a tenth.
 const compileCache = join(tmpdir(), "hoviat-test-compile-cache");
@@ -70,14 +74,13 @@ const env = {
   HOVIAT_TEST_TIMING: timing,
   ...template,
 };
-const run = (group, n) =>
+const run = (group, n, loader = []) =>
   group.length === 0
     ? 0
     : (spawnSync(
         process.execPath,
         [
-          "--import",
-          "tsx",
+          ...loader,
           "--import",
           resolve("test/helpers/timing.ts"),
           "--test",
@@ -87,7 +90,11 @@ const run = (group, n) =>
         ],
         { stdio: "inherit", env },
       ).status ?? 1);
-const status = Math.max(run(parallel, concurrency), run(serial, 1));
+const status = Math.max(
+  run(parallel, concurrency),
+  run(client, concurrency, ["--import", "tsx"]),
+  run(serial, 1),
+);
 if (template.HOVIAT_TEST_TEMPLATE_DB) helper("drop", template);
 const wallMs = performance.now() - started;
 
@@ -100,12 +107,14 @@ const categories = ["database", "hashing", "browser", "waiting"];
 console.log(
   `\n${selected.length} files in ${s(wallMs).trim()} (the template database: ${s(templateMs).trim()}); the ten slowest:`,
 );
-console.log(`${"file".padEnd(44)}    total ${categories.map((c) => c.padStart(8)).join(" ")}`);
+console.log(`${"file".padEnd(44)}    total      cpu ${categories.map((c) => c.padStart(8)).join(" ")}`);
 for (const r of records.sort((a, b) => b.wallMs - a.wallMs).slice(0, 10)) {
-  console.log(`${r.file.padEnd(44)} ${s(r.wallMs)} ${categories.map((c) => s(r[c])).join(" ")}`);
+  console.log(
+    `${r.file.padEnd(44)} ${s(r.wallMs)} ${s(r.cpuMs)} ${categories.map((c) => s(r[c])).join(" ")}`,
+  );
 }
 const sum = (k) => records.reduce((t, r) => t + r[k], 0);
 console.log(
-  `${"all files (summed over processes)".padEnd(44)} ${s(sum("wallMs"))} ${categories.map((c) => s(sum(c))).join(" ")}`,
+  `${"all files (summed over processes)".padEnd(44)} ${s(sum("wallMs"))} ${s(sum("cpuMs"))} ${categories.map((c) => s(sum(c))).join(" ")}`,
 );
 process.exit(status);

@@ -44,7 +44,7 @@ test("embedded: backup refused while the server runs, then backed up, restored i
     await createAccount(system as TestSystem, ali);
     await assert.rejects(backupDataDir(dataDir, file), DataDirInUse);
     // The operator's view of the same refusal: a clear message and a failing exit code.
-    const cli = spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "backup", file], {
+    const cli = spawnSync(process.execPath, ["src/cli.ts", "backup", file], {
       env: { ...process.env, NODE_ENV: "test", DATA_DIR: dataDir },
       encoding: "utf8",
     });

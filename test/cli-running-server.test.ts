@@ -14,7 +14,7 @@ function cli(
   ...argv: string[]
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli.ts", ...argv], {
+    const child = spawn(process.execPath, ["src/cli.ts", ...argv], {
       env: { ...process.env, LOG_LEVEL: "warn", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

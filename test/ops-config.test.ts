@@ -107,7 +107,7 @@ describe("npm run cli -- config", () => {
 
   test("the command prints the effective configuration as JSON, and stops on a bad one", () => {
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, ["--import", "tsx", "src/cli.ts", "config"], {
+      spawnSync(process.execPath, ["src/cli.ts", "config"], {
         env: { PATH: process.env.PATH ?? "", ...env },
         encoding: "utf8",
       });

@@ -46,10 +46,10 @@ export type HoviatProcess = {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 };
 
-/** Starts `node --import tsx src/main.ts`, or with `command` another one (e.g. `npm start`). */
+/** Starts `node src/main.ts`, or with `command` another one (e.g. `npm start`). */
 export async function startHoviat(
   env: Record<string, string>,
-  command: string[] = [process.execPath, "--import", "tsx", "src/main.ts"],
+  command: string[] = [process.execPath, "src/main.ts"],
 ): Promise<HoviatProcess> {
   const port = await freePort();
   const child = spawn(command[0]!, command.slice(1), {

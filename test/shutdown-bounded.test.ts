@@ -95,7 +95,7 @@ test("a second signal during the grace exits at once", async () => {
 
 /** Runs src/main.ts to its exit (it must not become ready), with its output. */
 function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["src/main.ts"], {
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "info", CI: "1", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

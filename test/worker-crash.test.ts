@@ -28,7 +28,7 @@ test("a worker killed mid-verification: the request still ends once, with one SM
   const { requestId } = res.json() as { requestId: string };
 
   // A separate worker process whose registry calls take 30 s: it takes the job and is killed in the call.
-  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  child = spawn(process.execPath, ["src/main.ts"], {
     env: {
       ...process.env,
       NODE_ENV: "test",

@@ -1,8 +1,8 @@
 // A migrated database copied for each test system, instead of an initdb (8–40 s of WebAssembly on
 // PGlite) and every migration per file: an embedded data folder copied file by file, or on PostgreSQL
 // a database that `create database … template` clones. scripts/test.mjs runs
-//   node --import tsx test/helpers/template.ts create   → prints the variables to pass to the tests
-//   node --import tsx test/helpers/template.ts drop     → with those variables set, removes it again
+//   node test/helpers/template.ts create   → prints the variables to pass to the tests
+//   node test/helpers/template.ts drop     → with those variables set, removes it again
 // The embedded folder is kept between runs under a key of what shapes it (the schema, the queues,
 // the packages), so that `npm test -- <part>` does not wait for it. A test file run on its own
 // (node --test, no variables) starts from scratch as before.

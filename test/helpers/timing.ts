@@ -1,6 +1,6 @@
 // Where a test file's time goes. scripts/test.mjs preloads this (--import) into every test process
 // with HOVIAT_TEST_TIMING=<dir>; at exit the process writes its file's wall time and the time spent
-// per category to <dir>/<pid>.json, which test.mjs sums up. Without the variable it records nothing.
+// per category and its CPU time to <dir>/<pid>.json, which test.mjs sums up. Without the variable it records nothing.
 // Categories overlap in time when a file runs things in parallel (a burst of 40 logins hashes 40
 // times at once): they say where time goes, not a partition of the wall time.
 import { writeFileSync } from "node:fs";
@@ -25,7 +25,15 @@ export async function timed<T>(category: Category, run: () => Promise<T>): Promi
 const file = process.argv[1] ?? "";
 if (dir && /\.test\.[cm]?[jt]s$/.test(file)) {
   process.on("exit", () => {
-    const record = { file: file.slice(process.cwd().length + 1), wallMs: performance.now(), ...totals };
+    const { user, system } = process.cpuUsage();
+    const record = {
+      file: file.slice(process.cwd().length + 1),
+      wallMs: performance.now(),
+      // This process's CPU (not its children's: servers it spawned, the browser): the measure that a
+      // busy machine does not inflate.
+      cpuMs: (user + system) / 1000,
+      ...totals,
+    };
     writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(record));
   });
 
