@@ -2,8 +2,9 @@
 // type stripping: the code uses erasable syntax only, tsconfig's erasableSyntaxOnly), then prints
 // the ten slowest files (TEST_SLOWEST=<n>: n of them) and where the time went (test/helpers/timing.ts
 // records it in each file's process). `npm test -- <part of a path>…` runs the files whose path contains any of the parts.
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync } from "node:child_process";
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -73,13 +74,15 @@ const timing = mkdtempSync(join(tmpdir(), "hoviat-test-timing-"));
 const templateMs = performance.now() - started;
 // Files share nothing (each system its own data folder or database, its own Redis prefix, ports from
 // the kernel, browser tests a browser of their own), so they run side by side, as many as there are
-// cores (TEST_CONCURRENCY overrides). Those that time themselves against a bound, or measure the
-// process, run after them, alone; TEST_E2E_SERIAL=1 adds the browser and multi-process files to them
+// cores (TEST_CONCURRENCY overrides). Those that time themselves against a bound, measure the
+// process or change what the whole process shares run after them, alone, each in a process of its
+// own; TEST_E2E_SERIAL=1 adds the browser and multi-process files to them
 // (for a machine busy with other work, where Playwright's 30 s and the 90 s start-up bounds are tight).
 const SERIAL = [
   "test/challenge.test.ts", // a refused request waits 300 ms, a served one must take less
   "test/e2e/challenge.test.ts", // solve times under 4x CPU throttling
   "src/platform/memory-release.test.ts", // the process's own heap
+  "src/platform/passwords.test.ts", // sets the hash's cost for the rest of its process
   ...(process.env.TEST_E2E_SERIAL === "1"
     ? ["test/e2e/", "test/multi-instance", "test/npm-start.test.ts"]
     : []),
@@ -101,31 +104,49 @@ const env = {
   HOVIAT_TEST_TIMING: timing,
   ...template,
 };
-const run = (group, n, loader = []) =>
-  group.length === 0
-    ? 0
-    : (spawnSync(
-        process.execPath,
-        [
-          ...loader,
-          "--import",
-          resolve("test/helpers/timing.ts"),
-          "--test",
-          `--test-concurrency=${n}`,
-          "--test-reporter=spec",
-          ...group,
-        ],
-        { stdio: "inherit", env },
-      ).status ?? 1);
-const status = Math.max(
-  run(parallel, concurrency),
-  run(client, concurrency, ["--import", "tsx"]),
-  run(serial, 1),
+// Each worker (scripts/test-worker.mjs) runs files one after another in its process, asking for the
+// next as one ends: what every file loads (the whole system, ~0.8 s of CPU) is loaded once per worker,
+// not once per file. Each writes its full report to a file of its own, printed at the end; the live
+// output is a line per file and each failure as it happens (scripts/test-progress.mjs).
+const reports = [];
+const pool = (files, n, loader = []) => {
+  const queue = [...files];
+  const workers = Array.from({ length: Math.min(n, queue.length) }, () => {
+    const report = join(timing, `report-${reports.length + 1}.txt`);
+    reports.push(report);
+    const child = fork(resolve("scripts/test-worker.mjs"), [], {
+      execArgv: [
+        ...loader,
+        "--import",
+        resolve("test/helpers/timing.ts"),
+        "--test-reporter=spec",
+        `--test-reporter-destination=${report}`,
+        `--test-reporter=${resolve("scripts/test-progress.mjs")}`,
+        "--test-reporter-destination=stdout",
+      ],
+      env,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    child.on("message", () => child.send({ file: queue.shift() }));
+    return new Promise((done) => child.on("exit", (code) => done(code ?? 1)));
+  });
+  return Promise.all(workers).then((codes) => Math.max(0, ...codes));
+};
+let status = Math.max(
+  await pool(parallel, concurrency),
+  await pool(client, concurrency, ["--import", "tsx"]),
 );
+// Alone, and each in a process of its own.
+for (const file of serial) status = Math.max(status, await pool([file], 1));
+for (const report of reports) {
+  if (existsSync(report)) process.stdout.write(readFileSync(report, "utf8"));
+}
 if (template.HOVIAT_TEST_TEMPLATE_DB) helper("drop", template);
 const wallMs = performance.now() - started;
 
-const records = readdirSync(timing).map((f) => JSON.parse(readFileSync(join(timing, f), "utf8")));
+const records = readdirSync(timing)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => JSON.parse(readFileSync(join(timing, f), "utf8")));
 rmSync(timing, { recursive: true, force: true });
 for (const r of records) known[r.file] = Math.round(r.wallMs);
 writeFileSync(durationsFile, JSON.stringify(known));

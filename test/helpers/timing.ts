@@ -1,6 +1,8 @@
 // Where a test file's time goes. scripts/test.mjs preloads this (--import) into every test process
-// with HOVIAT_TEST_TIMING=<dir>; at exit the process writes its file's wall time and the time spent
-// per category and its CPU time to <dir>/<pid>.json, which test.mjs sums up. Without the variable it records nothing.
+// with HOVIAT_TEST_TIMING=<dir>; each file's wall time, CPU time and time per category go to a
+// record in <dir>, which test.mjs sums up: written as the file's process exits, or, in a worker that
+// runs many files one after another (scripts/test-worker.mjs), as each file ends. Without the
+// variable it records nothing.
 // Categories overlap in time when a file runs things in parallel (a burst of 40 logins hashes 40
 // times at once): they say where time goes, not a partition of the wall time.
 import { writeFileSync } from "node:fs";
@@ -22,21 +24,51 @@ export async function timed<T>(category: Category, run: () => Promise<T>): Promi
   }
 }
 
-const file = process.argv[1] ?? "";
-if (dir && /\.test\.[cm]?[jt]s$/.test(file)) {
-  process.on("exit", () => {
-    const { user, system } = process.cpuUsage();
-    const record = {
-      file: file.slice(process.cwd().length + 1),
-      wallMs: performance.now(),
-      // This process's CPU (not its children's: servers it spawned, the browser): the measure that a
-      // busy machine does not inflate.
-      cpuMs: (user + system) / 1000,
-      ...totals,
-    };
-    writeFileSync(join(dir, `${process.pid}.json`), JSON.stringify(record));
-  });
+/** Where the time of the file now running began: its wall clock, its CPU, the categories' sums. */
+function mark() {
+  return { at: performance.now(), cpu: process.cpuUsage(), totals: { ...totals } };
+}
 
+/**
+ * Writes `file`'s record (its time since `since`) to <dir>/: its wall time, its CPU (this process's,
+ * not its children's: servers it spawned, the browser; the measure a busy machine does not inflate)
+ * and each category's time.
+ */
+function record(file: string, since: ReturnType<typeof mark>): void {
+  if (!dir) return;
+  const cpu = process.cpuUsage(since.cpu);
+  const spent = Object.fromEntries(
+    (Object.keys(totals) as Category[]).map((c) => [c, totals[c] - since.totals[c]]),
+  );
+  const name = file.startsWith(process.cwd()) ? file.slice(process.cwd().length + 1) : file;
+  writeFileSync(
+    join(dir, `${process.pid}-${Math.round(since.at)}.json`),
+    JSON.stringify({
+      file: name,
+      wallMs: performance.now() - since.at,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      ...spent,
+    }),
+  );
+}
+
+/** Runs `run` (a whole test file) and records its time as `file`'s (scripts/test-worker.mjs). */
+export async function timeFile(file: string, run: () => Promise<void>): Promise<void> {
+  const since = mark();
+  try {
+    await run();
+  } finally {
+    record(file, since);
+  }
+}
+
+const file = process.argv[1] ?? "";
+// A test file in a process of its own: its record is the whole process's, written as it exits.
+if (dir && /\.test\.[cm]?[jt]s$/.test(file)) {
+  const since = { at: 0, cpu: { user: 0, system: 0 }, totals: { ...totals } };
+  process.on("exit", () => record(file, since));
+}
+if (dir) {
   // The hashing library and Playwright are CommonJS: a function replaced on their exports here, before
   // any test imports them, is the one every ES import of them then gets.
   const require = createRequire(import.meta.url);
