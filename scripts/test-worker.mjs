@@ -3,8 +3,9 @@
 // the parent has none left. A file's tests run inside a suite named by the file, so that its top-level
 // hooks (`before`, `after`) run around its own tests, as in a process of its own; each file still
 // starts its own systems (its own database), and only what every file imports is loaded once.
-import { describe } from "node:test";
+
 import { resolve } from "node:path";
+import { describe } from "node:test";
 import { pathToFileURL } from "node:url";
 import { timeFile } from "../test/helpers/timing.ts";
 
