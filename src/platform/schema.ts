@@ -110,6 +110,8 @@ export interface OutboxTable {
   recipient: string;
   body: string;
   created_at: Timestamp;
+  /** Delivery order, for messages of the same instant (the outbox lists newest first). */
+  seq: Generated<string>;
 }
 
 export interface SessionTable {

@@ -66,7 +66,7 @@ export async function resetTables(sys: TestSystem) {
   await sql`truncate security_events`.execute(sys.db);
 }
 
-/** The texts delivered to `to` (mobile or email), once at least `count` arrived. */
+/** The texts delivered to `to` (mobile or email), newest first, once at least `count` arrived. */
 export async function outbox(sys: TestSystem, to: string, count = 1) {
   return eventually(async () => {
     const res = await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${encodeURIComponent(to)}` });
@@ -83,14 +83,14 @@ export async function messageMatching(sys: TestSystem, to: string, pattern: RegE
 /** The 6-digit code of the latest message to `to` other than sign-in codes (`count`: of those). */
 export async function latestCode(sys: TestSystem, to: string, count = 1) {
   const texts = await notices(sys, to, count);
-  const code = texts[texts.length - 1]!.match(/\b(\d{6})\b/)?.[1];
-  if (!code) throw new Error(`no code in ${texts[texts.length - 1]}`);
+  const code = texts[0]!.match(/\b(\d{6})\b/)?.[1];
+  if (!code) throw new Error(`no code in ${texts[0]}`);
   return code;
 }
 
 /**
- * The texts to `to` other than sign-in codes (every sign-in by password sends one, R-MFA), once at
- * least `count` arrived.
+ * The texts to `to` other than sign-in codes (every sign-in by password sends one, R-MFA), newest
+ * first, once at least `count` arrived.
  */
 export async function notices(sys: TestSystem, to: string, count = 1) {
   return eventually(async () => {
@@ -99,7 +99,7 @@ export async function notices(sys: TestSystem, to: string, count = 1) {
   });
 }
 
-/** The texts delivered to `to` so far (none waited for). */
+/** The texts delivered to `to` so far, newest first (none waited for). */
 export async function outboxNow(sys: TestSystem, to: string): Promise<string[]> {
   const res = await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${encodeURIComponent(to)}` });
   return (res.json() as { text: string }[]).map((r) => r.text);
