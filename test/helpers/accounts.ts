@@ -59,6 +59,7 @@ export async function resetTables(sys: TestSystem) {
     "messages",
     "outbox",
     "throttles",
+    "sign_in_failures",
   ] as const) {
     await sys.db.deleteFrom(table).execute();
   }
