@@ -81,11 +81,14 @@ export async function messageMatching(sys: TestSystem, to: string, pattern: RegE
   return eventually(async () => (await outboxNow(sys, to)).find((text) => pattern.test(text)));
 }
 
-/** The 6-digit code of the latest message to `to` other than sign-in codes (`count`: of those). */
+/**
+ * The 6-digit code of the newest message to `to` that carries one, other than sign-in codes, once
+ * `count` of those arrived (a notice of an earlier step, delivered late, is passed over).
+ */
 export async function latestCode(sys: TestSystem, to: string, count = 1) {
   const texts = await notices(sys, to, count);
-  const code = texts[0]!.match(/\b(\d{6})\b/)?.[1];
-  if (!code) throw new Error(`no code in ${texts[0]}`);
+  const code = texts.map((text) => text.match(/\b(\d{6})\b/)?.[1]).find(Boolean);
+  if (!code) throw new Error(`no code in ${texts.join(" | ")}`);
   return code;
 }
 
