@@ -398,7 +398,8 @@ export async function mobileProof(
   for (;;) {
     const res = await fetch(`http://127.0.0.1:${port}/api/dev/outbox?to=${mobile}`);
     const rows = (await res.json()) as { text: string }[];
-    const code = rows.at(-1)?.text.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
+    // Newest first: the code just asked for.
+    const code = rows[0]?.text.match(/(?<!\d)(\d{6})(?!\d)/)?.[1];
     if (code) {
       const url = `/api/registrations/mobile-verification/${verificationId}/confirm`;
       return (await postJson<{ mobileProof: string }>(port, url, { code }, headers)).mobileProof;

@@ -87,7 +87,8 @@ class Outbox {
       this.reads++;
       const res = await fetch(`http://127.0.0.1:${this.port}/api/dev/outbox?to=${mobile}`);
       const rows = (await res.json()) as { text: string }[];
-      const code = rows.length > before ? rows.at(-1)?.text.match(/(?<!\d)(\d{6})(?!\d)/)?.[1] : undefined;
+      // Newest first: the code just sent.
+      const code = rows.length > before ? rows[0]?.text.match(/(?<!\d)(\d{6})(?!\d)/)?.[1] : undefined;
       if (code) {
         this.seen.set(mobile, rows.length);
         return code;

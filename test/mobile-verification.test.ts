@@ -45,7 +45,7 @@ describe("the code", () => {
     assert.deepEqual(Object.keys(res.body), ["verificationId"]);
     const { code } = await requestMobileCode(call(), ali.nationalId, ali.mobile);
     const texts = (await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${ali.mobile}` })).json();
-    // Both codes were sent (the second voids the first); the outbox orders rows of one instant by id.
+    // Both codes were sent (the second voids the first).
     assert.ok(
       texts.some((t: { text: string }) => t.text === mobileCodeSms(code)),
       JSON.stringify(texts),

@@ -463,7 +463,7 @@ describe("rename and removal", () => {
     );
     const texts = await notices(sys, ali.mobile, 2);
     assert.equal(texts.length, 2);
-    assert.match(texts[1]!, /یک کلید عبور از حساب کاربری شما حذف شد/);
+    assert.match(texts[0]!, /یک کلید عبور از حساب کاربری شما حذف شد/);
     // The removed passkey signs no one in.
     const res = await signIn(device);
     assert.equal(res.status, 401);

@@ -15,6 +15,8 @@ import * as m011 from "./migrations/011-two-step-sign-in.ts";
 import * as m012 from "./migrations/012-code-expiry.ts";
 import * as m013 from "./migrations/013-oidc-key-activation.ts";
 import * as m014 from "./migrations/014-mismatch-looks.ts";
+import * as m015 from "./migrations/015-outbox-order.ts";
+import * as m016 from "./migrations/016-security-event-details.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +34,8 @@ export const migrations: Record<string, Migration> = {
   "012-code-expiry": m012,
   "013-oidc-key-activation": m013,
   "014-mismatch-looks": m014,
+  "015-outbox-order": m015,
+  "016-security-event-details": m016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -110,6 +110,8 @@ export interface OutboxTable {
   recipient: string;
   body: string;
   created_at: Timestamp;
+  /** Delivery order, for messages of the same instant (the outbox lists newest first). */
+  seq: Generated<string>;
 }
 
 export interface SessionTable {
@@ -203,6 +205,22 @@ export interface SecurityEventTable {
   /** Done by staff: the holder sees the branch, never the operator's address or browser. */
   by_staff: Generated<boolean>;
   branch_id: string | null;
+  /** How many sessions an event ended at once (a password change, a lock); null for others. */
+  count: number | null;
+}
+
+/**
+ * Failed password sign-ins of an account, one row per hour (`window_start`): the count is raised in
+ * place, so a stranger's guesses write no more than a row an hour. `ip`/`user_agent`: the latest.
+ */
+export interface SignInFailureTable {
+  account_id: string;
+  window_start: Timestamp;
+  count: number;
+  first_at: Timestamp;
+  last_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export type StaffRole = "branch_operator" | "admin";
@@ -499,6 +517,7 @@ export interface Database {
   password_recoveries: PasswordRecoveryTable;
   account_changes: AccountChangeTable;
   security_events: SecurityEventTable;
+  sign_in_failures: SignInFailureTable;
   staff: StaffTable;
   branches: BranchTable;
   staff_sessions: StaffSessionTable;

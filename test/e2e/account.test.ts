@@ -12,6 +12,7 @@ import { toPersianDigits as fa } from "../../src/domain/digits.ts";
 import { t } from "../../src/messages/index.ts";
 import { createAccount, latestCode, loginCookie } from "../helpers/accounts.ts";
 import { ali } from "../helpers/people.ts";
+import { eventually } from "../helpers/system.ts";
 import {
   assertAccessible,
   assertFitsWidth,
@@ -52,8 +53,17 @@ describe("account pages", { skip: skipBrowser }, () => {
   });
   after(async () => h?.close());
 
-  test("lists the sessions with this device marked and ends another one", async () => {
+  test("lists the sessions with this device marked and ends another one; the security events say so", async () => {
     const laptop = await loginCookie(h.sys, ali);
+    // Two wrong passwords before: one summarised event (written just after each answer).
+    for (const guess of ["Wrong1Guess2026", "Wrong2Guess2026"]) {
+      const payload = { nationalId: ali.nationalId, password: guess };
+      assert.equal((await h.sys.app.inject({ method: "POST", url: "/api/login", payload })).statusCode, 401);
+    }
+    await eventually(async () => {
+      const row = await h.sys.db.selectFrom("sign_in_failures").select("count").executeTakeFirst();
+      return row?.count === 2 ? true : undefined;
+    });
     await signIn();
     const sessions = page.locator("#sessions li.session");
     await page.waitForSelector("#sessions li.session >> nth=1");
@@ -63,12 +73,24 @@ describe("account pages", { skip: skipBrowser }, () => {
       ui("account.thisSession"),
     );
     const current = await page.locator("#sessions li[data-current='true'] .session__device").innerText();
-    assert.match(current, /^Chrome روی Linux/);
+    assert.match(current, /^کروم در لینوکس/);
     await assertAccessible(page, "account page");
     await page.click(`#sessions button:has-text('${ui("account.revoke")}')`);
     await page.waitForFunction(() => document.querySelectorAll("#sessions li.session").length === 1);
     assert.equal(await page.locator("#sessions [role='status']").innerText(), ui("account.sessionEnded"));
     assert.equal((await api("/api/me", laptop)).statusCode, 401, "the other device is signed out");
+
+    await page.reload();
+    await page.waitForSelector("#security-events li");
+    const events = await page.locator("#security-events").innerText();
+    assert.ok(events.includes(ui("account.event.session.revoked")), events);
+    assert.ok(events.includes("۲ تلاش ناموفق برای ورود با گذرواژه"), events);
+    assert.match(
+      events,
+      /کروم در لینوکس · نشانی IP: 127\.0\.0\.1/,
+      "the device and the address of the sign-in",
+    );
+    await assertAccessible(page, "security events");
   });
 
   test("changes the password: errors in the summary and inline, then a new sign-in with it", async () => {

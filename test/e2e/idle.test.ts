@@ -65,6 +65,16 @@ describe("the idle sign-out on a 360 px phone", { skip: skipBrowser }, () => {
     // The session ended on the server too.
     const me = await page.evaluate(async () => (await fetch("/api/me")).status);
     assert.equal(me, 401);
+    // And the holder's security events say why: ended for inactivity, not signed out.
+    const ended = await h.sys.db
+      .selectFrom("security_events")
+      .select("type")
+      .where("type", "in", ["session.idleEnded", "session.loggedOut"])
+      .execute();
+    assert.deepEqual(
+      ended.map((e) => e.type),
+      ["session.idleEnded"],
+    );
     await page.context().close();
   });
 });

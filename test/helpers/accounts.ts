@@ -59,6 +59,7 @@ export async function resetTables(sys: TestSystem) {
     "messages",
     "outbox",
     "throttles",
+    "sign_in_failures",
   ] as const) {
     await sys.db.deleteFrom(table).execute();
   }
@@ -66,7 +67,7 @@ export async function resetTables(sys: TestSystem) {
   await sql`truncate security_events`.execute(sys.db);
 }
 
-/** The texts delivered to `to` (mobile or email), once at least `count` arrived. */
+/** The texts delivered to `to` (mobile or email), newest first, once at least `count` arrived. */
 export async function outbox(sys: TestSystem, to: string, count = 1) {
   return eventually(async () => {
     const res = await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${encodeURIComponent(to)}` });
@@ -80,17 +81,20 @@ export async function messageMatching(sys: TestSystem, to: string, pattern: RegE
   return eventually(async () => (await outboxNow(sys, to)).find((text) => pattern.test(text)));
 }
 
-/** The 6-digit code of the latest message to `to` other than sign-in codes (`count`: of those). */
+/**
+ * The 6-digit code of the newest message to `to` that carries one, other than sign-in codes, once
+ * `count` of those arrived (a notice of an earlier step, delivered late, is passed over).
+ */
 export async function latestCode(sys: TestSystem, to: string, count = 1) {
   const texts = await notices(sys, to, count);
-  const code = texts[texts.length - 1]!.match(/\b(\d{6})\b/)?.[1];
-  if (!code) throw new Error(`no code in ${texts[texts.length - 1]}`);
+  const code = texts.map((text) => text.match(/\b(\d{6})\b/)?.[1]).find(Boolean);
+  if (!code) throw new Error(`no code in ${texts.join(" | ")}`);
   return code;
 }
 
 /**
- * The texts to `to` other than sign-in codes (every sign-in by password sends one, R-MFA), once at
- * least `count` arrived.
+ * The texts to `to` other than sign-in codes (every sign-in by password sends one, R-MFA), newest
+ * first, once at least `count` arrived.
  */
 export async function notices(sys: TestSystem, to: string, count = 1) {
   return eventually(async () => {
@@ -99,7 +103,7 @@ export async function notices(sys: TestSystem, to: string, count = 1) {
   });
 }
 
-/** The texts delivered to `to` so far (none waited for). */
+/** The texts delivered to `to` so far, newest first (none waited for). */
 export async function outboxNow(sys: TestSystem, to: string): Promise<string[]> {
   const res = await sys.app.inject({ method: "GET", url: `/api/dev/outbox?to=${encodeURIComponent(to)}` });
   return (res.json() as { text: string }[]).map((r) => r.text);

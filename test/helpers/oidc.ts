@@ -157,13 +157,13 @@ export async function authorizationRequest(
 
 type Person = { nationalId: string; password: string; mobile?: string };
 
-/** The texts the dev outbox holds for `to` (the SMS sign-in codes among them). */
+/** The texts the dev outbox holds for `to`, newest first (the SMS sign-in codes among them). */
 export async function outboxTexts(agent: Agent, to: string): Promise<string[]> {
   const response = await fetch(new URL(`/api/dev/outbox?to=${encodeURIComponent(to)}`, agent.origin));
   return ((await response.json()) as { text: string }[]).map((r) => r.text);
 }
 
-/** The code of the first sign-in SMS to `to` that was not among `before`. */
+/** The code of the newest sign-in SMS to `to` that was not among `before`. */
 export async function newSignInCode(agent: Agent, to: string, before: readonly string[]): Promise<string> {
   const seen = new Set(before);
   for (let i = 0; i < 100; i++) {

@@ -54,5 +54,6 @@ export async function readOutbox(db: Db, to?: string) {
     .select(["channel", "recipient as to", "body as text", "created_at as createdAt"]);
   // Email addresses are matched without regard to case, as mail servers in practice do.
   if (to) query = query.where(sql`lower(recipient)`, "=", to.toLowerCase());
-  return query.orderBy("created_at").orderBy("message_id").limit(500).execute();
+  // Newest first, as a person reads an inbox; the 500 newest when there are more.
+  return query.orderBy("created_at", "desc").orderBy("seq", "desc").limit(500).execute();
 }

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { deviceOf } from "../../domain/user-agent.ts";
 import type { Http } from "../../platform/http.ts";
 import { Problem } from "../../platform/problems.ts";
 import { requireSession } from "../login/auth.ts";
-import type { SessionPolicy } from "../login/sessions.ts";
+import { endSession, type SessionPolicy } from "../login/sessions.ts";
 import { listSecurityEvents } from "./security-events.ts";
 import {
   type AccountDeps,
@@ -46,6 +47,7 @@ export function accountRoutes(app: Http, deps: AccountDeps & { sessions: Session
       expiresAt: r.expires_at.toISOString(),
       ip: r.ip,
       userAgent: r.user_agent,
+      device: deviceOf(r.user_agent),
     }));
   });
 
@@ -57,16 +59,9 @@ export function accountRoutes(app: Http, deps: AccountDeps & { sessions: Session
   app.delete("/api/sessions/:id", { schema: { params: sessionParams } }, async (request, reply) => {
     const session = await auth(request);
     const id = request.params.id;
-    const revoked = /^[0-9a-f-]{36}$/i.test(id)
-      ? await deps.db
-          .updateTable("sessions")
-          .set({ revoked_at: deps.clock.now() })
-          .where("public_id", "=", id)
-          .where("account_id", "=", session.accountId)
-          .where("revoked_at", "is", null)
-          .returning("public_id")
-          .executeTakeFirst()
-      : undefined;
+    const where = { publicId: id, accountId: session.accountId };
+    const revoked =
+      /^[0-9a-f-]{36}$/i.test(id) && (await endSession(deps.db, where, deps.clock.now(), "session.revoked"));
     if (!revoked) throw new Problem(404, "sessionNotFound");
     return reply.status(204).send();
   });

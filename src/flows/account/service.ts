@@ -28,6 +28,7 @@ import type { MobileOwnership } from "../../ports/mobile-ownership.ts";
 import { type NewMessage, queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import type { Authenticated } from "../login/auth.ts";
+import { endAccountSessions } from "../login/sessions.ts";
 import { refuseDuringHold } from "./contact-hold.ts";
 import { type Client, recordEvent } from "./security-events.ts";
 
@@ -127,13 +128,11 @@ export async function changePassword(deps: AccountDeps, auth: Authenticated, bod
       .where("id", "=", account.id)
       .execute();
     // The session that changed the password stays; every other one may be the intruder's.
-    await trx
-      .updateTable("sessions")
-      .set({ revoked_at: now })
-      .where("account_id", "=", account.id)
-      .where("id_hash", "!=", auth.idHash)
-      .where("revoked_at", "is", null)
-      .execute();
+    await endAccountSessions(trx, { id: account.id, nationalId: account.national_id }, now, {
+      type: "sessions.endedByPasswordChange",
+      client,
+      keep: auth.idHash,
+    });
     await recordEvent(
       trx,
       { accountId: account.id, nationalId: account.national_id, type: "password.changed" },

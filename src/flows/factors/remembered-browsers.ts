@@ -1,7 +1,10 @@
 // «این مرورگر را به خاطر بسپار» (R-MFA): after a second factor, a browser may skip it for 30 days, for
 // that account only. The hoviat_device cookie holds 256 random bits; the database keeps their SHA-256.
 // Forgotten at a password reset, a change of mobile and an administrator's lock.
+
 import type { Transaction } from "kysely";
+import { USER_AGENT_MAX } from "../../domain/device.ts";
+import { deviceOf } from "../../domain/user-agent.ts";
 import { type Db, prepared } from "../../platform/database.ts";
 import type { Database } from "../../platform/schema.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
@@ -30,7 +33,7 @@ export async function rememberBrowser(
       expires_at: expiresAt,
       last_used_at: now,
       ip: client.ip,
-      user_agent: client.userAgent?.slice(0, 300) ?? null,
+      user_agent: client.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
     })
     .execute();
   return { token, expiresAt };
@@ -81,6 +84,7 @@ export async function listRememberedBrowsers(
     expiresAt: r.expires_at.toISOString(),
     ip: r.ip,
     userAgent: r.user_agent,
+    device: deviceOf(r.user_agent),
   }));
 }
 

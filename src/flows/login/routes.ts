@@ -60,7 +60,7 @@ export function citizenSignIn(deps: SignInDeps) {
       body: { nationalId?: unknown; password?: unknown },
       options: { rememberedBrowserCounts?: boolean } = {},
     ): Promise<SignInResult> {
-      const onCap = (err: unknown) => request.log.error({ err }, "login cap notice failed");
+      const onCap = (err: unknown) => request.log.error({ err }, "login failure record or cap notice failed");
       const address = {
         hit: () => challenges.addressHit(request),
         admit: (count: number) => challenges.admitAddress(request, count),
@@ -170,7 +170,9 @@ export function loginRoutes(app: Http, deps: LoginRouteDeps) {
   app.post("/api/logout", async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     const session = token ? await resolveSession(deps.db, token, deps.clock.now(), deps.sessions) : null;
-    if (token) await revokeSession(deps.db, token, deps.clock.now());
+    // The page ends a session left idle itself, a minute before the server would: it says so.
+    const idle = (request.body as { reason?: unknown } | undefined)?.reason === "idle";
+    if (token) await revokeSession(deps.db, token, deps.clock.now(), idle ? "idle" : "logout");
     if (session) await endSsoSessions(deps.db, session.accountId);
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.status(204).send();

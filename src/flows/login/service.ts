@@ -11,7 +11,7 @@ import type { Jobs } from "../../platform/jobs.ts";
 import { dummyHash, hashSecret, needsRehash, verifySecret } from "../../platform/passwords.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
 import { releaseStatement } from "../../platform/throttle.ts";
-import { recordEvent, securityEventRow } from "../account/security-events.ts";
+import { recordEvent, recordSignInFailure, securityEventRow } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { completeSignIn, findAccount, reserveAndFind, type SignInAccount } from "./repository.ts";
 import type { SignInDecision } from "./second-factor.ts";
@@ -45,6 +45,7 @@ export type LoginDeps = {
   rateLimits: boolean;
   attempts: SignInAttempts;
   jobs: Jobs;
+  /** A notice or record written after the answer failed (the cap's SMS, a failure's summary row). */
   onCap?: (err: unknown) => void;
   /**
    * After a right password: a full session, or a half one with a second factor due (R-MFA). Without
@@ -111,6 +112,9 @@ export async function login(
     if (attempt?.reachesCap && account) {
       tellHolderOfCap(deps, account.id, now).catch((err) => deps.onCap?.(err));
     }
+    // The holder's summary of failed sign-ins (one row an hour), written after the answer for the
+    // same reason: an unknown ID writes nothing, and the answer must not take longer for a known one.
+    if (account) recordSignInFailure(deps.db, account.id, client, now).catch((err) => deps.onCap?.(err));
     throw new Unauthorized("invalidCredentials");
   }
   if (account.status !== "active") {
@@ -128,8 +132,9 @@ export async function login(
     ? await deps.decide(account.id, now)
     : // Unknown here whether a reset is open: the hooks look (they cancel none that is not).
       { stage: "full", proof: { stage: "full", amr: ["pwd"], aal: 1 }, resetOpen: true };
-  // Only successes are recorded: a row written for failures of existing accounts alone would make
-  // them slower than unknown IDs, a timing oracle. With a factor due, once the factor is given.
+  // A success is recorded with the session; failures only after the answer (above): a row written
+  // for failures of existing accounts alone would make them slower than unknown IDs, a timing oracle.
+  // With a factor due, once the factor is given.
   const event =
     decision.stage === "full"
       ? securityEventRow(

@@ -1,10 +1,13 @@
 // Server-side sessions: the cookie holds 256 random bits, the database only their SHA-256.
 // A session is a half session (stage 'second_factor': password given, second factor due, R-MFA)
 // or a full one, and records how the person signed in (amr, aal) for the e-services (R-SSO).
+import type { Transaction } from "kysely";
 import type { Aal } from "../../domain/authentication-level.ts";
+import { USER_AGENT_MAX } from "../../domain/device.ts";
 import { type Db, prepared } from "../../platform/database.ts";
-import type { SessionStage } from "../../platform/schema.ts";
+import type { Database, SessionStage } from "../../platform/schema.ts";
 import { hashToken, newToken } from "../../platform/tokens.ts";
+import { type Client, recordEvent } from "../account/security-events.ts";
 
 export const SESSION_COOKIE = "hoviat_session";
 
@@ -48,7 +51,7 @@ export function newSession(
     last_seen_at: now,
     expires_at: expiresAt,
     ip: client.ip,
-    user_agent: client.userAgent?.slice(0, 300) ?? null,
+    user_agent: client.userAgent?.slice(0, USER_AGENT_MAX) ?? null,
     stage: proof.stage,
     amr: JSON.stringify(proof.amr),
     aal: proof.aal,
@@ -98,7 +101,11 @@ export async function resolveSession(
     .compile();
   const session = (await db.executeQuery(prepared("session.resolve", read))).rows[0];
   if (!session || session.revoked_at || session.expires_at <= now) return null;
-  if (now.getTime() - session.last_seen_at.getTime() > policy.idleMinutes * 60_000) return null;
+  const idleEnd = new Date(session.last_seen_at.getTime() + policy.idleMinutes * 60_000);
+  if (now > idleEnd) {
+    await endSession(db, idHash, idleEnd, "session.idleEnded");
+    return null;
+  }
   // Touch at most once a minute: a read of every page should not be a write of every page.
   if (now.getTime() - session.last_seen_at.getTime() > 60_000) {
     await db.updateTable("sessions").set({ last_seen_at: now }).where("id_hash", "=", idHash).execute();
@@ -141,11 +148,57 @@ export async function replaceSession(
   });
 }
 
-export async function revokeSession(db: Db, token: string, now: Date): Promise<void> {
-  await db
+/** A logout: the session ends, and a full one is a security event («خروج از حساب»). */
+export async function revokeSession(db: Db, token: string, now: Date, reason: "logout" | "idle" = "logout") {
+  await endSession(db, hashToken(token), now, reason === "idle" ? "session.idleEnded" : "session.loggedOut");
+}
+
+/**
+ * Ends one session; when it was a live full one, records `type` with the session's own address and
+ * browser (the device that ended). Once: a session already ended records nothing again.
+ */
+export async function endSession(
+  db: Db,
+  where: string | { publicId: string; accountId: string },
+  at: Date,
+  type: "session.loggedOut" | "session.idleEnded" | "session.revoked",
+): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    let update = trx.updateTable("sessions").set({ revoked_at: at }).where("revoked_at", "is", null);
+    update =
+      typeof where === "string"
+        ? update.where("id_hash", "=", where)
+        : update.where("public_id", "=", where.publicId).where("account_id", "=", where.accountId);
+    const ended = await update.returning(["account_id", "stage", "ip", "user_agent"]).executeTakeFirst();
+    if (!ended) return false;
+    if (ended.stage === "full") {
+      const client = { ip: ended.ip, userAgent: ended.user_agent };
+      await recordEvent(trx, { accountId: ended.account_id, nationalId: null, type }, client, at);
+    }
+    return true;
+  });
+}
+
+/**
+ * Ends every live session of an account but `keep` (a password change keeps the one that made it);
+ * the full ones that ended are one security event with their count (none when no session ended).
+ */
+export async function endAccountSessions(
+  trx: Transaction<Database>,
+  account: { id: string; nationalId: string | null },
+  now: Date,
+  event: { type: string; client: Client; keep?: string },
+) {
+  let update = trx
     .updateTable("sessions")
     .set({ revoked_at: now })
-    .where("id_hash", "=", hashToken(token))
-    .where("revoked_at", "is", null)
-    .execute();
+    .where("account_id", "=", account.id)
+    .where("revoked_at", "is", null);
+  if (event.keep) update = update.where("id_hash", "!=", event.keep);
+  const ended = await update.returning("stage").execute();
+  const count = ended.filter((s) => s.stage === "full").length;
+  if (count > 0) {
+    const row = { accountId: account.id, nationalId: account.nationalId, type: event.type, count };
+    await recordEvent(trx, row, event.client, now);
+  }
 }

@@ -13,6 +13,7 @@ import { type Client, recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
 import { loginKey } from "../login/service.ts";
+import { endAccountSessions } from "../login/sessions.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
 import { killRecovery, loadRecovery, type RecoveryDeps, superseded } from "./service.ts";
 
@@ -86,12 +87,10 @@ export async function resetPassword(
       .returning("id")
       .executeTakeFirst();
     if (!changed) throw new Problem(400, "recovery.invalidToken");
-    await trx
-      .updateTable("sessions")
-      .set({ revoked_at: now })
-      .where("account_id", "=", accountId)
-      .where("revoked_at", "is", null)
-      .execute();
+    await endAccountSessions(trx, { id: accountId, nationalId: recovery.national_id }, now, {
+      type: "sessions.endedByPasswordReset",
+      client,
+    });
     // The factors stay (a reset is no way around them); the browsers that skipped them do not.
     await forgetRememberedBrowsers(trx, accountId, now);
     await recordEvent(

@@ -11,6 +11,7 @@ import { InvalidInput, Problem } from "../../platform/problems.ts";
 import { recordEvent } from "../account/security-events.ts";
 import { queueMessage, SEND_QUEUE } from "../courier/courier.ts";
 import { forgetRememberedBrowsers } from "../factors/remembered-browsers.ts";
+import { endAccountSessions } from "../login/sessions.ts";
 import { endSsoSessions } from "../oidc/logout.ts";
 import { VERIFY_QUEUE } from "../registration/verification-job.ts";
 import { type Actor, type Client, recordAudit } from "./audit.ts";
@@ -168,12 +169,10 @@ export async function setCitizenLock(
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("accounts").set({ status, updated_at: now }).where("id", "=", account.id).execute();
     if (locked) {
-      await trx
-        .updateTable("sessions")
-        .set({ revoked_at: now })
-        .where("account_id", "=", account.id)
-        .where("revoked_at", "is", null)
-        .execute();
+      await endAccountSessions(trx, { id: account.id, nationalId }, now, {
+        type: "sessions.endedByStaff",
+        client,
+      });
       await forgetRememberedBrowsers(trx, account.id, now);
     }
     const type = locked ? "account.locked" : "account.unlocked";

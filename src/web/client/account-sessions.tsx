@@ -2,6 +2,7 @@
 // userAgent}], the own live sessions) with this device marked, and DELETE /api/sessions/{id} (204;
 // 404 when it already ended) to end another one.
 import { useEffect, useState } from "preact/hooks";
+import { type Device, deviceName } from "../../domain/device.ts";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { useProblemErrors } from "./account-common.tsx";
 import { api } from "./api.ts";
@@ -16,33 +17,9 @@ export type Session = {
   expiresAt: string;
   ip: string | null;
   userAgent: string | null;
+  /** «کروم در اندروید»: what the server read from the user agent. */
+  device: Device | null;
 };
-
-/** "Chrome on Android" out of a user-agent string; null when it tells nothing recognisable. */
-export function describeAgent(ua: string | null): { browser: string; os: string } | null {
-  if (!ua) return null;
-  const browser = /Edg\//.test(ua)
-    ? "Edge"
-    : /Firefox\//.test(ua)
-      ? "Firefox"
-      : /(Chrome|Chromium|CriOS)\//.test(ua)
-        ? "Chrome"
-        : /Safari\//.test(ua)
-          ? "Safari"
-          : null;
-  const os = /Android/.test(ua)
-    ? "Android"
-    : /iPhone|iPad|iOS/.test(ua)
-      ? "iOS"
-      : /Windows/.test(ua)
-        ? "Windows"
-        : /Mac OS X|Macintosh/.test(ua)
-          ? "macOS"
-          : /Linux/.test(ua)
-            ? "Linux"
-            : null;
-  return browser && os ? { browser, os } : null;
-}
 
 export function SessionsSection() {
   const { t, locale } = useI18n();
@@ -86,11 +63,10 @@ export function SessionsSection() {
       )}
       <ul class="session-list">
         {sessions.map((s) => {
-          const agent = describeAgent(s.userAgent);
           return (
             <li key={s.id} class="session" data-current={s.current ? "true" : undefined}>
               <p class="session__device" id={`session-${s.id}`}>
-                {agent ? t("account.device", agent) : t("account.unknownDevice")}
+                {deviceName(s.device, t)}
                 {s.current && <strong class="tag"> {t("account.thisSession")}</strong>}
               </p>
               <p class="hint">
@@ -130,6 +106,8 @@ type RememberedBrowser = {
   expiresAt: string;
   ip: string | null;
   userAgent: string | null;
+  /** «کروم در اندروید»: what the server read from the user agent. */
+  device: Device | null;
 };
 
 /**
@@ -177,11 +155,10 @@ export function RememberedBrowsersSection() {
       {browsers.length === 0 && <p>{t("security.browsers.none")}</p>}
       <ul class="session-list">
         {browsers.map((b) => {
-          const agent = describeAgent(b.userAgent);
           return (
             <li key={b.id} class="session" data-current={b.current ? "true" : undefined}>
               <p class="session__device" id={`browser-${b.id}`}>
-                {agent ? t("account.device", agent) : t("account.unknownDevice")}
+                {deviceName(b.device, t)}
                 {b.current && <strong class="tag"> {t("security.browsers.this")}</strong>}
               </p>
               <p class="hint">

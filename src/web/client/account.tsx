@@ -1,6 +1,7 @@
 // R-ACCT: the signed-in person's profile (contacts masked), links to each change (account-*.tsx),
 // sessions, security events, logout.
 import { useEffect, useState } from "preact/hooks";
+import { type Device, deviceName } from "../../domain/device.ts";
 import { formatJalaliDateTime } from "../../domain/jalali-date.ts";
 import { AccountChanges } from "./account-common.tsx";
 import { EservicesSection } from "./account-eservices.tsx";
@@ -102,18 +103,39 @@ type SecurityEvent = {
   at: string;
   ip: string | null;
   userAgent: string | null;
+  device: Device | null;
+  count: number | null;
   byStaff: boolean;
   branch: string | null;
 };
 
-/** «شعبه X» for what staff did: the branch, never the operator's address. */
-function where(e: SecurityEvent, t: (key: string, params?: Record<string, string>) => string): string {
-  if (!e.byStaff) return e.ip ? ` · IP ${e.ip}` : "";
+/**
+ * «شعبه X» for what staff did (the branch, never the operator's address); otherwise the device,
+ * «کروم در اندروید», and the address, when the event has them.
+ */
+function where(e: SecurityEvent, t: (key: string, params?: Record<string, string | number>) => string) {
+  if (!e.byStaff) {
+    const device = e.device || e.userAgent ? ` · ${deviceName(e.device, t)}` : "";
+    return (
+      <>
+        {device}
+        {e.ip && (
+          <>
+            {" · "}
+            {t("account.ip")} <bdi dir="ltr">{e.ip}</bdi>
+          </>
+        )}
+      </>
+    );
+  }
   if (!e.branch) return ` · ${t("account.event.headOffice")}`;
   return ` · ${e.branch.startsWith("شعبه") ? e.branch : t("account.event.atBranch", { name: e.branch })}`;
 }
 
-/** The holder's own security record (logins aside): changes, recoveries, branch actions, locks. */
+/**
+ * The holder's own security record: sign-ins, failed ones summarised an hour at a time, ended
+ * sessions, changes, recoveries, branch actions, locks.
+ */
 function SecurityEvents() {
   const { t, locale } = useI18n();
   const [events, setEvents] = useState<SecurityEvent[] | null>(null);
@@ -128,7 +150,7 @@ function SecurityEvents() {
       <ul class="session-list" id="security-events">
         {events.map((e) => (
           <li key={e.id} class="session">
-            <p class="session__device">{t(`account.event.${e.type}`)}</p>
+            <p class="session__device">{t(`account.event.${e.type}`, { count: e.count ?? 0 })}</p>
             <p class="hint">
               {formatJalaliDateTime(new Date(e.at), locale)}
               {where(e, t)}

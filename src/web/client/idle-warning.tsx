@@ -33,7 +33,7 @@ export function IdleWarning() {
   const left = useSecondsLeft(deadline);
   // The page's deadline comes a minute before the server's: the session is ended here, not left to it.
   const signOut = async (minutes: number) => {
-    await api("POST", "/api/logout");
+    await api("POST", "/api/logout", { reason: "idle" });
     toLoginSignedOut(minutes);
   };
   useEffect(() => {

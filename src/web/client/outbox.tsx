@@ -24,7 +24,7 @@ export function OutboxPage() {
       <div aria-live="polite">
         {messages?.length === 0 && <p>{t("outbox.empty")}</p>}
         <ul class="outbox" id="outbox-list">
-          {[...(messages ?? [])].reverse().map((m, i) => (
+          {(messages ?? []).map((m, i) => (
             <li key={i} class="outbox__item">
               <p class="outbox__meta">
                 <span class="tag">{t(`outbox.channel.${m.channel}`)}</span>{" "}
