@@ -7,8 +7,9 @@ import { parseEmail } from "../../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../../domain/mobile.ts";
 import { api } from "../api.ts";
 import { CodeField, cleanCode } from "../code-step.tsx";
-import { Announcer, CurrentPasswordField, ErrorSummary, type Errors, TextField } from "../form.tsx";
+import { Announcer, ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { CurrentPasswordField } from "../password-step.tsx";
 import { Link } from "../router.tsx";
 import { AccountFrame, useMe, useProblemErrors } from "./common.tsx";
 

@@ -3,8 +3,9 @@
 // it; when the server answers that the password is needed, it is asked here and the change repeats.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApiProblem } from "../api.ts";
-import { CurrentPasswordField, ErrorSummary } from "../form.tsx";
+import { ErrorSummary } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { CurrentPasswordField } from "../password-step.tsx";
 
 export type Proof = { currentPassword?: string };
 type Outcome = { ok: boolean; problem?: ApiProblem };

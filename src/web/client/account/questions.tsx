@@ -8,15 +8,9 @@ import {
   validateSecurityAnswers,
 } from "../../../domain/security-questions.ts";
 import { api } from "../api.ts";
-import {
-  CurrentPasswordField,
-  ErrorMessage,
-  ErrorSummary,
-  type Errors,
-  fieldId,
-  TextField,
-} from "../form.tsx";
+import { ErrorMessage, ErrorSummary, type Errors, fieldId, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { CurrentPasswordField } from "../password-step.tsx";
 import { Link } from "../router.tsx";
 import { AccountFrame, useMe, useProblemErrors } from "./common.tsx";
 

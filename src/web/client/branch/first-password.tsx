@@ -3,8 +3,9 @@
 import { useState } from "preact/hooks";
 import { type ApiProblem, api } from "../api.ts";
 import { useWait } from "../code-step.tsx";
-import { ErrorSummary, type Errors, NewPasswordFields, TextField } from "../form.tsx";
+import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { NewPasswordFields } from "../password-step.tsx";
 import { Link, PageHeading } from "../router.tsx";
 
 export function FirstPasswordPage() {

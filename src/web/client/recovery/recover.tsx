@@ -11,12 +11,12 @@ import {
   ErrorSummary,
   type Errors,
   NationalIdField,
-  NewPasswordFields,
   Radios,
   StepBar,
   TextField,
 } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { NewPasswordFields } from "../password-step.tsx";
 import { Link, PageHeading } from "../router.tsx";
 
 type Question = { id?: string; questionId?: string; text: string };

@@ -2,8 +2,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { parseJalaliDate } from "../../../domain/jalali-date.ts";
 import type { RegistrationStep } from "../../../domain/registration.ts";
-import { type Errors, fieldId, Notice, PasswordChecklist, Radios, TextField } from "../form.tsx";
+import { type Errors, fieldId, Notice, Radios, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { PasswordChecklist } from "../password-step.tsx";
 import { JalaliDateField } from "./date-picker.tsx";
 import type { Answer, Question, Values } from "./types.ts";
 

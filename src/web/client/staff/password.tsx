@@ -3,8 +3,9 @@ import { useState } from "preact/hooks";
 import { validatePasswordPair } from "../../../domain/password-policy.ts";
 import { api } from "../api.ts";
 import { loadedBlocklist } from "../blocklist.ts";
-import { addError, CurrentPasswordField, ErrorSummary, type Errors, NewPasswordFields } from "../form.tsx";
+import { addError, ErrorSummary, type Errors } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { CurrentPasswordField, NewPasswordFields } from "../password-step.tsx";
 import { PageHeading } from "../router.tsx";
 
 export function StaffPasswordPage({ onChanged }: { onChanged: () => void }) {
