@@ -1,10 +1,15 @@
 // The form kit's password parts, shared by every page that asks for a password to be set or proved
 // (registration, recovery, the first password, the account's and the staff member's change): the
-// current password, the new one with R-PWD's live checklist, and its repeat.
+// current password, the new one with R-PWD's live checklist, and its repeat; the pair's state and
+// check; the change of a password that the current one proves.
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
 import type { PersonalData } from "../../domain/password-blocklist.ts";
-import { canJudge, hasNonLatin, PASSWORD_RULES } from "../../domain/password-policy.ts";
-import { useBlocklist } from "./blocklist.ts";
-import { type Errors, TextField } from "./form.tsx";
+import { canJudge, hasNonLatin, PASSWORD_RULES, validatePasswordPair } from "../../domain/password-policy.ts";
+import type { ApiProblem } from "./api.ts";
+import { api } from "./api.ts";
+import { loadedBlocklist, useBlocklist } from "./blocklist.ts";
+import { addError, ErrorSummary, type Errors, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 
 /** The current password that proves the holder before a change (re-authentication). */
@@ -45,8 +50,12 @@ export function NewPasswordFields(p: {
   /** A staff member has no national ID: its rule is not listed. */
   staff?: boolean;
   label?: string;
+  hint?: string;
+  /** The wizard checks a field as the person leaves it. */
+  onBlur?: (field: "password" | "passwordConfirmation") => void;
 }) {
   const { t } = useI18n();
+  const onBlur = p.onBlur;
   return (
     <>
       <TextField
@@ -54,10 +63,12 @@ export function NewPasswordFields(p: {
         label={p.label ?? t("fields.password")}
         value={p.password}
         onValue={p.onPassword}
+        {...(onBlur ? { onBlur: () => onBlur("password") } : {})}
         error={p.errors.password}
         type="password"
         autocomplete="new-password"
         dir="ltr"
+        {...(p.hint ? { hint: p.hint } : {})}
       />
       <PasswordChecklist
         password={p.password}
@@ -70,11 +81,99 @@ export function NewPasswordFields(p: {
         label={t("fields.passwordConfirmation")}
         value={p.confirmation}
         onValue={p.onConfirmation}
+        {...(onBlur ? { onBlur: () => onBlur("passwordConfirmation") } : {})}
         error={p.errors.passwordConfirmation}
         type="password"
         autocomplete="new-password"
         dir="ltr"
       />
+    </>
+  );
+}
+
+/**
+ * A new password and its repeat as a page holds them: the props of NewPasswordFields, R-PWD checked
+ * before the form is sent (against `person`, what the page knows of the holder), and the body's two
+ * fields.
+ */
+export function useNewPassword(person?: PersonalData) {
+  const { t } = useI18n();
+  const [password, setPassword] = useState("");
+  const [confirmation, setConfirmation] = useState("");
+  return {
+    fields: { password, onPassword: setPassword, confirmation, onConfirmation: setConfirmation },
+    body: { password, passwordConfirmation: confirmation },
+    /** Adds the broken rules to `found`, each with its own message. */
+    check(found: Errors) {
+      const context = { ...person, blocklist: loadedBlocklist() };
+      for (const err of validatePasswordPair(password, confirmation, context))
+        addError(found, err.field, t(`errors.${err.code}`));
+    },
+  };
+}
+
+export const CHANGE_FIELDS = ["currentPassword", "password", "passwordConfirmation"];
+
+/**
+ * A password changed by its holder, who proves it with the current one: the account's change and the
+ * staff member's first sign-in. `toErrors` maps the server's refusal (null: the page dealt with it);
+ * `wait`, when the page counts a 429's wait down, keeps the button disabled and says how long.
+ */
+export function ChangePasswordForm(p: {
+  url: string;
+  submit: string;
+  onDone: () => void;
+  toErrors: (problem: ApiProblem) => Errors | null;
+  wait?: { left: number; notice: ComponentChildren };
+  intro?: ComponentChildren;
+  currentLabel?: string;
+  person?: PersonalData;
+  staff?: boolean;
+}) {
+  const { t } = useI18n();
+  const [current, setCurrent] = useState("");
+  const next = useNewPassword(p.person);
+  const [errors, setErrors] = useState<Errors>({});
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const found: Errors = {};
+    if (current === "") found.currentPassword = t("errors.currentPassword.required");
+    next.check(found);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    const r = await api("POST", p.url, { currentPassword: current, ...next.body });
+    setBusy(false);
+    if (r.ok) return p.onDone();
+    const out = p.toErrors(r.problem);
+    if (out) setErrors(out);
+  };
+
+  return (
+    <>
+      <ErrorSummary errors={errors} order={[...CHANGE_FIELDS, "form"]} />
+      {p.intro}
+      <form noValidate onSubmit={submit}>
+        <CurrentPasswordField
+          value={current}
+          onValue={setCurrent}
+          error={errors.currentPassword}
+          {...(p.currentLabel ? { label: p.currentLabel } : {})}
+        />
+        <NewPasswordFields
+          {...next.fields}
+          errors={errors}
+          {...(p.person ? { person: p.person } : {})}
+          label={t("account.newPassword")}
+          staff={p.staff ?? false}
+        />
+        <button type="submit" class="button" disabled={busy || (p.wait?.left ?? 0) > 0}>
+          {p.submit}
+        </button>
+        {p.wait?.notice}
+      </form>
     </>
   );
 }

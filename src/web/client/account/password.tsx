@@ -1,54 +1,17 @@
 // R-ACCT change password: current password, new password with the live R-PWD checklist and its
 // confirmation → POST /api/account/password (204; every other session ends, SMS notice).
 import { useState } from "preact/hooks";
-import { validatePasswordPair } from "../../../domain/password-policy.ts";
-import { api } from "../api.ts";
-import { loadedBlocklist } from "../blocklist.ts";
-import { addError, ErrorSummary, type Errors } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
-import { CurrentPasswordField, NewPasswordFields } from "../password-step.tsx";
+import { CHANGE_FIELDS, ChangePasswordForm } from "../password-step.tsx";
 import { Link } from "../router.tsx";
 import { AccountFrame, useMe, useProblemErrors } from "./common.tsx";
-
-const FIELDS = ["currentPassword", "password", "passwordConfirmation"];
 
 export function ChangePasswordPage() {
   const { t } = useI18n();
   const me = useMe();
   const person = me ? { firstName: me.firstName, lastName: me.lastName, birthDate: me.birthDate } : undefined;
   const problemErrors = useProblemErrors();
-  const [current, setCurrent] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
-  const [errors, setErrors] = useState<Errors>({});
-  const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    const found: Errors = {};
-    if (current === "") found.currentPassword = t("errors.currentPassword.required");
-    for (const err of validatePasswordPair(password, confirmation, {
-      ...person,
-      blocklist: loadedBlocklist(),
-    }))
-      addError(found, err.field, t(`errors.${err.code}`));
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    const body = { currentPassword: current, password, passwordConfirmation: confirmation };
-    const r = await api("POST", "/api/account/password", body);
-    setBusy(false);
-    if (r.ok) {
-      setCurrent("");
-      setPassword("");
-      setConfirmation("");
-      setDone(true);
-      return;
-    }
-    const out = problemErrors(r.problem, FIELDS);
-    if (out) setErrors(out);
-  };
 
   return (
     <AccountFrame title={t("account.changePassword")}>
@@ -62,26 +25,15 @@ export function ChangePasswordPage() {
         )}
       </div>
       {!done && (
-        <>
-          <ErrorSummary errors={errors} order={[...FIELDS, "form"]} />
-          <p>{t("account.reauthText")}</p>
-          <form noValidate onSubmit={submit}>
-            <CurrentPasswordField value={current} onValue={setCurrent} error={errors.currentPassword} />
-            <NewPasswordFields
-              password={password}
-              onPassword={setPassword}
-              confirmation={confirmation}
-              onConfirmation={setConfirmation}
-              errors={errors}
-              {...(person ? { person } : {})}
-              label={t("account.newPassword")}
-            />
-            <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
-              {t("account.changePasswordSubmit")}
-            </button>
-            {problemErrors.wait.notice}
-          </form>
-        </>
+        <ChangePasswordForm
+          url="/api/account/password"
+          submit={t("account.changePasswordSubmit")}
+          onDone={() => setDone(true)}
+          toErrors={(problem) => problemErrors(problem, CHANGE_FIELDS)}
+          wait={problemErrors.wait}
+          intro={<p>{t("account.reauthText")}</p>}
+          {...(person ? { person } : {})}
+        />
       )}
     </AccountFrame>
   );

@@ -5,15 +5,14 @@ import { type ApiProblem, api } from "../api.ts";
 import { useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
-import { NewPasswordFields } from "../password-step.tsx";
+import { NewPasswordFields, useNewPassword } from "../password-step.tsx";
 import { Link, PageHeading } from "../router.tsx";
 
 export function FirstPasswordPage() {
   const { t } = useI18n();
   const [nationalId, setNationalId] = useState("");
   const [code, setCode] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
+  const newPassword = useNewPassword();
   const [errors, setErrors] = useState<Errors>({});
   const [done, setDone] = useState(false);
   const [resent, setResent] = useState(false);
@@ -27,7 +26,7 @@ export function FirstPasswordPage() {
   };
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body = { nationalId, code, password, passwordConfirmation: confirmation };
+    const body = { nationalId, code, ...newPassword.body };
     const r = await api("POST", "/api/first-password", body);
     if (r.ok) return setDone(true);
     setErrors(problemErrors(r.problem));
@@ -80,14 +79,7 @@ export function FirstPasswordPage() {
           dir="ltr"
           autocomplete="one-time-code"
         />
-        <NewPasswordFields
-          password={password}
-          onPassword={setPassword}
-          confirmation={confirmation}
-          onConfirmation={setConfirmation}
-          errors={errors}
-          person={{ nationalId }}
-        />
+        <NewPasswordFields {...newPassword.fields} errors={errors} person={{ nationalId }} />
         <div class="button-row">
           <button type="submit" class="button" disabled={wait.left > 0}>
             {t("firstPassword.submit")}

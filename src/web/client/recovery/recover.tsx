@@ -2,9 +2,7 @@
 // the guide's «کاربر گرامی» panel.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../../domain/national-id.ts";
-import { validatePasswordPair } from "../../../domain/password-policy.ts";
 import { type ApiProblem, api } from "../api.ts";
-import { loadedBlocklist } from "../blocklist.ts";
 import { CodeField, ResendButton, useWait } from "../code-step.tsx";
 import {
   addError,
@@ -16,7 +14,7 @@ import {
   TextField,
 } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
-import { NewPasswordFields } from "../password-step.tsx";
+import { NewPasswordFields, useNewPassword } from "../password-step.tsx";
 import { Link, PageHeading } from "../router.tsx";
 
 type Question = { id?: string; questionId?: string; text: string };
@@ -32,13 +30,13 @@ export function RecoverPage() {
   const [code, setCode] = useState("");
   const [answers, setAnswers] = useState<string[]>([]);
   const [resetToken, setResetToken] = useState("");
-  const [password, setPassword] = useState("");
-  const [confirmation, setConfirmation] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
   const [resendAt, setResendAt] = useState(0);
   const wait = useWait();
+  const parsedId = parseNationalId(nationalId);
+  const newPassword = useNewPassword(parsedId.ok ? { nationalId: parsedId.value } : {});
   const [announcement, setAnnouncement] = useState("");
   const heading = useRef<HTMLHeadingElement>(null);
   const moved = useRef(false);
@@ -95,12 +93,7 @@ export function RecoverPage() {
       questions.forEach((_, i) => {
         if ((answers[i] ?? "").trim() === "") found[`answers.${i}`] = t("recover.answerRequired");
       });
-    } else {
-      const id = parseNationalId(nationalId);
-      const context = { nationalId: id.ok ? id.value : undefined, blocklist: loadedBlocklist() };
-      for (const err of validatePasswordPair(password, confirmation, context))
-        addError(found, err.field, t(`errors.${err.code}`));
-    }
+    } else newPassword.check(found);
     setErrors(found);
     if (Object.keys(found).length > 0) return;
     if (step === 0) {
@@ -135,7 +128,7 @@ export function RecoverPage() {
       setResetToken(r.data.resetToken);
       go(2);
     } else {
-      const body = { resetToken, password, passwordConfirmation: confirmation };
+      const body = { resetToken, ...newPassword.body };
       const r = await call(`/api/password-recovery/${encodeURIComponent(recoveryId)}/reset`, body);
       if (r) setDone(true);
     }
@@ -243,14 +236,7 @@ export function RecoverPage() {
                   />
                 ))}
               {step === 2 && (
-                <NewPasswordFields
-                  password={password}
-                  onPassword={setPassword}
-                  confirmation={confirmation}
-                  onConfirmation={setConfirmation}
-                  errors={errors}
-                  person={{ nationalId }}
-                />
+                <NewPasswordFields {...newPassword.fields} errors={errors} person={{ nationalId }} />
               )}
               <div class="button-row">
                 <button type="submit" class="button" disabled={busy || wait.left > 0}>

@@ -4,7 +4,7 @@ import { parseJalaliDate } from "../../../domain/jalali-date.ts";
 import type { RegistrationStep } from "../../../domain/registration.ts";
 import { type Errors, fieldId, Notice, Radios, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
-import { PasswordChecklist } from "../password-step.tsx";
+import { NewPasswordFields } from "../password-step.tsx";
 import { JalaliDateField } from "./date-picker.tsx";
 import type { Answer, Question, Values } from "./types.ts";
 
@@ -139,27 +139,18 @@ function PasswordStep(p: Props) {
       ))}
     </ul>
   );
-  const field = (name: "password" | "passwordConfirmation", hint?: string) => (
-    <TextField
-      field={name}
-      label={t(`fields.${name}`)}
-      value={v[name]}
-      onValue={(value) => p.set(name, value)}
-      onBlur={() => p.blur(name)}
-      error={p.errors[name]}
-      type="password"
-      autocomplete="new-password"
-      dir="ltr"
-      {...(hint ? { hint } : {})}
-    />
-  );
   return (
     <>
       {!narrow && <Notice title={t("reg.noticeTitle")}>{bullets}</Notice>}
       <p>{t("reg.passwordIntro")}</p>
-      {field("password", t("passwordHint"))}
-      <PasswordChecklist
+      <NewPasswordFields
         password={v.password}
+        onPassword={(value) => p.set("password", value)}
+        confirmation={v.passwordConfirmation}
+        onConfirmation={(value) => p.set("passwordConfirmation", value)}
+        onBlur={p.blur}
+        errors={p.errors}
+        hint={t("passwordHint")}
         person={{
           nationalId: v.nationalId,
           mobile: v.mobile,
@@ -169,7 +160,6 @@ function PasswordStep(p: Props) {
         }}
         personKnown
       />
-      {field("passwordConfirmation")}
       {narrow && (
         <details class="notice notice--folded" id="password-notices">
           <summary class="notice__title">{t("reg.passwordNoticesSummary")}</summary>
