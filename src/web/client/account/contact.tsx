@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { parseEmail } from "../../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../../domain/mobile.ts";
 import { api } from "../api.ts";
-import { CodeField, cleanCode } from "../code-step.tsx";
+import { CodeStep, cleanCode, useCodeStep } from "../code-step.tsx";
 import { Announcer, ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { CurrentPasswordField } from "../password-step.tsx";
@@ -24,7 +24,7 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
   const [current, setCurrent] = useState("");
   const [value, setValue] = useState("");
   const [sentTo, setSentTo] = useState("");
-  const [code, setCode] = useState("");
+  const codeStep = useCodeStep();
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -58,13 +58,13 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
     }
     setSentTo(parsed.value);
     setCurrent("");
-    setCode("");
+    codeStep.setCode("");
     go("code");
   };
 
   const verify = async (e: Event) => {
     e.preventDefault();
-    const digits = cleanCode(code);
+    const digits = cleanCode(codeStep.code);
     if (digits === "") return setErrors({ code: t("errors.code.required") });
     setErrors({});
     setBusy(true);
@@ -74,11 +74,8 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
     setBusy(false);
     if (r.ok) return go(r.data.status === "pending_branch" ? "pending_branch" : "applied");
     const p = r.problem;
-    if (p.code === "account.wrongCode") {
-      const left = Number(p.body.attemptsLeft);
-      const more = Number.isFinite(left) ? ` ${t("account.attemptsLeft", { n: num(left) })}` : "";
-      return setErrors({ code: `${p.title}${more}` });
-    }
+    if (p.code === "account.wrongCode")
+      return setErrors({ code: codeStep.wrong(p, "account.attemptsLeft") ?? p.title });
     const out = problemErrors(p, ["code"]);
     if (out) setErrors(out);
   };
@@ -136,12 +133,11 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
               <span class="step-title__count">{t("stepCount", { n: 2, total: 2 })}</span>
               {t("account.codeStep")}
             </h2>
-            <p id="code-sent">{t(`account.codeSent.${kind}`, { to: shown(sentTo) })}</p>
-            <CodeField
-              label={t("recover.codeLabel")}
+            <CodeStep
+              state={codeStep}
+              sentId="code-sent"
+              sent={t(`account.codeSent.${kind}`, { to: shown(sentTo) })}
               hint={t("account.codeHint")}
-              value={code}
-              onValue={setCode}
               error={errors.code}
             />
             <div class="button-row">

@@ -2,8 +2,8 @@
 // the code the branch's activation sent by SMS to the mobile proved at the desk.
 import { useState } from "preact/hooks";
 import { type ApiProblem, api } from "../api.ts";
-import { useWait } from "../code-step.tsx";
-import { ErrorSummary, type Errors, TextField } from "../form.tsx";
+import { CodeField, useWait } from "../code-step.tsx";
+import { ErrorSummary, type Errors, NationalIdField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { NewPasswordFields, useNewPassword } from "../password-step.tsx";
 import { Link, PageHeading } from "../router.tsx";
@@ -58,27 +58,8 @@ export function FirstPasswordPage() {
         order={["nationalId", "code", "password", "passwordConfirmation", "form"]}
       />
       <form noValidate onSubmit={submit}>
-        <TextField
-          field="nationalId"
-          label={t("fields.nationalId")}
-          value={nationalId}
-          onValue={setNationalId}
-          error={errors.nationalId}
-          numeric
-          width="short"
-          dir="ltr"
-        />
-        <TextField
-          field="code"
-          label={t("firstPassword.code")}
-          value={code}
-          onValue={setCode}
-          error={errors.code}
-          numeric
-          width="short"
-          dir="ltr"
-          autocomplete="one-time-code"
-        />
+        <NationalIdField value={nationalId} onValue={setNationalId} error={errors.nationalId} />
+        <CodeField label={t("firstPassword.code")} value={code} onValue={setCode} error={errors.code} />
         <NewPasswordFields {...newPassword.fields} errors={errors} person={{ nationalId }} />
         <div class="button-row">
           <button type="submit" class="button" disabled={wait.left > 0}>

@@ -2,7 +2,7 @@
 // typing), confirm it with the app's first code, list and remove them.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { CodeField, cleanCode } from "../code-step.tsx";
+import { CodeField, cleanCode, useCodeStep } from "../code-step.tsx";
 import { ErrorSummary } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { ConfirmRemoval, type SectionProps, useFactorDates } from "./parts.tsx";
@@ -96,8 +96,8 @@ export function TotpSection(p: SectionProps) {
 }
 
 function TotpEnrolment({ enrolment, onEnd }: { enrolment: Enrolment; onEnd: (confirmed: boolean) => void }) {
-  const { t, num } = useI18n();
-  const [code, setCode] = useState("");
+  const { t } = useI18n();
+  const { code, setCode, wrong } = useCodeStep();
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const [attempt, setAttempt] = useState(0);
@@ -116,9 +116,7 @@ function TotpEnrolment({ enrolment, onEnd }: { enrolment: Enrolment; onEnd: (con
     });
     setBusy(false);
     if (r.ok) return onEnd(true);
-    const left = Number(r.problem.body.attemptsLeft);
-    const more = Number.isFinite(left) ? ` ${t("mfa.attemptsLeft", { n: num(left) })}` : "";
-    setError(`${r.problem.title || t("networkError")}${more}`);
+    setError(wrong(r.problem, "mfa.attemptsLeft") ?? (r.problem.title || t("networkError")));
   };
   return (
     <section class="panel" aria-labelledby="totp-enrol-title" id="totp-enrol">

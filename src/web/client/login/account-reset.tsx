@@ -8,7 +8,7 @@ import { formatJalaliDateTime } from "../../../domain/jalali-date.ts";
 import { parseMobile } from "../../../domain/mobile.ts";
 import { useProblemErrors } from "../account/common.tsx";
 import { api } from "../api.ts";
-import { CodeField, cleanCode, ResendButton } from "../code-step.tsx";
+import { CodeStep, cleanCode, useCodeStep } from "../code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 
@@ -109,8 +109,7 @@ export function NewMobileStep({
   const [step, setStep] = useState<Step>("mobile");
   const [mobile, setMobile] = useState("");
   const [sentTo, setSentTo] = useState("");
-  const [code, setCode] = useState("");
-  const [resendAt, setResendAt] = useState(0);
+  const codeStep = useCodeStep();
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const heading = useStepFocus(step);
@@ -120,17 +119,14 @@ export function NewMobileStep({
     const r = await api("POST", "/api/login/account-reset/mobile", { mobile: value });
     setBusy(false);
     if (!r.ok) {
-      if (r.problem.status === 429 && r.problem.retryAfterSeconds && step === "code") {
-        setResendAt(Date.now() + r.problem.retryAfterSeconds * 1000);
-      }
+      if (step === "code") codeStep.held(r.problem);
       const out = problem(r.problem, ["mobile"]);
       if (out) setErrors(out);
       return false;
     }
     setSentTo(value);
-    setCode("");
+    codeStep.sent(RESEND_SECONDS);
     setErrors({});
-    setResendAt(Date.now() + RESEND_SECONDS * 1000);
     return true;
   };
   const submitMobile = async (e: Event) => {
@@ -141,7 +137,7 @@ export function NewMobileStep({
   };
   const submitCode = async (e: Event) => {
     e.preventDefault();
-    const typed = cleanCode(code);
+    const typed = cleanCode(codeStep.code);
     if (typed === "") return setErrors({ code: t("errors.code.required") });
     setBusy(true);
     const r = await api<{ status: "applied" | "pending_branch" }>(
@@ -153,10 +149,8 @@ export function NewMobileStep({
     );
     setBusy(false);
     if (r.ok) return r.data.status === "applied" ? onDone() : setStep("pending_branch");
-    const left = Number(r.problem.body.attemptsLeft);
-    if (r.problem.status === 400 && Number.isFinite(left)) {
-      return setErrors({ code: `${r.problem.title} ${t("mfa.attemptsLeft", { n: num(left) })}` });
-    }
+    const wrong = r.problem.status === 400 && codeStep.wrong(r.problem, "mfa.attemptsLeft");
+    if (wrong) return setErrors({ code: wrong });
     const out = problem(r.problem, ["code"]);
     if (out) setErrors(out);
   };
@@ -199,16 +193,13 @@ export function NewMobileStep({
         </form>
       ) : (
         <form noValidate onSubmit={submitCode}>
-          <p id="code-sent">{t("account.codeSent.mobile", { to: num(sentTo) })}</p>
-          <CodeField label={t("recover.codeLabel")} value={code} onValue={setCode} error={errors.code} />
-          <p>
-            <ResendButton
-              at={resendAt}
-              busy={busy}
-              onResend={() => send(sentTo)}
-              labels={{ resend: "mfa.resend", resendIn: "mfa.resendIn" }}
-            />
-          </p>
+          <CodeStep
+            state={codeStep}
+            sentId="code-sent"
+            sent={t("account.codeSent.mobile", { to: num(sentTo) })}
+            error={errors.code}
+            resend={{ busy, onResend: () => send(sentTo) }}
+          />
           <button type="submit" class="button" disabled={busy || problem.wait.left > 0}>
             {t("account.verify")}
           </button>

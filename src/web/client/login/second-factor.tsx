@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { toLatinDigits } from "../../../domain/digits.ts";
 import { api } from "../api.ts";
-import { CodeField, cleanCode, ResendButton, useWait } from "../code-step.tsx";
+import { CodeStep, cleanCode, useCodeStep, useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { signInWithPasskey } from "../passkeys/webauthn.ts";
@@ -83,10 +83,8 @@ export function SecondFactorStep(p: {
   const { t, num } = useI18n();
   const [method, setMethod] = useState<Method>(p.start.method);
   const [smsSentAt, setSmsSentAt] = useState(p.start.smsSentAt ?? 0);
-  const [resendAt, setResendAt] = useState(
-    p.start.smsHeldUntil ?? (p.start.smsSentAt ?? 0) + SMS_RESEND_SECONDS * 1000,
-  );
-  const [code, setCode] = useState("");
+  const codeStep = useCodeStep(p.start.smsHeldUntil ?? (p.start.smsSentAt ?? 0) + SMS_RESEND_SECONDS * 1000);
+  const { code, setCode } = codeStep;
   const [remember, setRemember] = useState(false);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -104,6 +102,8 @@ export function SecondFactorStep(p: {
     savePending({ ...start, method, ...(smsSentAt ? { smsSentAt } : held) });
   }, [method, smsSentAt]);
 
+  /** The method's name in the messages. */
+  const kind = method === "backup_code" ? "backup" : method;
   const others = ORDER.filter((m) => m !== method && p.start.methods.includes(m));
   const mobile = p.start.mobile ? num(p.start.mobile) : "";
 
@@ -128,19 +128,14 @@ export function SecondFactorStep(p: {
     const r = await api<{ resendAfterSeconds?: number }>("POST", "/api/login/second-factor/sms");
     setBusy(false);
     if (r.ok) {
-      const now = Date.now();
-      setSmsSentAt(now);
-      setResendAt(now + (r.data?.resendAfterSeconds ?? SMS_RESEND_SECONDS) * 1000);
-      setCode("");
+      setSmsSentAt(Date.now());
+      codeStep.sent(r.data?.resendAfterSeconds ?? SMS_RESEND_SECONDS);
       setErrors({});
       setAnnouncement(t("mfa.smsResent"));
       return true;
     }
     // Too early after all (another tab, a reload): the server's own wait is counted down.
-    if (r.problem.status === 429 && r.problem.retryAfterSeconds && r.problem.code !== "challenge_required") {
-      setResendAt(Date.now() + r.problem.retryAfterSeconds * 1000);
-      return smsSentAt > 0;
-    }
+    if (codeStep.held(r.problem)) return smsSentAt > 0;
     const out = problem(r.problem.status, r.problem.title, r.problem.retryAfterSeconds);
     if (out) setErrors(out);
     return false;
@@ -173,12 +168,14 @@ export function SecondFactorStep(p: {
       savePending(null);
       return p.onDone();
     }
-    const left = Number(r.problem.body.attemptsLeft);
-    if (r.problem.status === 400 && Number.isFinite(left)) {
-      const title = r.problem.title || t("mfa.wrongCode");
-      const more = left > 0 ? t("mfa.attemptsLeft", { n: num(left) }) : t(`mfa.noAttemptsLeft.${method}`);
-      return setErrors({ code: `${title} ${more}` });
-    }
+    const wrong =
+      r.problem.status === 400 &&
+      codeStep.wrong(
+        { ...r.problem, title: r.problem.title || t("mfa.wrongCode") },
+        "mfa.attemptsLeft",
+        t(`mfa.noAttemptsLeft.${method}`),
+      );
+    if (wrong) return setErrors({ code: wrong });
     const out = problem(r.problem.status, r.problem.title, r.problem.retryAfterSeconds);
     if (out) setErrors(out);
   };
@@ -205,38 +202,26 @@ export function SecondFactorStep(p: {
         <h2 class="step-title" tabIndex={-1} ref={heading}>
           {t("mfa.title")}
         </h2>
-        <p id="second-factor-intro">
-          {method === "sms" &&
-            (smsSentAt === 0
-              ? t("mfa.sms.held")
-              : mobile
-                ? t("mfa.sms.sentTo", { mobile })
-                : t("mfa.sms.sent"))}
-          {method === "totp" && t("mfa.totp.intro")}
-          {method === "backup_code" && t("mfa.backup.intro")}
-          {method === "passkey" && t("mfa.passkey.intro")}
-        </p>
-        {method !== "passkey" && (
-          <CodeField
-            label={t(`mfa.${method === "backup_code" ? "backup" : method}.label`)}
-            hint={t(`mfa.${method === "backup_code" ? "backup" : method}.hint`)}
-            value={code}
-            onValue={setCode}
-            error={errors.code}
-            text={method === "backup_code"}
-            webOtp={method === "sms"}
-          />
-        )}
-        {method === "sms" && (
-          <p id="sms-resend">
-            <ResendButton
-              at={resendAt}
-              busy={busy}
-              onResend={sendSms}
-              labels={{ resend: "mfa.resend", resendIn: "mfa.resendIn" }}
-            />
-          </p>
-        )}
+        <CodeStep
+          state={codeStep}
+          sentId="second-factor-intro"
+          sent={
+            method === "sms"
+              ? smsSentAt === 0
+                ? t("mfa.sms.held")
+                : mobile
+                  ? t("mfa.sms.sentTo", { mobile })
+                  : t("mfa.sms.sent")
+              : t(`mfa.${kind}.intro`)
+          }
+          ask={method !== "passkey"}
+          label={t(`mfa.${kind}.label`)}
+          hint={t(`mfa.${kind}.hint`)}
+          error={errors.code}
+          text={method === "backup_code"}
+          webOtp={method === "sms"}
+          resend={method === "sms" ? { id: "sms-resend", busy, onResend: sendSms } : undefined}
+        />
         <div class="radio form-group">
           <input
             id="f-rememberBrowser"

@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { parseNationalId } from "../../../domain/national-id.ts";
 import { type ApiProblem, api } from "../api.ts";
-import { CodeField, ResendButton, useWait } from "../code-step.tsx";
+import { CodeStep, useCodeStep, useWait } from "../code-step.tsx";
 import {
   addError,
   ErrorSummary,
@@ -21,19 +21,18 @@ type Question = { id?: string; questionId?: string; text: string };
 const STEPS = ["recover.step1", "recover.step2", "recover.step3"];
 
 export function RecoverPage() {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const [step, setStep] = useState(0);
   const [nationalId, setNationalId] = useState("");
   const [method, setMethod] = useState("");
   const [recoveryId, setRecoveryId] = useState("");
   const [questions, setQuestions] = useState<Question[]>([]);
-  const [code, setCode] = useState("");
   const [answers, setAnswers] = useState<string[]>([]);
   const [resetToken, setResetToken] = useState("");
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
-  const [resendAt, setResendAt] = useState(0);
+  const codeStep = useCodeStep();
   const wait = useWait();
   const parsedId = parseNationalId(nationalId);
   const newPassword = useNewPassword(parsedId.ok ? { nationalId: parsedId.value } : {});
@@ -53,9 +52,10 @@ export function RecoverPage() {
   const serverErrors = (problem: ApiProblem) => {
     const found: Errors = {};
     // A wrong code or answers say how many tries are left, counted by the server.
-    const left = Number(problem.body.attemptsLeft);
-    if (problem.code?.startsWith("recovery.wrong") && Number.isFinite(left)) {
-      const message = `${problem.title} ${t("recover.attemptsLeft", { n: num(left) })}`;
+    const message = problem.code?.startsWith("recovery.wrong")
+      ? codeStep.wrong(problem, "recover.attemptsLeft")
+      : null;
+    if (message) {
       setErrors(problem.code === "recovery.wrongCode" ? { code: message } : { form: message });
       return;
     }
@@ -88,7 +88,7 @@ export function RecoverPage() {
       if (!id.ok) found.nationalId = t(`errors.${id.code}`);
       if (!method) found.method = t("recover.methodRequired");
     } else if (step === 1 && method !== "security_questions") {
-      if (code.trim() === "") found.code = t("recover.codeRequired");
+      if (codeStep.code.trim() === "") found.code = t("recover.codeRequired");
     } else if (step === 1) {
       questions.forEach((_, i) => {
         if ((answers[i] ?? "").trim() === "") found[`answers.${i}`] = t("recover.answerRequired");
@@ -104,8 +104,7 @@ export function RecoverPage() {
       if (!r) return;
       const data = r.data;
       setRecoveryId(data.recoveryId);
-      setResendAt(Date.now() + (data.resendAfterSeconds ?? 0) * 1000);
-      setCode("");
+      codeStep.sent(data.resendAfterSeconds ?? 0);
       setAnnouncement("");
       setQuestions(data.questions ?? []);
       setAnswers((data.questions ?? []).map(() => ""));
@@ -119,7 +118,7 @@ export function RecoverPage() {
                 answer: answers[i] ?? "",
               })),
             }
-          : { code };
+          : { code: codeStep.code };
       const r = await call<{ resetToken: string }>(
         `/api/password-recovery/${encodeURIComponent(recoveryId)}/verify`,
         body,
@@ -143,17 +142,13 @@ export function RecoverPage() {
     setBusy(false);
     if (r.ok) {
       setRecoveryId(r.data.recoveryId);
-      setResendAt(Date.now() + (r.data.resendAfterSeconds ?? 0) * 1000);
-      setCode("");
+      codeStep.sent(r.data.resendAfterSeconds ?? 0);
       setErrors({});
       setAnnouncement(t(method === "email" ? "recover.resentEmail" : "recover.resentSms"));
       return;
     }
     // Too early after all (another tab, a slow clock): the server's wait is the one counted down.
-    if (r.problem.status === 429 && r.problem.retryAfterSeconds) {
-      setResendAt(Date.now() + r.problem.retryAfterSeconds * 1000);
-      return;
-    }
+    if (codeStep.held(r.problem)) return;
     serverErrors(r.problem);
   };
 
@@ -202,21 +197,12 @@ export function RecoverPage() {
               )}
               {step === 1 && method !== "security_questions" && (
                 <>
-                  <p>{t(method === "email" ? "recover.codeSentEmail" : "recover.codeSentSms")}</p>
-                  <CodeField
-                    label={t("recover.codeLabel")}
-                    value={code}
-                    onValue={setCode}
+                  <CodeStep
+                    state={codeStep}
+                    sent={t(method === "email" ? "recover.codeSentEmail" : "recover.codeSentSms")}
                     error={errors.code}
+                    resend={{ id: "recover-resend", busy, onResend: resend }}
                   />
-                  <p id="recover-resend">
-                    <ResendButton
-                      at={resendAt}
-                      busy={busy}
-                      onResend={resend}
-                      labels={{ resend: "recover.resend", resendIn: "recover.resendIn" }}
-                    />
-                  </p>
                   <p class="visually-hidden" role="status">
                     {announcement}
                   </p>

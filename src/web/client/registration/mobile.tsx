@@ -3,7 +3,7 @@
 // mobileProof for that national ID + mobile, which the final submission carries.
 import { parseMobile } from "../../../domain/mobile.ts";
 import { parseNationalId } from "../../../domain/national-id.ts";
-import { api } from "../api.ts";
+import { type ApiProblem, api } from "../api.ts";
 import { CodeField, ResendButton } from "../code-step.tsx";
 import type { Errors } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
@@ -65,19 +65,18 @@ export async function sendCode(state: MobileProof, pair: Pair, networkError: str
 
 /**
  * Confirms the code typed; the state with its proof, or the errors to show. A wrong code says how
- * many tries are left (`triesLeft` words it), as every code step does.
+ * many tries are left (`wrong` words it: useWrongCode), as every code step does.
  */
 export async function confirmCode(
   state: MobileProof,
   networkError: string,
-  triesLeft: (n: number) => string,
+  wrong: (problem: ApiProblem) => string | null,
 ) {
   const url = `/api/registrations/mobile-verification/${state.verificationId}/confirm`;
   const r = await api<{ mobileProof: string }>("POST", url, { code: state.code });
   if (!r.ok) {
-    const left = Number(r.problem.body.attemptsLeft);
-    if (r.problem.code === "mobileVerification.wrongCode" && left > 0)
-      return { errors: { code: `${r.problem.title} ${triesLeft(left)}` } };
+    const message = r.problem.code === "mobileVerification.wrongCode" && wrong(r.problem);
+    if (message) return { errors: { code: message } };
     return { errors: errorsOf(r.problem, networkError, "code") };
   }
   return { state: { ...state, proof: { pair: state.sentFor!, value: r.data.mobileProof } } };

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { REGISTRATION_STEPS, type RegistrationStep, STEP_FIELDS } from "../../../domain/registration.ts";
 import type { FieldError } from "../../../domain/result.ts";
 import { api } from "../api.ts";
+import { useWrongCode } from "../code-step.tsx";
 import { Announcer, addError, ErrorSummary, type Errors, focusField, StepBar } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { guardLeaving, navigate, PageHeading } from "../router.tsx";
@@ -43,7 +44,8 @@ type Shown = { step: number; errors: Errors; summary: boolean };
 const isRegisterPath = (to: string) => stepFromPath(to.split(/[?#]/)[0] ?? "") !== null;
 
 export function RegisterPage({ path }: { path: string }) {
-  const { t, num, locale } = useI18n();
+  const { t, locale } = useI18n();
+  const wrongCode = useWrongCode();
   const [restored] = useState(loadDraft);
   const [values, setValues] = useState<Values>(restored?.values ?? EMPTY);
   const [proof, setProof] = useState<MobileProof>(restored?.proof ?? NO_PROOF);
@@ -194,7 +196,7 @@ export function RegisterPage({ path }: { path: string }) {
       setBusy(false);
       return showErrors({ code: t("errors.code.required") });
     }
-    const r = await confirmCode(proof, t("networkError"), (n) => t("recover.attemptsLeft", { n: num(n) }));
+    const r = await confirmCode(proof, t("networkError"), (p) => wrongCode(p, "recover.attemptsLeft", ""));
     setBusy(false);
     if (r.errors) return showErrors(r.errors);
     setProof(r.state);

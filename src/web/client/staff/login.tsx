@@ -3,7 +3,7 @@
 // of four, and as its otpauth:// link).
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { useWait } from "../code-step.tsx";
+import { CodeField, useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { PageHeading } from "../router.tsx";
@@ -171,17 +171,12 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
         </section>
       )}
       <form noValidate onSubmit={submitCode}>
-        <TextField
-          field="code"
+        <CodeField
           label={t("staff.totp.label")}
           hint={t("staff.totp.hint")}
           value={code}
           onValue={setCode}
           error={errors.code}
-          numeric
-          autocomplete="one-time-code"
-          width="short"
-          dir="ltr"
         />
         <button type="submit" class="button" disabled={busy || wait.left > 0}>
           {t("staff.totp.submit")}

@@ -3,7 +3,7 @@
 // the fields that differed are left empty, to be typed as the national card and certificate say.
 import { useState } from "preact/hooks";
 import { type ApiProblem, api } from "../api.ts";
-import { CodeField, useWait } from "../code-step.tsx";
+import { CodeStep, useCodeStep, useWait } from "../code-step.tsx";
 import type { Errors } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { saveDraft } from "../registration/draft.ts";
@@ -15,9 +15,10 @@ type Typed = "firstName" | "lastName" | "gender" | "birthCertificateNumber" | "b
 type Seen = { fields: string[]; filled: Partial<Pick<Values, Typed>> };
 
 export function MismatchLook({ nationalId, mobile }: { nationalId: string; mobile: string }) {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const [sent, setSent] = useState(false);
-  const [code, setCode] = useState("");
+  const codeStep = useCodeStep();
+  const { code, setCode } = codeStep;
   const [seen, setSeen] = useState<Seen | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -25,9 +26,7 @@ export function MismatchLook({ nationalId, mobile }: { nationalId: string; mobil
 
   const failed = (p: ApiProblem) => {
     wait.caught(p);
-    const left = Number(p.body.attemptsLeft);
-    const tries = Number.isFinite(left) && left > 0 ? ` ${t("recover.attemptsLeft", { n: num(left) })}` : "";
-    setErrors({ code: (p.title || t("networkError")) + tries });
+    setErrors({ code: codeStep.wrong(p, "recover.attemptsLeft", "") ?? (p.title || t("networkError")) });
   };
   const send = async () => {
     setBusy(true);
@@ -77,11 +76,10 @@ export function MismatchLook({ nationalId, mobile }: { nationalId: string; mobil
       <p>{t("track.mismatch.offer")}</p>
       {sent && (
         <form noValidate onSubmit={show}>
-          <p>{t("track.mismatch.sent")}</p>
-          <CodeField
+          <CodeStep
+            state={codeStep}
+            sent={t("track.mismatch.sent")}
             label={t("track.mismatch.codeLabel")}
-            value={code}
-            onValue={setCode}
             error={errors.code}
             webOtp
           />
