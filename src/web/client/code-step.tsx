@@ -223,7 +223,7 @@ export function useWaitText() {
  * over, and `notice` says how long in Persian, then goes away by itself.
  */
 export function useWait() {
-  const { t } = useI18n();
+  const { t, num } = useI18n();
   const words = useWaitText();
   const [until, setUntil] = useState(0);
   const left = useSecondsLeft(until);
@@ -239,5 +239,31 @@ export function useWait() {
         {t("wait.countdown", { time: words(left) })}
       </p>
     ) : null;
-  return { left, caught, notice };
+  /**
+   * A 429's message: the server's words, and the minutes to wait where no countdown says it (a wait
+   * without Retry-After); null for any other answer.
+   */
+  const tooMany = (problem: { status: number; title: string; code?: string; retryAfterSeconds?: number }) => {
+    if (problem.status !== 429) return null;
+    if (caught(problem)) return problem.title || t("networkError");
+    const minutes = Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60));
+    return `${problem.title} ${t("login.waitMinutes", { n: num(minutes) })}`;
+  };
+  return { left, caught, tooMany, notice };
+}
+
+/** A form's submit button, disabled while its call is out or a 429's wait counts down, and that wait. */
+export function SubmitButton(p: {
+  label: string;
+  busy: boolean;
+  wait: { left: number; notice: ComponentChildren };
+}) {
+  return (
+    <>
+      <button type="submit" class="button" disabled={p.busy || p.wait.left > 0}>
+        {p.label}
+      </button>
+      {p.wait.notice}
+    </>
+  );
 }

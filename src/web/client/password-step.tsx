@@ -9,6 +9,7 @@ import { canJudge, hasNonLatin, PASSWORD_RULES, validatePasswordPair } from "../
 import type { ApiProblem } from "./api.ts";
 import { api } from "./api.ts";
 import { loadedBlocklist, useBlocklist } from "./blocklist.ts";
+import { SubmitButton } from "./code-step.tsx";
 import { addError, ErrorSummary, type Errors, TextField } from "./form.tsx";
 import { useI18n } from "./i18n.ts";
 
@@ -112,6 +113,8 @@ export function useNewPassword(person?: PersonalData) {
   };
 }
 
+const NO_WAIT = { left: 0, notice: null };
+
 export const CHANGE_FIELDS = ["currentPassword", "password", "passwordConfirmation"];
 
 /**
@@ -169,10 +172,7 @@ export function ChangePasswordForm(p: {
           label={t("account.newPassword")}
           staff={p.staff ?? false}
         />
-        <button type="submit" class="button" disabled={busy || (p.wait?.left ?? 0) > 0}>
-          {p.submit}
-        </button>
-        {p.wait?.notice}
+        <SubmitButton label={p.submit} busy={busy} wait={p.wait ?? NO_WAIT} />
       </form>
     </>
   );

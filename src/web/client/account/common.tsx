@@ -41,7 +41,7 @@ export function useMe(): Me | null {
  * disabled until it is over (issue 21: every wait has a time, and the button comes back by itself).
  */
 export function useProblemErrors(onUnauthorized: () => void = () => navigate("/login")) {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const wait = useWait();
   const toErrors = (problem: ApiProblem, fields: string[] = [], fallback = "form"): Errors | null => {
     if (problem.status === 401) {
@@ -49,11 +49,8 @@ export function useProblemErrors(onUnauthorized: () => void = () => navigate("/l
       return null;
     }
     if (problem.status === 0) return { [fallback]: t("networkError") };
-    if (problem.status === 429) {
-      if (wait.caught(problem)) return { form: problem.title || t("networkError") };
-      const minutes = Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60));
-      return { form: `${problem.title} ${t("login.waitMinutes", { n: num(minutes) })}` };
-    }
+    const tooMany = wait.tooMany(problem);
+    if (tooMany) return { form: tooMany };
     const out: Errors = {};
     for (const fe of problem.errors ?? []) {
       const known = fields.some((f) => fe.field === f || fe.field.startsWith(`${f}.`));

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { parseEmail } from "../../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../../domain/mobile.ts";
 import { api } from "../api.ts";
-import { CodeStep, cleanCode, useCodeStep } from "../code-step.tsx";
+import { CodeStep, cleanCode, SubmitButton, useCodeStep } from "../code-step.tsx";
 import { Announcer, ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { CurrentPasswordField } from "../password-step.tsx";
@@ -118,10 +118,7 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
               error={errors.currentPassword}
               hint={t("account.reauthText")}
             />
-            <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
-              {t("account.sendCode")}
-            </button>
-            {problemErrors.wait.notice}
+            <SubmitButton label={t("account.sendCode")} busy={busy} wait={problemErrors.wait} />
           </form>
         </>
       )}

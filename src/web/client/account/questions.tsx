@@ -1,6 +1,7 @@
 // R-ACCT change security questions: 3 to 5 questions of GET /api/security-questions with answers,
 // and the current password → PUT /api/account/security-questions (204; SMS notice). The answers
 // are checked by the same rule code as the server's.
+
 import { useEffect, useState } from "preact/hooks";
 import {
   MAX_SECURITY_ANSWERS,
@@ -8,6 +9,7 @@ import {
   validateSecurityAnswers,
 } from "../../../domain/security-questions.ts";
 import { api } from "../api.ts";
+import { SubmitButton } from "../code-step.tsx";
 import { ErrorMessage, ErrorSummary, type Errors, fieldId, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { CurrentPasswordField } from "../password-step.tsx";
@@ -144,10 +146,7 @@ export function ChangeQuestionsPage() {
               error={errors.currentPassword}
               hint={t("account.reauthText")}
             />
-            <button type="submit" class="button" disabled={busy || problemErrors.wait.left > 0}>
-              {t("account.saveQuestions")}
-            </button>
-            {problemErrors.wait.notice}
+            <SubmitButton label={t("account.saveQuestions")} busy={busy} wait={problemErrors.wait} />
           </form>
         </>
       )}

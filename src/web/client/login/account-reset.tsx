@@ -8,7 +8,7 @@ import { formatJalaliDateTime } from "../../../domain/jalali-date.ts";
 import { parseMobile } from "../../../domain/mobile.ts";
 import { useProblemErrors } from "../account/common.tsx";
 import { api } from "../api.ts";
-import { CodeStep, cleanCode, useCodeStep } from "../code-step.tsx";
+import { CodeStep, cleanCode, SubmitButton, useCodeStep } from "../code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 
@@ -186,10 +186,7 @@ export function NewMobileStep({
             autocomplete="tel"
             dir="ltr"
           />
-          <button type="submit" class="button" disabled={busy || problem.wait.left > 0}>
-            {t("account.sendCode")}
-          </button>
-          {problem.wait.notice}
+          <SubmitButton label={t("account.sendCode")} busy={busy} wait={problem.wait} />
         </form>
       ) : (
         <form noValidate onSubmit={submitCode}>
@@ -200,10 +197,7 @@ export function NewMobileStep({
             error={errors.code}
             resend={{ busy, onResend: () => send(sentTo) }}
           />
-          <button type="submit" class="button" disabled={busy || problem.wait.left > 0}>
-            {t("account.verify")}
-          </button>
-          {problem.wait.notice}
+          <SubmitButton label={t("account.verify")} busy={busy} wait={problem.wait} />
         </form>
       )}
     </div>

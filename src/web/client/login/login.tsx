@@ -6,11 +6,12 @@ import { useEffect, useState } from "preact/hooks";
 import { parseNationalId } from "../../../domain/national-id.ts";
 import { api } from "../api.ts";
 import { useWait } from "../code-step.tsx";
-import { ErrorSummary, type Errors, NationalIdField, TextField } from "../form.tsx";
+import { ErrorSummary, type Errors, NationalIdField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { cancelPasskeyCeremony, passkeysSupported, signInWithPasskey } from "../passkeys/webauthn.ts";
 import { Link, navigate, PageHeading } from "../router.tsx";
 import { NewMobileStep } from "./account-reset.tsx";
+import { CredentialsForm } from "./credentials.tsx";
 import {
   loadPending,
   type SecondFactorStart,
@@ -91,7 +92,7 @@ export function SignInForm<T>({
   intro?: ComponentChildren;
   children?: ComponentChildren;
 }) {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const [nationalId, setNationalId] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<Errors>({});
@@ -166,11 +167,8 @@ export function SignInForm<T>({
     setRefused(p.status === 401);
     // Awaiting branch activation or locked: told where to go, never signed in.
     if (p.status === 403) return setBranch(p.title);
-    if (wait.caught(p)) return setErrors({ form: p.title });
-    if (p.status === 429) {
-      const minutes = Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60));
-      return setErrors({ form: `${p.title} ${t("login.waitMinutes", { n: num(minutes) })}` });
-    }
+    const tooMany = wait.tooMany(p);
+    if (tooMany) return setErrors({ form: tooMany });
     setErrors({ form: p.title || t("networkError") });
   };
 
@@ -216,29 +214,23 @@ export function SignInForm<T>({
           {t("login.firstPasswordHint")} <Link href="/first-password">{t("firstPassword.title")}</Link>
         </p>
       )}
-      <form noValidate onSubmit={submit}>
-        <NationalIdField
-          value={nationalId}
-          onValue={setNationalId}
-          error={errors.nationalId}
-          autocomplete={withPasskey ? "username webauthn" : "username"}
-        />
-        <TextField
-          field="password"
-          label={t("fields.password")}
-          value={password}
-          onValue={setPassword}
-          error={errors.password}
-          type="password"
-          autocomplete="current-password"
-          width="short"
-          dir="ltr"
-        />
-        <button type="submit" class="button" disabled={busy || wait.left > 0}>
-          {t("login.submit")}
-        </button>
-        {wait.notice}
-      </form>
+      <CredentialsForm
+        who={
+          <NationalIdField
+            value={nationalId}
+            onValue={setNationalId}
+            error={errors.nationalId}
+            autocomplete={withPasskey ? "username webauthn" : "username"}
+          />
+        }
+        password={password}
+        onPassword={setPassword}
+        error={errors.password}
+        submit={t("login.submit")}
+        busy={busy}
+        wait={wait}
+        onSubmit={submit}
+      />
       {withPasskey && (
         <div class="passkey-signin" id="passkey-signin">
           <p class="passkey-signin__or">{t("passkeys.or")}</p>

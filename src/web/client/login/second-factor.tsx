@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { toLatinDigits } from "../../../domain/digits.ts";
 import { api } from "../api.ts";
-import { CodeStep, cleanCode, useCodeStep, useWait } from "../code-step.tsx";
+import { CodeStep, cleanCode, SubmitButton, useCodeStep, useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { signInWithPasskey } from "../passkeys/webauthn.ts";
@@ -114,12 +114,8 @@ export function SecondFactorStep(p: {
       return null;
     }
     if (status === 0) return { form: t("networkError") };
-    if (wait.caught({ status, ...(retryAfter ? { retryAfterSeconds: retryAfter } : {}) }))
-      return { form: title };
-    if (status === 429) {
-      const minutes = Math.max(1, Math.ceil((retryAfter ?? 60) / 60));
-      return { form: `${title} ${t("login.waitMinutes", { n: num(minutes) })}` };
-    }
+    const tooMany = wait.tooMany({ status, title, ...(retryAfter ? { retryAfterSeconds: retryAfter } : {}) });
+    if (tooMany) return { form: tooMany };
     return { form: title || t("networkError") };
   };
 
@@ -235,10 +231,11 @@ export function SecondFactorStep(p: {
         <p class="hint" id="f-rememberBrowser-hint">
           {t("mfa.rememberHint")}
         </p>
-        <button type="submit" class="button" disabled={busy || wait.left > 0}>
-          {t(method === "passkey" ? "passkeys.signIn" : "mfa.submit")}
-        </button>
-        {wait.notice}
+        <SubmitButton
+          label={t(method === "passkey" ? "passkeys.signIn" : "mfa.submit")}
+          busy={busy}
+          wait={wait}
+        />
       </form>
       <p class="visually-hidden" role="status">
         {announcement}

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { parseMobile } from "../../../domain/mobile.ts";
 import { parseNationalId } from "../../../domain/national-id.ts";
 import { api } from "../api.ts";
-import { useWait } from "../code-step.tsx";
+import { SubmitButton, useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors, NationalIdField, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { Link, PageHeading } from "../router.tsx";
@@ -72,10 +72,7 @@ export function TrackPage() {
           width="short"
           dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy || wait.left > 0}>
-          {t("track.submit")}
-        </button>
-        {wait.notice}
+        <SubmitButton label={t("track.submit")} busy={busy} wait={wait} />
       </form>
       <div aria-live="polite" role="status">
         {result && (
