@@ -332,6 +332,25 @@ export function StepBar(p: { labels: string[]; current: number; modifier?: strin
   );
 }
 
+/**
+ * A page of steps: `go` moves to a step and the focus to its heading (the element `heading` is given
+ * to), so that a screen reader says where the person is; the first step leaves the focus where it is.
+ */
+export function useSteps<S>(first: S) {
+  const [step, setStep] = useState(first);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const moved = useRef(false);
+  useEffect(() => {
+    if (moved.current) heading.current?.focus();
+    moved.current = false;
+  }, [step]);
+  const go = (to: S) => {
+    setStep(to);
+    moved.current = true;
+  };
+  return { step, go, heading };
+}
+
 /** A polite live region: announces changes (a new step, a result) to screen readers. */
 export function Announcer({ message }: { message: string }) {
   return (

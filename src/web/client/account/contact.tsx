@@ -2,12 +2,12 @@
 // a code goes to the new contact) → the code → POST /api/account/{kind}/verify → `applied` (the
 // profile shows it) or `pending_branch` (a mobile the ownership registry does not tie to the person
 // waits for a branch visit with the original national card and birth certificate).
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { parseEmail } from "../../../domain/email.ts";
 import { maskMobile, parseMobile } from "../../../domain/mobile.ts";
 import { api } from "../api.ts";
 import { CodeStep, cleanCode, SubmitButton, useCodeStep } from "../code-step.tsx";
-import { Announcer, ErrorSummary, type Errors, TextField } from "../form.tsx";
+import { Announcer, ErrorSummary, type Errors, TextField, useSteps } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { CurrentPasswordField } from "../password-step.tsx";
 import { Link } from "../router.tsx";
@@ -20,23 +20,16 @@ export function ChangeContactPage({ kind }: { kind: Kind }) {
   const { t, num } = useI18n();
   const me = useMe();
   const problemErrors = useProblemErrors();
-  const [step, setStep] = useState<Step>("form");
+  const { step, go: goTo, heading } = useSteps<Step>("form");
   const [current, setCurrent] = useState("");
   const [value, setValue] = useState("");
   const [sentTo, setSentTo] = useState("");
   const codeStep = useCodeStep();
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const moved = useRef(false);
-  useEffect(() => {
-    if (moved.current) heading.current?.focus();
-    moved.current = false;
-  }, [step]);
   const go = (to: Step) => {
     setErrors({});
-    setStep(to);
-    moved.current = true;
+    goTo(to);
   };
   const shown = (v: string) => (kind === "mobile" ? num(v) : v);
 

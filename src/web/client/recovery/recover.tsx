@@ -1,6 +1,6 @@
 // R-REC: three steps, national ID and method → code or security answers → new password, beside
 // the guide's «کاربر گرامی» panel.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { parseNationalId } from "../../../domain/national-id.ts";
 import { type ApiProblem, api } from "../api.ts";
 import { CodeStep, useCodeStep, useWait } from "../code-step.tsx";
@@ -12,6 +12,7 @@ import {
   Radios,
   StepBar,
   TextField,
+  useSteps,
 } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
 import { NewPasswordFields, useNewPassword } from "../password-step.tsx";
@@ -22,7 +23,7 @@ const STEPS = ["recover.step1", "recover.step2", "recover.step3"];
 
 export function RecoverPage() {
   const { t } = useI18n();
-  const [step, setStep] = useState(0);
+  const { step, go: goTo, heading } = useSteps(0);
   const [nationalId, setNationalId] = useState("");
   const [method, setMethod] = useState("");
   const [recoveryId, setRecoveryId] = useState("");
@@ -37,17 +38,9 @@ export function RecoverPage() {
   const parsedId = parseNationalId(nationalId);
   const newPassword = useNewPassword(parsedId.ok ? { nationalId: parsedId.value } : {});
   const [announcement, setAnnouncement] = useState("");
-  const heading = useRef<HTMLHeadingElement>(null);
-  const moved = useRef(false);
-  useEffect(() => {
-    if (moved.current) heading.current?.focus();
-    moved.current = false;
-  }, [step]);
-
   const go = (to: number) => {
     setErrors({});
-    setStep(to);
-    moved.current = true;
+    goTo(to);
   };
   const serverErrors = (problem: ApiProblem) => {
     const found: Errors = {};
