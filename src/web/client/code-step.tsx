@@ -1,6 +1,8 @@
 // The form kit's one-time-code parts, shared by every page that asks for a code (registration's
 // mobile proof, recovery, contact changes, the sign-in's second step, the authenticator app's first
-// code): the field a phone fills from the SMS, and «ارسال دوباره» behind a countdown.
+// code): the field a phone fills from the SMS, «ارسال دوباره» behind a countdown, the step that holds
+// them, and a wrong code's tries left.
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { toLatinDigits } from "../../domain/digits.ts";
 import { TextField } from "./form.tsx";
@@ -15,7 +17,7 @@ export const cleanCode = (typed: string) => toLatinDigits(typed).replace(/[\s\-�
  * codes). `webOtp` also asks the WebOTP API, where there is one, for the code of an SMS that ends
  * with the `@host #code` line, and fills the field with it.
  */
-export function CodeField(p: {
+type CodeFieldProps = {
   label: string;
   value: string;
   onValue: (value: string) => void;
@@ -24,7 +26,9 @@ export function CodeField(p: {
   field?: string;
   text?: boolean;
   webOtp?: boolean;
-}) {
+};
+
+export function CodeField(p: CodeFieldProps) {
   useWebOtp(p.webOtp === true, p.onValue);
   return (
     <TextField
@@ -101,6 +105,107 @@ export function ResendButton(p: {
   );
 }
 
+/**
+ * A code step's body: where the code went (`sent`), the code's field (`ask={false}` where the step
+ * asks for none, as a passkey), and «ارسال دوباره» where a new code may be asked for. `state` is
+ * the step's useCodeStep; the field is labelled «کد احراز هویت» unless `label` says otherwise.
+ */
+export function CodeStep(p: {
+  state: { code: string; setCode: (code: string) => void; resendAt: number };
+  sent: ComponentChildren;
+  sentId?: string;
+  error: string | undefined;
+  label?: string;
+  hint?: string;
+  text?: boolean;
+  webOtp?: boolean;
+  ask?: boolean;
+  resend?:
+    | { onResend: () => void; busy?: boolean; id?: string; labels?: { resend: string; resendIn: string } }
+    | undefined;
+}) {
+  const { t } = useI18n();
+  const resend = p.resend;
+  return (
+    <>
+      <p id={p.sentId}>{p.sent}</p>
+      {p.ask !== false && (
+        <CodeField
+          label={p.label ?? t("recover.codeLabel")}
+          {...(p.hint ? { hint: p.hint } : {})}
+          value={p.state.code}
+          onValue={p.state.setCode}
+          error={p.error}
+          text={p.text === true}
+          webOtp={p.webOtp === true}
+        />
+      )}
+      {resend && (
+        <p id={resend.id}>
+          <ResendButton
+            at={p.state.resendAt}
+            busy={resend.busy === true}
+            onResend={resend.onResend}
+            labels={resend.labels ?? { resend: "mfa.resend", resendIn: "mfa.resendIn" }}
+          />
+        </p>
+      )}
+    </>
+  );
+}
+
+type Refusal = {
+  status: number;
+  title: string;
+  code?: string;
+  retryAfterSeconds?: number;
+  body: Record<string, unknown>;
+};
+
+/**
+ * A code step's state: the code typed, when «ارسال دوباره» comes back, and a wrong code's message
+ * (useWrongCode).
+ * `resendAt` starts at `firstResendAt` (a time in ms; 0: at once).
+ */
+export function useCodeStep(firstResendAt = 0) {
+  const wrong = useWrongCode();
+  const [code, setCode] = useState("");
+  const [resendAt, setResendAt] = useState(firstResendAt);
+  return {
+    code,
+    setCode,
+    resendAt,
+    /** A code went out: the field is emptied and «ارسال دوباره» waits `seconds`. */
+    sent(seconds: number) {
+      setCode("");
+      setResendAt(Date.now() + seconds * 1000);
+    },
+    /** A new code refused as too early (another tab, a reload): the server's own wait counts down. */
+    held(problem: Refusal) {
+      if (problem.status !== 429 || !problem.retryAfterSeconds || problem.code === "challenge_required")
+        return false;
+      setResendAt(Date.now() + problem.retryAfterSeconds * 1000);
+      return true;
+    },
+    wrong,
+  };
+}
+
+/**
+ * A wrong code's message: the server's words and the tries it counts left (`attemptsLeft`, worded
+ * by `key`); null when it counts none. `ended`, when given, replaces the count once none is left.
+ */
+export function useWrongCode() {
+  const { t, num } = useI18n();
+  return (problem: Refusal, key: string, ended?: string): string | null => {
+    const left = Number(problem.body.attemptsLeft);
+    if (!Number.isFinite(left)) return null;
+    const more = left > 0 || ended === undefined ? t(key, { n: num(left) }) : ended;
+    const title = problem.title || t("networkError");
+    return more ? `${title} ${more}` : title;
+  };
+}
+
 /** «۱ دقیقه و ۵ ثانیه», «۴۵ ثانیه»: a wait in words, in the interface's digits. */
 export function useWaitText() {
   const { t, num } = useI18n();
@@ -118,7 +223,7 @@ export function useWaitText() {
  * over, and `notice` says how long in Persian, then goes away by itself.
  */
 export function useWait() {
-  const { t } = useI18n();
+  const { t, num } = useI18n();
   const words = useWaitText();
   const [until, setUntil] = useState(0);
   const left = useSecondsLeft(until);
@@ -134,5 +239,31 @@ export function useWait() {
         {t("wait.countdown", { time: words(left) })}
       </p>
     ) : null;
-  return { left, caught, notice };
+  /**
+   * A 429's message: the server's words, and the minutes to wait where no countdown says it (a wait
+   * without Retry-After); null for any other answer.
+   */
+  const tooMany = (problem: { status: number; title: string; code?: string; retryAfterSeconds?: number }) => {
+    if (problem.status !== 429) return null;
+    if (caught(problem)) return problem.title || t("networkError");
+    const minutes = Math.max(1, Math.ceil((problem.retryAfterSeconds ?? 60) / 60));
+    return `${problem.title} ${t("login.waitMinutes", { n: num(minutes) })}`;
+  };
+  return { left, caught, tooMany, notice };
+}
+
+/** A form's submit button, disabled while its call is out or a 429's wait counts down, and that wait. */
+export function SubmitButton(p: {
+  label: string;
+  busy: boolean;
+  wait: { left: number; notice: ComponentChildren };
+}) {
+  return (
+    <>
+      <button type="submit" class="button" disabled={p.busy || p.wait.left > 0}>
+        {p.label}
+      </button>
+      {p.wait.notice}
+    </>
+  );
 }

@@ -3,21 +3,21 @@
 import { render } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { Locale } from "../../messages/index.ts";
-import { AccountPage } from "./account.tsx";
-import { accountSubPage } from "./account-pages.tsx";
+import { AccountPage } from "./account/account.tsx";
+import { accountSubPage } from "./account/pages.tsx";
 import { api, setApiLocale } from "./api.ts";
-import { FirstPasswordPage } from "./first-password.tsx";
+import { FirstPasswordPage } from "./branch/first-password.tsx";
+import { OutboxPage } from "./dev/outbox.tsx";
 import { HomePage } from "./home.tsx";
 import { applyLocale, I18nContext, initialLocale, makeI18n, useI18n } from "./i18n.ts";
-import { IdleWarning } from "./idle-warning.tsx";
-import { LoginPage } from "./login.tsx";
-import { OutboxPage } from "./outbox.tsx";
-import { RecoverPage } from "./recover.tsx";
-import { RegisterPage } from "./register.tsx";
+import { IdleWarning } from "./login/idle-warning.tsx";
+import { LoginPage } from "./login/login.tsx";
+import { SsoPage } from "./oidc/sso.tsx";
+import { RecoverPage } from "./recovery/recover.tsx";
+import { RegisterPage } from "./registration/register.tsx";
 import { Link, PageHeading, usePath } from "./router.tsx";
-import { SsoPage } from "./sso.tsx";
 import { StaffConsole } from "./staff/console.tsx";
-import { TrackPage } from "./track.tsx";
+import { TrackPage } from "./tracking/track.tsx";
 
 // The guide's footer: «سامانه مدیریت کاربران | ثبت نام | پیگیری ثبت نام | فراموشی گذرواژه».
 const FOOTER = [

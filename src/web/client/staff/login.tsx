@@ -3,9 +3,10 @@
 // of four, and as its otpauth:// link).
 import { useState } from "preact/hooks";
 import { api } from "../api.ts";
-import { useWait } from "../code-step.tsx";
+import { CodeField, SubmitButton, useWait } from "../code-step.tsx";
 import { ErrorSummary, type Errors, TextField } from "../form.tsx";
 import { useI18n } from "../i18n.ts";
+import { CredentialsForm } from "../login/credentials.tsx";
 import { PageHeading } from "../router.tsx";
 import { signInWithStaffPasskey } from "./passkeys.tsx";
 
@@ -16,7 +17,7 @@ type Step = {
 };
 
 export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
-  const { t, num } = useI18n();
+  const { t } = useI18n();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
@@ -33,13 +34,7 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
   }) => {
     const out: Errors = {};
     for (const e of p.errors ?? []) out[e.field] ??= e.message;
-    if (Object.keys(out).length === 0) {
-      const later =
-        p.status === 429 && !wait.caught(p)
-          ? ` ${t("login.waitMinutes", { n: num(Math.max(1, Math.ceil((p.retryAfterSeconds ?? 60) / 60))) })}`
-          : "";
-      out.form = (p.title || t("networkError")) + later;
-    }
+    if (Object.keys(out).length === 0) out.form = wait.tooMany(p) ?? (p.title || t("networkError"));
     setErrors(out);
   };
 
@@ -99,33 +94,27 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
         <PageHeading title={t("staff.login.title")}>{t("staff.login.title")}</PageHeading>
         <p>{t("staff.login.intro")}</p>
         <ErrorSummary errors={errors} order={["username", "password", "form"]} />
-        <form noValidate onSubmit={submitPassword}>
-          <TextField
-            field="username"
-            label={t("staff.username")}
-            value={username}
-            onValue={setUsername}
-            error={errors.username}
-            autocomplete="username"
-            width="short"
-            dir="ltr"
-          />
-          <TextField
-            field="password"
-            label={t("fields.password")}
-            value={password}
-            onValue={setPassword}
-            error={errors.password}
-            type="password"
-            autocomplete="current-password"
-            width="short"
-            dir="ltr"
-          />
-          <button type="submit" class="button" disabled={busy || wait.left > 0}>
-            {t("staff.login.submit")}
-          </button>
-          {wait.notice}
-        </form>
+        <CredentialsForm
+          who={
+            <TextField
+              field="username"
+              label={t("staff.username")}
+              value={username}
+              onValue={setUsername}
+              error={errors.username}
+              autocomplete="username"
+              width="short"
+              dir="ltr"
+            />
+          }
+          password={password}
+          onPassword={setPassword}
+          error={errors.password}
+          submit={t("staff.login.submit")}
+          busy={busy}
+          wait={wait}
+          onSubmit={submitPassword}
+        />
         {passkeyButton("staff.login.passkey")}
       </div>
     );
@@ -171,22 +160,14 @@ export function StaffLogin({ onSignedIn }: { onSignedIn: () => void }) {
         </section>
       )}
       <form noValidate onSubmit={submitCode}>
-        <TextField
-          field="code"
+        <CodeField
           label={t("staff.totp.label")}
           hint={t("staff.totp.hint")}
           value={code}
           onValue={setCode}
           error={errors.code}
-          numeric
-          autocomplete="one-time-code"
-          width="short"
-          dir="ltr"
         />
-        <button type="submit" class="button" disabled={busy || wait.left > 0}>
-          {t("staff.totp.submit")}
-        </button>
-        {wait.notice}
+        <SubmitButton label={t("staff.totp.submit")} busy={busy} wait={wait} />
       </form>
       {step.methods?.includes("passkey") && passkeyButton("staff.totp.passkey")}
     </div>

@@ -2,8 +2,8 @@
 // after a question (POST /api/staff/admin/oidc-keys/rotation, audited; no restart).
 import { useEffect, useState } from "preact/hooks";
 import { formatJalaliDateTime } from "../../../domain/jalali-date.ts";
-import { ConfirmRemoval } from "../account-factor-parts.tsx";
 import { api } from "../api.ts";
+import { ConfirmRemoval } from "../factors/parts.tsx";
 import { useI18n } from "../i18n.ts";
 
 type Key = { kid: string; alg: string; createdAt: string; activeAt: string };
