@@ -73,8 +73,8 @@ const template = JSON.parse(made.stdout);
 const timing = mkdtempSync(join(tmpdir(), "hoviat-test-timing-"));
 const templateMs = performance.now() - started;
 // Files share nothing (each system its own data folder or database, its own Redis prefix, ports from
-// the kernel, browser tests a browser of their own), so they run side by side, as many as there are
-// cores (TEST_CONCURRENCY overrides). Those that time themselves against a bound, measure the
+// the kernel, browser tests a browser of their own), so they run side by side, one more than there
+// are cores (TEST_CONCURRENCY overrides). Those that time themselves against a bound, measure the
 // process or change what the whole process shares run after them, alone, each in a process of its
 // own; TEST_E2E_SERIAL=1 adds the browser and multi-process files to them
 // (for a machine busy with other work, where Playwright's 30 s and the 90 s start-up bounds are tight).
@@ -87,7 +87,10 @@ const SERIAL = [
     ? ["test/e2e/", "test/multi-instance", "test/npm-start.test.ts"]
     : []),
 ];
-const concurrency = Number(process.env.TEST_CONCURRENCY) || availableParallelism();
+// One worker more than there are cores: a file spends much of its time waiting for what it started
+// (Chromium drawing a page, a server process starting, a test's own timers), and on two cores two
+// workers kept the CPU less than half busy.
+const concurrency = Number(process.env.TEST_CONCURRENCY) || availableParallelism() + 1;
 const serial = selected.filter((f) => SERIAL.some((part) => f.replaceAll("\\", "/").startsWith(part)));
 // The web client's own unit tests import its .tsx modules, which only a compiler reads (Node strips
 // types, it does not transform JSX): they run through tsx (esbuild, as the bundle is built).
