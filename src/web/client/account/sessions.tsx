@@ -21,29 +21,51 @@ export type Session = {
   device: Device | null;
 };
 
-export function SessionsSection() {
+/** What the sessions list and the remembered browsers list have in common: a device, ended by its id. */
+type DeviceRow = { id: string; current: boolean; ip: string | null; device: Device | null };
+
+/**
+ * A list of the person's devices (sessions, remembered browsers): each with its device name, «this
+ * one» marked, its dates and IP, and a button that ends it (DELETE `{url}/{id}`; a 404 means it has
+ * already ended) and reloads the list.
+ */
+function DeviceList<T extends DeviceRow>(props: {
+  url: string;
+  /** The section's id; its heading's is `{kind}s-title`, each row's `{kind}-{id}`. */
+  id: string;
+  kind: string;
+  title: string;
+  intro: string;
+  none?: string;
+  thisOne: string;
+  action: string;
+  ended: string;
+  dates(row: T, when: (iso: string) => string): string;
+  canEnd(row: T): boolean;
+  /** Whether a refused list is worded: the sessions' always, the remembered browsers' when signed out only. */
+  showLoadError(status: number): boolean;
+}) {
   const { t, locale } = useI18n();
   const problemErrors = useProblemErrors();
-  const [sessions, setSessions] = useState<Session[] | null>(null);
+  const [rows, setRows] = useState<T[] | null>(null);
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
   const load = async () => {
-    const r = await api<Session[]>("GET", "/api/sessions");
-    if (r.ok) setSessions(r.data);
-    else problemErrors(r.problem, []);
+    const r = await api<T[]>("GET", props.url);
+    if (r.ok) setRows(r.data);
+    else if (props.showLoadError(r.problem.status)) problemErrors(r.problem, []);
   };
   useEffect(() => {
     load();
   }, []);
-  if (!sessions) return null;
+  if (!rows) return null;
 
-  const revoke = async (s: Session) => {
+  const end = async (row: T) => {
     setMessage("");
     setError("");
-    const r = await api("DELETE", `/api/sessions/${encodeURIComponent(s.id)}`);
-    if (r.ok || r.problem.status === 404) {
-      setMessage(t("account.sessionEnded"));
-    } else {
+    const r = await api("DELETE", `${props.url}/${encodeURIComponent(row.id)}`);
+    if (r.ok || r.problem.status === 404) setMessage(props.ended);
+    else {
       const out = problemErrors(r.problem, []);
       if (out) setError(out.form ?? "");
     }
@@ -51,9 +73,9 @@ export function SessionsSection() {
   };
   const when = (iso: string) => formatJalaliDateTime(new Date(iso), locale);
   return (
-    <section aria-labelledby="sessions-title" id="sessions">
-      <h2 id="sessions-title">{t("account.sessions")}</h2>
-      <p>{t("account.sessionsIntro")}</p>
+    <section aria-labelledby={`${props.kind}s-title`} id={props.id}>
+      <h2 id={`${props.kind}s-title`}>{props.title}</h2>
+      <p>{props.intro}</p>
       <Announcer message={message} />
       {problemErrors.wait.notice}
       {error && (
@@ -61,40 +83,58 @@ export function SessionsSection() {
           {error}
         </p>
       )}
+      {props.none && rows.length === 0 && <p>{props.none}</p>}
       <ul class="session-list">
-        {sessions.map((s) => {
-          return (
-            <li key={s.id} class="session" data-current={s.current ? "true" : undefined}>
-              <p class="session__device" id={`session-${s.id}`}>
-                {deviceName(s.device, t)}
-                {s.current && <strong class="tag"> {t("account.thisSession")}</strong>}
-              </p>
-              <p class="hint">
-                {t("account.signedInAt", { when: when(s.createdAt) })}
-                {" · "}
-                {t("account.lastSeen", { when: when(s.lastSeenAt) })}
-                {s.ip && (
-                  <>
-                    {" · "}
-                    {t("account.ip")} <bdi dir="ltr">{s.ip}</bdi>
-                  </>
-                )}
-              </p>
-              {!s.current && (
-                <button
-                  type="button"
-                  class="button button--warning"
-                  aria-describedby={`session-${s.id}`}
-                  onClick={() => revoke(s)}
-                >
-                  {t("account.revoke")}
-                </button>
+        {rows.map((row) => (
+          <li key={row.id} class="session" data-current={row.current ? "true" : undefined}>
+            <p class="session__device" id={`${props.kind}-${row.id}`}>
+              {deviceName(row.device, t)}
+              {row.current && <strong class="tag"> {props.thisOne}</strong>}
+            </p>
+            <p class="hint">
+              {props.dates(row, when)}
+              {row.ip && (
+                <>
+                  {" · "}
+                  {t("account.ip")} <bdi dir="ltr">{row.ip}</bdi>
+                </>
               )}
-            </li>
-          );
-        })}
+            </p>
+            {props.canEnd(row) && (
+              <button
+                type="button"
+                class="button button--warning"
+                aria-describedby={`${props.kind}-${row.id}`}
+                onClick={() => end(row)}
+              >
+                {props.action}
+              </button>
+            )}
+          </li>
+        ))}
       </ul>
     </section>
+  );
+}
+
+export function SessionsSection() {
+  const { t } = useI18n();
+  return (
+    <DeviceList<Session>
+      url="/api/sessions"
+      id="sessions"
+      kind="session"
+      title={t("account.sessions")}
+      intro={t("account.sessionsIntro")}
+      thisOne={t("account.thisSession")}
+      action={t("account.revoke")}
+      ended={t("account.sessionEnded")}
+      dates={(s, when) =>
+        `${t("account.signedInAt", { when: when(s.createdAt) })} · ${t("account.lastSeen", { when: when(s.lastSeenAt) })}`
+      }
+      canEnd={(s) => !s.current}
+      showLoadError={() => true}
+    />
   );
 }
 
@@ -115,75 +155,23 @@ type RememberedBrowser = {
  * sessions: GET /api/account/remembered-browsers, DELETE …/{id} to forget one.
  */
 export function RememberedBrowsersSection() {
-  const { t, locale } = useI18n();
-  const problemErrors = useProblemErrors();
-  const [browsers, setBrowsers] = useState<RememberedBrowser[] | null>(null);
-  const [message, setMessage] = useState("");
-  const [error, setError] = useState("");
-  const load = async () => {
-    const r = await api<RememberedBrowser[]>("GET", "/api/account/remembered-browsers");
-    if (r.ok) setBrowsers(r.data);
-    else if (r.problem.status === 401) problemErrors(r.problem, []);
-  };
-  useEffect(() => {
-    load();
-  }, []);
-  if (!browsers) return null;
-  const forget = async (b: RememberedBrowser) => {
-    setMessage("");
-    setError("");
-    const r = await api("DELETE", `/api/account/remembered-browsers/${encodeURIComponent(b.id)}`);
-    if (r.ok || r.problem.status === 404) setMessage(t("security.browsers.forgotten"));
-    else {
-      const out = problemErrors(r.problem, []);
-      if (out) setError(out.form ?? "");
-    }
-    await load();
-  };
-  const when = (iso: string) => formatJalaliDateTime(new Date(iso), locale);
+  const { t } = useI18n();
   return (
-    <section aria-labelledby="browsers-title" id="remembered-browsers">
-      <h2 id="browsers-title">{t("security.browsers.title")}</h2>
-      <p>{t("security.browsers.intro")}</p>
-      <Announcer message={message} />
-      {problemErrors.wait.notice}
-      {error && (
-        <p class="error-message" role="alert">
-          {error}
-        </p>
-      )}
-      {browsers.length === 0 && <p>{t("security.browsers.none")}</p>}
-      <ul class="session-list">
-        {browsers.map((b) => {
-          return (
-            <li key={b.id} class="session" data-current={b.current ? "true" : undefined}>
-              <p class="session__device" id={`browser-${b.id}`}>
-                {deviceName(b.device, t)}
-                {b.current && <strong class="tag"> {t("security.browsers.this")}</strong>}
-              </p>
-              <p class="hint">
-                {t("security.browsers.since", { when: when(b.createdAt) })}
-                {" · "}
-                {t("security.browsers.until", { when: when(b.expiresAt) })}
-                {b.ip && (
-                  <>
-                    {" · "}
-                    {t("account.ip")} <bdi dir="ltr">{b.ip}</bdi>
-                  </>
-                )}
-              </p>
-              <button
-                type="button"
-                class="button button--warning"
-                aria-describedby={`browser-${b.id}`}
-                onClick={() => forget(b)}
-              >
-                {t("security.browsers.forget")}
-              </button>
-            </li>
-          );
-        })}
-      </ul>
-    </section>
+    <DeviceList<RememberedBrowser>
+      url="/api/account/remembered-browsers"
+      id="remembered-browsers"
+      kind="browser"
+      title={t("security.browsers.title")}
+      intro={t("security.browsers.intro")}
+      none={t("security.browsers.none")}
+      thisOne={t("security.browsers.this")}
+      action={t("security.browsers.forget")}
+      ended={t("security.browsers.forgotten")}
+      dates={(b, when) =>
+        `${t("security.browsers.since", { when: when(b.createdAt) })} · ${t("security.browsers.until", { when: when(b.expiresAt) })}`
+      }
+      canEnd={() => true}
+      showLoadError={(status) => status === 401}
+    />
   );
 }
