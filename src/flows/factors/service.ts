@@ -41,6 +41,26 @@ const announce = (
     deps.clock.now(),
   );
 
+/**
+ * A change of the holder's factors: the holder proved again, then `change` in one transaction, which
+ * returns the change's type (`mfa.<type>`: its event and SMS notice, in the same transaction) or null
+ * when nothing changed; the notice is sent once the transaction is committed.
+ */
+async function changeFactors(
+  deps: FactorDeps,
+  auth: Authenticated,
+  body: Body,
+  client: Client,
+  change: (trx: Transaction<Database>, holder: Holder) => Promise<string | null>,
+): Promise<void> {
+  const holder = await proveHolder(deps, auth, body);
+  await deps.db.transaction().execute(async (trx) => {
+    const type = await change(trx, holder);
+    if (type) await announce(deps, trx, holder, type, client);
+  });
+  deps.jobs.nudge(SEND_QUEUE);
+}
+
 /** Passkeys and confirmed apps: the factors that let SMS be switched off. */
 async function strongFactors(db: Db | Transaction<Database>, accountId: string): Promise<number> {
   const passkeys = await db
@@ -127,8 +147,7 @@ export async function removeTotp(
   body: Body,
   client: Client,
 ) {
-  const holder = await proveHolder(deps, auth, body);
-  await deps.db.transaction().execute(async (trx) => {
+  await changeFactors(deps, auth, body, client, async (trx, holder) => {
     // The account row locked: two removals in parallel cannot leave SMS off and no factor.
     const account = await trx
       .selectFrom("accounts")
@@ -146,34 +165,30 @@ export async function removeTotp(
     if (!account.sms_second_factor && (await strongFactors(trx, holder.id)) === 0) {
       throw new Problem(409, "mfa.lastFactor");
     }
-    if (removed.confirmed_at) await announce(deps, trx, holder, "totp.removed", client);
+    return removed.confirmed_at ? "totp.removed" : null;
   });
-  deps.jobs.nudge(SEND_QUEUE);
 }
 
 export async function newBackupCodes(deps: FactorDeps, auth: Authenticated, body: Body, client: Client) {
-  const holder = await proveHolder(deps, auth, body);
-  const codes = await deps.db.transaction().execute(async (trx) => {
-    const made = await replaceBackupCodes(trx, holder.id, deps.secretKey, deps.clock.now());
-    await announce(deps, trx, holder, "backupCodes.created", client);
-    return made;
+  let codes: Awaited<ReturnType<typeof replaceBackupCodes>> | undefined;
+  await changeFactors(deps, auth, body, client, async (trx, holder) => {
+    codes = await replaceBackupCodes(trx, holder.id, deps.secretKey, deps.clock.now());
+    return "backupCodes.created";
   });
-  deps.jobs.nudge(SEND_QUEUE);
-  return codes;
+  return codes!;
 }
 
 export async function setSmsFactor(deps: FactorDeps, auth: Authenticated, body: Body, client: Client) {
   if (typeof body.enabled !== "boolean") throw new InvalidInput([{ field: "enabled", code: "body.type" }]);
   const enabled = body.enabled;
-  const holder = await proveHolder(deps, auth, body);
-  await deps.db.transaction().execute(async (trx) => {
+  await changeFactors(deps, auth, body, client, async (trx, holder) => {
     const account = await trx
       .selectFrom("accounts")
       .select("sms_second_factor")
       .where("id", "=", holder.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    if (account.sms_second_factor === enabled) return;
+    if (account.sms_second_factor === enabled) return null;
     // SMS off only while a passkey or an app stands in for it.
     if (!enabled && (await strongFactors(trx, holder.id)) === 0)
       throw new Problem(409, "mfa.smsNeedsAnother");
@@ -182,9 +197,8 @@ export async function setSmsFactor(deps: FactorDeps, auth: Authenticated, body: 
       .set({ sms_second_factor: enabled, updated_at: deps.clock.now() })
       .where("id", "=", holder.id)
       .execute();
-    await announce(deps, trx, holder, enabled ? "sms.enabled" : "sms.disabled", client);
+    return enabled ? "sms.enabled" : "sms.disabled";
   });
-  deps.jobs.nudge(SEND_QUEUE);
 }
 
 /** SECOND_FACTOR=optional: the holder turns two-step sign-in on or off (never off when it is required). */
@@ -192,19 +206,16 @@ export async function setSecondFactor(deps: FactorDeps, auth: Authenticated, bod
   if (typeof body.on !== "boolean") throw new InvalidInput([{ field: "on", code: "body.type" }]);
   const on = body.on;
   if (!on && deps.secondFactor.mode === "required") throw new Problem(409, "mfa.secondFactorRequired");
-  const holder = await proveHolder(deps, auth, body);
-  await deps.db.transaction().execute(async (trx) => {
+  await changeFactors(deps, auth, body, client, async (trx, holder) => {
     const changed = await trx
       .updateTable("accounts")
       .set({ second_factor_on: on, updated_at: deps.clock.now() })
       .where("id", "=", holder.id)
       .where("second_factor_on", "=", !on)
       .executeTakeFirst();
-    if (Number(changed.numUpdatedRows) === 1) {
-      await announce(deps, trx, holder, on ? "secondFactor.on" : "secondFactor.off", client);
-    }
+    if (Number(changed.numUpdatedRows) !== 1) return null;
+    return on ? "secondFactor.on" : "secondFactor.off";
   });
-  deps.jobs.nudge(SEND_QUEUE);
 }
 
 export async function forgetBrowser(deps: FactorDeps, auth: Authenticated, id: string, client: Client) {
