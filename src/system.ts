@@ -107,79 +107,39 @@ export async function startSystem(options: SystemOptions) {
     otpHost: new URL(config.publicUrl).hostname,
     publicUrl: config.publicUrl,
   };
-  registrationRoutes(app, { db, jobs, clock, ...limits, ...codes });
-  trackingRoutes(app, { db, jobs, clock, expiryHours: config.registrationExpiryHours, ...limits, ...codes });
+  // What every flow's routes are given; the holder's own flows add the session policy and the
+  // mobile-ownership registry.
+  const flow = { db, jobs, clock, ...limits, ...codes };
+  registrationRoutes(app, flow);
+  trackingRoutes(app, { ...flow, expiryHours: config.registrationExpiryHours });
   const sessions = { idleMinutes: config.sessionIdleMinutes, absoluteHours: config.sessionAbsoluteHours };
+  const holderFlow = { ...flow, sessions, mobileOwnership: adapters.mobileOwnership };
   // Any full sign-in of the holder cancels a waiting account reset.
   const secondFactor = secondFactorSettings(config, [
     (db, accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined),
   ]);
-  loginRoutes(app, { db, jobs, clock, sessions, ...limits, cookieSecure: config.cookieSecure, secondFactor });
-  recoveryRoutes(app, { db, jobs, clock, ...limits, ...codes });
-  accountRoutes(app, {
-    db,
-    jobs,
-    clock,
-    ...limits,
-    sessions,
-    mobileOwnership: adapters.mobileOwnership,
-    ...codes,
-  });
-  factorRoutes(app, {
-    db,
-    jobs,
-    clock,
-    ...limits,
-    sessions,
-    mobileOwnership: adapters.mobileOwnership,
-    ...codes,
-    secondFactor,
-  });
+  loginRoutes(app, { ...flow, sessions, cookieSecure: config.cookieSecure, secondFactor });
+  recoveryRoutes(app, flow);
+  accountRoutes(app, holderFlow);
+  factorRoutes(app, { ...holderFlow, secondFactor });
   const relyingParty = relyingPartyOf(config.publicUrl);
   passkeyRoutes(app, {
-    db,
-    jobs,
-    clock,
-    ...limits,
-    sessions,
-    mobileOwnership: adapters.mobileOwnership,
-    ...codes,
+    ...holderFlow,
     relyingParty,
     onFullSignIn: [(accountId, now) => cancelAccountReset(db, accountId, now).then(() => undefined)],
     cookieSecure: config.cookieSecure,
   });
-  accountResetRoutes(app, {
-    db,
-    jobs,
-    clock,
-    ...limits,
-    sessions,
-    mobileOwnership: adapters.mobileOwnership,
-    ...codes,
-    cookieSecure: config.cookieSecure,
-  });
+  accountResetRoutes(app, { ...holderFlow, cookieSecure: config.cookieSecure });
   staffRoutes(app, {
-    db,
-    jobs,
-    clock,
-    ...limits,
-    ...codes,
+    ...flow,
     cookieSecure: config.cookieSecure,
     policy: { idleMinutes: config.staffSessionIdleMinutes, absoluteHours: config.staffSessionAbsoluteHours },
     fourEyes: config.branchFourEyes,
     scope: config.branchScope,
     relyingParty,
   });
-  firstPasswordRoutes(app, { db, jobs, clock, ...limits, ...codes });
-  emailConfirmationRoutes(app, {
-    db,
-    jobs,
-    clock,
-    ...limits,
-    sessions,
-    mobileOwnership: adapters.mobileOwnership,
-    ...codes,
-  });
+  firstPasswordRoutes(app, flow);
+  emailConfirmationRoutes(app, holderFlow);
   const sso = await startSso(app, { config, db, clock, logger, throttles, challenges, jobs, secondFactor });
   if (config.smsProviders.includes("outbox")) devRoutes(app, { db });
   webRoutes(app, { logger });
