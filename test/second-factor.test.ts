@@ -149,8 +149,12 @@ describe("the password step", () => {
     assert.equal((sessions.body as unknown as unknown[]).length, 1, "only full sessions are listed");
     const events = await call("GET", "/api/account/security-events", done.cookie);
     assert.deepEqual(
-      (events.body as unknown as { type: string }[]).map((e) => e.type),
-      ["login.succeeded"],
+      (events.body as unknown as { type: string; count: number | null }[]).map((e) => [e.type, e.count]),
+      [
+        ["login.succeeded", null],
+        ["login.codeFailed", 1],
+      ],
+      "the wrong code is there too, as a failed sign-in",
     );
   });
 
@@ -172,6 +176,35 @@ describe("the password step", () => {
     assert.equal(right.status, 400);
     assert.equal(right.body.code, "login.codeSpent");
     assert.equal((await call("GET", "/api/me", half)).body.code, "login.secondFactorRequired");
+  });
+
+  test("wrong codes are failed sign-ins in the holder's security events: one row of the hour, counted", async () => {
+    await createAccount(sys, ali);
+    const { half, before } = await password();
+    const code = await signInCode(sys, ali.mobile, before);
+    const wrongCode = code === "000000" ? "111111" : "000000";
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => complete(half, { method: "sms", code: wrongCode })),
+    );
+    const refused = answers.filter((a) => a.status === 400).length;
+    const rows = await sys.db.selectFrom("sign_in_failures").selectAll().execute();
+    assert.deepEqual(
+      rows.map((r) => [r.step, r.count]),
+      [["code", refused]],
+      "one row for the code step, none for the right password",
+    );
+    // Signed in at last (a new code, past the resend cooldown), the holder sees them as one event with
+    // the count.
+    sys.clock.advance(2 * 60_000);
+    const { cookie: full } = await signInFully(sys, ali);
+    const events = (await call("GET", "/api/account/security-events", full)).body as unknown as {
+      type: string;
+      count: number | null;
+    }[];
+    assert.deepEqual(
+      events.filter((e) => e.type.startsWith("login.codeFailed")).map((e) => e.count),
+      [refused],
+    );
   });
 
   test("a new code: 429 with Retry-After inside the cooldown, then 202; the old code dies", async () => {

@@ -17,6 +17,7 @@ import * as m013 from "./migrations/013-oidc-key-activation.ts";
 import * as m014 from "./migrations/014-mismatch-looks.ts";
 import * as m015 from "./migrations/015-outbox-order.ts";
 import * as m016 from "./migrations/016-security-event-details.ts";
+import * as m017 from "./migrations/017-sign-in-failure-steps.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -36,6 +37,7 @@ export const migrations: Record<string, Migration> = {
   "014-mismatch-looks": m014,
   "015-outbox-order": m015,
   "016-security-event-details": m016,
+  "017-sign-in-failure-steps": m017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

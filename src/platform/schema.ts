@@ -215,6 +215,8 @@ export interface SecurityEventTable {
  */
 export interface SignInFailureTable {
   account_id: string;
+  /** `password` (the first step) or `code` (an SMS, app or backup code at the second). */
+  step: Generated<SignInStep>;
   window_start: Timestamp;
   count: number;
   first_at: Timestamp;
@@ -222,6 +224,8 @@ export interface SignInFailureTable {
   ip: string | null;
   user_agent: string | null;
 }
+
+export type SignInStep = "password" | "code";
 
 export type StaffRole = "branch_operator" | "admin";
 

@@ -4,7 +4,7 @@ import { sql, type Transaction } from "kysely";
 import { type Device, USER_AGENT_MAX } from "../../domain/device.ts";
 import { deviceOf } from "../../domain/user-agent.ts";
 import type { Db } from "../../platform/database.ts";
-import type { Database } from "../../platform/schema.ts";
+import type { Database, SignInStep } from "../../platform/schema.ts";
 
 /** `staff` is set when a staff member acts: the holder then sees the branch, not the operator's device. */
 export type Client = { ip: string | null; userAgent: string | null; staff?: { branchId: string | null } };
@@ -50,16 +50,24 @@ export function securityEventRow(event: Event, client: Client, now: Date) {
 export const FAILURE_WINDOW_MS = 3_600_000;
 
 /**
- * One more failed password sign-in of an account: its hour's row is written or its count raised, in
- * one statement, so that parallel guesses neither lose a count nor add a row.
+ * One more failed sign-in of an account at `step` (a wrong password, or a wrong code at the second
+ * step): its hour's row is written or its count raised, in one statement, so that parallel guesses
+ * neither lose a count nor add a row.
  */
-export async function recordSignInFailure(db: Db, accountId: string, client: Client, now: Date) {
+export async function recordSignInFailure(
+  db: Db,
+  accountId: string,
+  client: Client,
+  now: Date,
+  step: SignInStep = "password",
+) {
   const windowStart = new Date(now.getTime() - (now.getTime() % FAILURE_WINDOW_MS));
   const userAgent = client.userAgent?.slice(0, USER_AGENT_MAX) ?? null;
   await db
     .insertInto("sign_in_failures")
     .values({
       account_id: accountId,
+      step,
       window_start: windowStart,
       count: 1,
       first_at: now,
@@ -68,7 +76,7 @@ export async function recordSignInFailure(db: Db, accountId: string, client: Cli
       user_agent: userAgent,
     })
     .onConflict((c) =>
-      c.columns(["account_id", "window_start"]).doUpdateSet({
+      c.columns(["account_id", "step", "window_start"]).doUpdateSet({
         count: sql`sign_in_failures.count + 1`,
         last_at: sql`greatest(sign_in_failures.last_at, excluded.last_at)`,
         ip: sql`excluded.ip`,
@@ -138,8 +146,8 @@ export async function listSecurityEvents(
   }));
   for (const f of failures) {
     events.push({
-      id: `login.failed:${f.window_start.toISOString()}`,
-      type: "login.failed",
+      id: `login.failed:${f.step}:${f.window_start.toISOString()}`,
+      type: f.step === "code" ? "login.codeFailed" : "login.failed",
       at: f.last_at.toISOString(),
       ip: f.ip,
       userAgent: f.user_agent,

@@ -8,7 +8,7 @@ import type { Config } from "../../platform/config.ts";
 import { type Db, prepared } from "../../platform/database.ts";
 import { cleanCode } from "../../platform/one-time-codes.ts";
 import { InvalidInput, Problem, Unauthorized } from "../../platform/problems.ts";
-import { recordEvent } from "../account/security-events.ts";
+import { recordEvent, recordSignInFailure } from "../account/security-events.ts";
 import { spendBackupCode } from "../factors/backup-codes.ts";
 import { rememberBrowser, useRememberedBrowser } from "../factors/remembered-browsers.ts";
 import { verifyTotpSignIn } from "../factors/totp-factors.ts";
@@ -192,11 +192,19 @@ export async function completeSecondFactor(
   if (!factors.methods.includes(method)) throw new Problem(400, "login.methodUnavailable");
   const now = deps.clock.now();
 
+  // A wrong code is a failed sign-in in the holder's security events (summarised by the hour): someone
+  // who has the password. Written before the answer: the holder, not a stranger, is answered here.
+  const failed = () => recordSignInFailure(deps.db, half.accountId, client, now, "code");
   if (method === "sms") {
     const guess = await guessSignInCode(deps, half.idHash, typed);
-    if (guess.outcome === "wrong")
+    if (guess.outcome === "wrong") {
+      await failed();
       throw new Problem(400, "login.wrongCode", { attemptsLeft: guess.attemptsLeft });
-    if (guess.outcome === "spent") throw new Problem(400, "login.codeSpent", { attemptsLeft: 0 });
+    }
+    if (guess.outcome === "spent") {
+      await failed();
+      throw new Problem(400, "login.codeSpent", { attemptsLeft: 0 });
+    }
   } else {
     // App and backup codes: reserved per account before the comparison, challenges past the allowance.
     const attempts = new SignInAttempts(
@@ -212,6 +220,7 @@ export async function completeSecondFactor(
         ? await verifyTotpSignIn(deps.db, half.accountId, typed, deps.secretKeys, now)
         : await spendBackupCode(deps.db, half.accountId, deps.secretKeys, typed, now);
     if (!right) {
+      await failed();
       const attemptsLeft = Math.max(0, SECOND_FACTOR_POLICY.allowance - (attempt?.count ?? 0));
       throw new Problem(400, "login.wrongCode", { attemptsLeft });
     }
