@@ -15,6 +15,7 @@ import * as m011 from "./migrations/011-two-step-sign-in.ts";
 import * as m012 from "./migrations/012-code-expiry.ts";
 import * as m013 from "./migrations/013-oidc-key-activation.ts";
 import * as m014 from "./migrations/014-mismatch-looks.ts";
+import * as m015 from "./migrations/015-time-partitions.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ export const migrations: Record<string, Migration> = {
   "012-code-expiry": m012,
   "013-oidc-key-activation": m013,
   "014-mismatch-looks": m014,
+  "015-time-partitions": m015,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
