@@ -1,4 +1,4 @@
-// `npm run bench:scale -- --events 10000000 [--keep]` (PostgreSQL only, DATABASE_URL): what a big
+// `npm run bench:scale -- --events 10000000 [--keep] [--grow]` (PostgreSQL only, DATABASE_URL): what a big
 // `security_events` costs now that it is partitioned by month (docs/decisions/019-time-partitions.md).
 // Two databases, each with the same 10 k accounts: one holds 10 k security events, the other `--events`,
 // spread over the 24 months of the default retention. Then:
@@ -123,6 +123,16 @@ async function database(n: number, start: (url: string) => Promise<Server>): Pro
     if (Number(row?.n) >= n && row?.months) {
       console.log(`  ${name}: kept from an earlier run (${row?.n} events)`);
       return start(url);
+    }
+    // `--grow`: a database renamed from a smaller run gets the difference, not a new seed.
+    if (process.argv.includes("--grow") && Number(row?.n) > 0) {
+      const server = await start(url);
+      const t = performance.now();
+      await seedEvents(url, n - Number(row?.n));
+      console.log(
+        `  ${name}: grew by ${n - Number(row?.n)} events in ${((performance.now() - t) / 1000).toFixed(0)} s`,
+      );
+      return server;
     }
     await query(adminUrl!, `drop database ${name} with (force)`);
   }
