@@ -48,6 +48,7 @@ const WINDOW_S = 3;
 const RETENTION: Retention = {
   security_events: 730,
   audit_log: 1826,
+  messages: 30,
   mobile_verifications: 30,
   sessions: 30,
 };
@@ -124,14 +125,15 @@ async function database(n: number, start: (url: string) => Promise<Server>): Pro
       console.log(`  ${name}: kept from an earlier run (${row?.n} events)`);
       return start(url);
     }
-    // `--grow`: a database renamed from a smaller run gets the difference, not a new seed.
-    if (process.argv.includes("--grow") && Number(row?.n) > 0) {
+    // Its oldest month dropped by the last run's sweeper pass, or `--grow` (a database renamed from a
+    // smaller run): the months are made again and only the difference is seeded.
+    const have = Number(row?.n);
+    if (have > 0 && (have >= n || process.argv.includes("--grow"))) {
       const server = await start(url);
       const t = performance.now();
-      await seedEvents(url, n - Number(row?.n));
-      console.log(
-        `  ${name}: grew by ${n - Number(row?.n)} events in ${((performance.now() - t) / 1000).toFixed(0)} s`,
-      );
+      await seedEvents(url, Math.max(0, n - have));
+      const s = ((performance.now() - t) / 1000).toFixed(0);
+      console.log(`  ${name}: ${have} events kept, ${Math.max(0, n - have)} added in ${s} s`);
       return server;
     }
     await query(adminUrl!, `drop database ${name} with (force)`);

@@ -99,6 +99,10 @@ test("015 turns tables holding rows in many months into partitions; every row, k
     );
     await sql`insert into sessions (id_hash, account_id, created_at, last_seen_at, expires_at)
       values (${`hash-${i}`}, ${accountId}, ${at}, ${at}, ${at})`.execute(db());
+    await sql`insert into messages (id, channel, recipient, template, body, dedupe_key, status, next_attempt_at, created_at)
+      values (${crypto.randomUUID()}, 'sms', '09120000000', 't', 'b', ${`event-${i}`}, 'sent', ${at}, ${at})`.execute(
+      db(),
+    );
   }
   const { rows: seqBefore } = await sql<{ seq: number }>`select max(seq)::int as seq from audit_log`.execute(
     db(),
@@ -131,6 +135,14 @@ test("015 turns tables holding rows in many months into partitions; every row, k
   const proof = await sql<{ n: number }>`select count(*)::int as n from mobile_verifications
     where proof_hash = 'proof-0'`.execute(db());
   assert.equal(proof.rows[0]!.n, 1);
+  // Every dedupe key of the old messages is still taken: queueing one of them again adds nothing.
+  const { rows: keys } = await sql<{
+    k: string;
+  }>`select dedupe_key as k from message_keys order by k`.execute(db());
+  assert.deepEqual(
+    keys.map((r) => r.k),
+    OLD_MONTHS.map((_, i) => `event-${i}`),
+  );
   // Append-only still holds on the partitions; audit_log.seq goes on from where it was.
   await assert.rejects(sql`update security_events set type = 'x'`.execute(db()), /append-only/);
   await assert.rejects(sql`delete from audit_log`.execute(db()), /append-only/);
@@ -229,6 +241,7 @@ test("a retention shorter than the longest session is refused at start, in Persi
   assert.deepEqual(loadConfig({ NODE_ENV: "test" }).retention, {
     security_events: 730,
     audit_log: 1826,
+    messages: 30,
     mobile_verifications: 30,
     sessions: 30,
   });

@@ -185,6 +185,7 @@ export type Config = {
    * whole (docs/decisions/019-time-partitions.md); a row lives at least this long and at most a month more.
    * RETENTION_SECURITY_EVENTS_DAYS (730: the holder's activity and support's evidence, two years),
    * RETENTION_AUDIT_LOG_DAYS (1826: staff acts are the organisation's evidence, five years),
+   * RETENTION_MESSAGES_DAYS (30: what was sent, for support; the bodies' codes are dots by then),
    * RETENTION_MOBILE_VERIFICATIONS_DAYS (30: a proof lives minutes; a month answers support's questions),
    * RETENTION_SESSIONS_DAYS (30; never less than SESSION_ABSOLUTE_HOURS, the longest a session lives).
    */
@@ -296,6 +297,8 @@ function retention(env: Env): Retention {
   return {
     security_events: int(env, "RETENTION_SECURITY_EVENTS_DAYS", 730, 30, 36_500),
     audit_log: int(env, "RETENTION_AUDIT_LOG_DAYS", 1826, 365, 36_500),
+    // Two days at least: a message is tried for an hour at most (MAX_SEND_ATTEMPTS, back-off to 5 min).
+    messages: int(env, "RETENTION_MESSAGES_DAYS", 30, 2, 36_500),
     // A day at least: the per-day limits of mobile codes count these rows.
     mobile_verifications: int(env, "RETENTION_MOBILE_VERIFICATIONS_DAYS", 30, 1, 36_500),
     sessions: int(env, "RETENTION_SESSIONS_DAYS", 30, 1, 36_500),

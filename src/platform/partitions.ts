@@ -7,6 +7,7 @@ import { type Kysely, type RawBuilder, sql } from "kysely";
 export const PARTITIONED_TABLES = [
   "security_events",
   "audit_log",
+  "messages",
   "mobile_verifications",
   "sessions",
 ] as const;
@@ -129,6 +130,8 @@ export async function maintainTable(
       }
     }
     report.purged = await deleteFromDefault(trx, table, sql`created_at < ${cutoff}`);
+    // A message's dedupe key is forgotten with its message: no business event is queued again that late.
+    if (table === "messages") await sql`delete from message_keys where created_at < ${cutoff}`.execute(trx);
     return report;
   });
 }

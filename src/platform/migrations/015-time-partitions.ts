@@ -20,6 +20,12 @@ const KEYS: Record<PartitionedTable, string[]> = {
     `create trigger audit_log_append_only before update or delete on audit_log
       for each row execute function audit_log_append_only()`,
   ],
+  messages: [
+    "alter table messages add constraint messages_pkey primary key (id, created_at)",
+    "create index messages_due on messages (next_attempt_at) where status = 'queued'",
+    // Unique across months in message_keys; here only to find a key's messages (a replaced code's).
+    "create index messages_dedupe_key on messages (dedupe_key)",
+  ],
   mobile_verifications: [
     "alter table mobile_verifications add constraint mobile_verifications_pkey primary key (id, created_at)",
     // A proof is 256 random bits: unique by itself in fact; the key is what a partitioned table can enforce.
@@ -41,6 +47,15 @@ const KEYS: Record<PartitionedTable, string[]> = {
 const MONTHS_BEHIND_AT_MOST = 120;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable("message_keys")
+    .addColumn("dedupe_key", "text", (c) => c.primaryKey())
+    .addColumn("created_at", "timestamptz", (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex("message_keys_created").on("message_keys").column("created_at").execute();
+  await sql`insert into message_keys (dedupe_key, created_at) select dedupe_key, created_at from messages`.execute(
+    db,
+  );
   const { rows } = await sql<{ now: Date }>`select now() as now`.execute(db);
   const now = rows[0]!.now;
   for (const table of Object.keys(KEYS) as PartitionedTable[]) {
