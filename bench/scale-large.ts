@@ -29,6 +29,11 @@ import {
 import { loginBody } from "./scenarios.ts";
 
 const arg = (name: string) => process.argv[process.argv.indexOf(name) + 1];
+// `--events N`: the scale of security events instead (partitioned by month; bench/scale-events.ts).
+if (process.argv.includes("--events")) {
+  await import("./scale-events.ts");
+  process.exit(0);
+}
 const big = process.argv.includes("--accounts") ? Number(arg("--accounts")) : 10_000_000;
 const keep = process.argv.includes("--keep");
 const small = 10_000;

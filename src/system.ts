@@ -163,6 +163,7 @@ export async function startSystem(options: SystemOptions) {
       logger,
       throttles,
       sweepIntervalMs: options.sweepIntervalMs ?? 5_000,
+      retention: config.retention,
     });
   }
   await app.ready();

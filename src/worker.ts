@@ -11,6 +11,7 @@ import {
 } from "./flows/registration/verification-job.ts";
 import { pruneStaffSessions } from "./flows/staff/sessions.ts";
 import type { Jobs, QueueSpec } from "./platform/jobs.ts";
+import { maintainPartitions, type Retention } from "./platform/partitions.ts";
 import { type DueWork, dispatchDue, releasingCutWork } from "./platform/sweeper.ts";
 import type { ThrottleStore } from "./platform/throttle.ts";
 
@@ -37,7 +38,11 @@ export type WorkerDeps = {
   logger: Logger;
   throttles: ThrottleStore;
   sweepIntervalMs: number;
+  retention: Retention;
 };
+
+/** Partitions change once a month: their upkeep runs at the first sweep, then once an hour of the clock. */
+const PARTITION_UPKEEP_MS = 3_600_000;
 
 export type Worker = { sweep(): Promise<void>; stop(): void };
 
@@ -55,8 +60,16 @@ export async function startWorker(deps: WorkerDeps): Promise<Worker> {
     );
   }
 
+  let upkeptAt: number | undefined;
   const sweep = async () => {
     const now = verify.clock.now();
+    if (upkeptAt === undefined || Math.abs(now.getTime() - upkeptAt) >= PARTITION_UPKEEP_MS) {
+      const reports = await maintainPartitions(verify.db, now, deps.retention);
+      upkeptAt = now.getTime();
+      for (const r of reports)
+        if (r.created.length || r.dropped.length || r.purged)
+          deps.logger.info({ ...r }, "partitions maintained");
+    }
     await expireRequests(verify.db, now, verify.expiryHours);
     await dispatchDue(verify.db, jobs, DUE.verify, now);
     await dispatchDue(verify.db, jobs, DUE.send, now);

@@ -53,6 +53,8 @@ async function columns(db: Kysely<unknown>): Promise<Column[]> {
     select table_name as t, column_name as c, data_type as type, is_nullable as nullable, column_default as def
     from information_schema.columns
     where table_schema = 'public' and table_name not like 'kysely_%'
+      -- A partition is its parent's rows, not a table of its own (migration 018).
+      and table_name not in (select inhrelid::regclass::text from pg_inherits)
     order by table_name, ordinal_position`.execute(db);
   return rows.map((r) => ({
     table: r.t,

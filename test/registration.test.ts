@@ -436,6 +436,7 @@ describe("durability", () => {
     // Simulate a job lost with its worker: the request is pending and its lease has run out.
     await sys.db.deleteFrom("accounts").execute();
     await sys.db.deleteFrom("messages").execute();
+    await sys.db.deleteFrom("message_keys").execute();
     await sys.db.deleteFrom("outbox").execute();
     await sys.db
       .updateTable("registration_requests")

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { after, before, test } from "node:test";
+import { loadConfig } from "../src/platform/config.ts";
 import { startWorker } from "../src/worker.ts";
 import { ali } from "./helpers/people.ts";
 import { registerInProcess } from "./helpers/registration.ts";
@@ -65,6 +66,7 @@ test("a worker killed mid-verification: the request still ends once, with one SM
     logger: sys.logger,
     throttles: sys.throttles,
     sweepIntervalMs: 3_600_000,
+    retention: loadConfig({ NODE_ENV: "test" }).retention,
   });
   try {
     sys.clock.advance(2 * 60_000);

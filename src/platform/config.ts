@@ -5,6 +5,7 @@ import { isIP, isIPv6 } from "node:net";
 import { resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { ConfigError } from "./config-error.ts";
+import type { Retention } from "./partitions.ts";
 import { parseTrustProxy, type TrustProxy } from "./trust-proxy.ts";
 
 export type SmsProvider = "outbox" | "kavenegar" | "webhook";
@@ -179,6 +180,16 @@ export type Config = {
    * before they sign (e-services refresh a cached JWKS within this time); default 60.
    */
   oidcKeyGraceMinutes: number;
+  /**
+   * How many days the sweeper keeps the rows of each time-partitioned table before it drops their month
+   * whole (docs/decisions/020-time-partitions.md); a row lives at least this long and at most a month more.
+   * RETENTION_SECURITY_EVENTS_DAYS (730: the holder's activity and support's evidence, two years),
+   * RETENTION_AUDIT_LOG_DAYS (1826: staff acts are the organisation's evidence, five years),
+   * RETENTION_MESSAGES_DAYS (30: what was sent, for support; the bodies' codes are dots by then),
+   * RETENTION_MOBILE_VERIFICATIONS_DAYS (30: a proof lives minutes; a month answers support's questions),
+   * RETENTION_SESSIONS_DAYS (30; never less than SESSION_ABSOLUTE_HOURS, the longest a session lives).
+   */
+  retention: Retention;
 };
 
 export const DEV_SECRET_KEY = "hoviat-development-secret-key-not-for-production";
@@ -280,6 +291,31 @@ function publicUrl(env: Env): string {
   )
     throw new ConfigError(`PUBLIC_URL must be an http(s) origin without a path, got "${raw}"`);
   return parsed.origin;
+}
+
+function retention(env: Env): Retention {
+  return {
+    security_events: int(env, "RETENTION_SECURITY_EVENTS_DAYS", 730, 30, 36_500),
+    audit_log: int(env, "RETENTION_AUDIT_LOG_DAYS", 1826, 365, 36_500),
+    // Two days at least: a message is tried for an hour at most (MAX_SEND_ATTEMPTS, back-off to 5 min).
+    messages: int(env, "RETENTION_MESSAGES_DAYS", 30, 2, 36_500),
+    // A day at least: the per-day limits of mobile codes count these rows.
+    mobile_verifications: int(env, "RETENTION_MOBILE_VERIFICATIONS_DAYS", 30, 1, 36_500),
+    sessions: int(env, "RETENTION_SESSIONS_DAYS", 30, 1, 36_500),
+  };
+}
+
+/** A month dropped while a row of it is still valid would sign people out: refuse to start instead. */
+function refuseRetentionShorterThanLife(config: Config): void {
+  const sessionDays = Math.ceil(config.sessionAbsoluteHours / 24);
+  if (config.retention.sessions < sessionDays) {
+    throw new ConfigError(
+      `RETENTION_SESSIONS_DAYS (${config.retention.sessions}) is shorter than the longest session, ` +
+        `SESSION_ABSOLUTE_HOURS=${config.sessionAbsoluteHours} (${sessionDays} days): set it to ${sessionDays} or more. ` +
+        `نگهداری نشست‌ها (${config.retention.sessions} روز) کوتاه‌تر از طولانی‌ترین نشست (${sessionDays} روز) است؛ ` +
+        `دست‌کم ${sessionDays} روز بگذارید.`,
+    );
+  }
 }
 
 function requireProviderSettings(config: Config): void {
@@ -401,8 +437,10 @@ export function loadConfig(env: Env = process.env): Config {
         : undefined,
     oidcAllowLoopbackBackchannel: bool(env, "OIDC_ALLOW_LOOPBACK_BACKCHANNEL", mode !== "production"),
     oidcKeyGraceMinutes: int(env, "OIDC_KEY_GRACE_MINUTES", 60, 0, 7 * 24 * 60),
+    retention: retention(env),
   };
   config.secretKey = config.secretKeys[0]!;
+  refuseRetentionShorterThanLife(config);
   if (config.ipv6SpreadPrefix > config.ipv6SubnetPrefix) {
     throw new ConfigError(
       `IPV6_SPREAD_PREFIX (${config.ipv6SpreadPrefix}) must not be longer than IPV6_SUBNET_PREFIX (${config.ipv6SubnetPrefix})`,

@@ -18,6 +18,7 @@ import * as m014 from "./migrations/014-mismatch-looks.ts";
 import * as m015 from "./migrations/015-outbox-order.ts";
 import * as m016 from "./migrations/016-security-event-details.ts";
 import * as m017 from "./migrations/017-sign-in-failure-steps.ts";
+import * as m018 from "./migrations/018-time-partitions.ts";
 
 /** Every migration by name; Kysely applies them in name order. */
 export const migrations: Record<string, Migration> = {
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   "015-outbox-order": m015,
   "016-security-event-details": m016,
   "017-sign-in-failure-steps": m017,
+  "018-time-partitions": m018,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -103,6 +103,15 @@ export interface MessageTable {
   expires_at: Timestamp | null;
 }
 
+/**
+ * Every dedupe key of `messages` (migration 018): partitioned by month, `messages` cannot keep a key
+ * unique across months; this table does, and forgets a key after RETENTION_MESSAGES_DAYS.
+ */
+export interface MessageKeyTable {
+  dedupe_key: string;
+  created_at: Timestamp;
+}
+
 /** What the `outbox` SMS/email provider "delivered": the development stand-in for a gateway. */
 export interface OutboxTable {
   message_id: string;
@@ -514,6 +523,7 @@ export interface Database {
   accounts: AccountTable;
   security_answers: SecurityAnswerTable;
   messages: MessageTable;
+  message_keys: MessageKeyTable;
   outbox: OutboxTable;
   sessions: SessionTable;
   throttles: ThrottleTable;

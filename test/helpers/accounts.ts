@@ -57,6 +57,7 @@ export async function resetTables(sys: TestSystem) {
     "registration_requests",
     "mobile_verifications",
     "messages",
+    "message_keys",
     "outbox",
     "throttles",
     "sign_in_failures",

@@ -67,12 +67,18 @@ export async function queueMessage(
   message: NewMessage,
   now: Date,
 ): Promise<boolean> {
-  const inserted = await trx
-    .insertInto("messages")
-    .values(messageRow(message, now))
-    .onConflict((c) => c.column("dedupe_key").doNothing())
-    .returning("id")
-    .executeTakeFirst();
+  // The key first: `messages` is partitioned by month and can hold a key once per row, not once in all.
+  const row = messageRow(message, now);
+  const list = sql.join(Object.keys(row).map((c) => sql.ref(c)));
+  const values = sql.join(Object.keys(row).map((c) => sql.ref(`r.${c}`)));
+  const result = await sql<{ id: string }>`with message_key as (
+      insert into message_keys (dedupe_key, created_at) values (${row.dedupe_key}, ${now})
+      on conflict (dedupe_key) do nothing
+      returning dedupe_key)
+    insert into messages (${list})
+    select ${values} from message_key, jsonb_populate_record(null::messages, ${JSON.stringify(row)}::jsonb) r
+    returning id`.execute(trx);
+  const inserted = result.rows[0];
   if (inserted) await jobs.sendInTransaction(trx, SEND_QUEUE, { id: inserted.id });
   return inserted !== undefined;
 }
@@ -107,12 +113,19 @@ export function queueMessagesFrom(
   if (columns.length === 0) throw new Error("queueMessagesFrom: no message to queue");
   const list = sql.join(columns.map((c) => sql.ref(c)));
   const values = sql.join(columns.map((c) => sql.ref(`r.${c}`)));
-  return sql`message as (
+  const source = sql`${sql.table(from)} f join jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(key text, message jsonb)
+        on i.key = f.id::text, jsonb_populate_record(null::messages, i.message) r`;
+  // The keys first, as queueMessage does: a message goes in only if its key was new.
+  return sql`message_key as (
+      insert into message_keys (dedupe_key, created_at)
+      select r.dedupe_key, r.created_at from ${source}
+      on conflict (dedupe_key) do nothing
+      returning dedupe_key),
+    message as (
       insert into messages (${list})
       select ${values}
-      from ${sql.table(from)} f join jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as i(key text, message jsonb)
-        on i.key = f.id::text, jsonb_populate_record(null::messages, i.message) r
-      on conflict (dedupe_key) do nothing
+      from ${source}
+      where r.dedupe_key in (select dedupe_key from message_key)
       returning id),
     message_job as (${jobs.insertFrom(SEND_QUEUE, "message")})`;
 }
