@@ -77,7 +77,8 @@ describe("account pages", { skip: skipBrowser }, () => {
     await assertAccessible(page, "account page");
     await page.click(`#sessions button:has-text('${ui("account.revoke")}')`);
     await page.waitForFunction(() => document.querySelectorAll("#sessions li.session").length === 1);
-    assert.equal(await page.locator("#sessions [role='status']").innerText(), ui("account.sessionEnded"));
+    // Announced once the list shows it (waited for: the list and the announcement are two renders).
+    await page.waitForSelector(`#sessions [role='status']:has-text('${ui("account.sessionEnded")}')`);
     assert.equal((await api("/api/me", laptop)).statusCode, 401, "the other device is signed out");
 
     await page.reload();

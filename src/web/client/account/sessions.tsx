@@ -64,12 +64,13 @@ function DeviceList<T extends DeviceRow>(props: {
     setMessage("");
     setError("");
     const r = await api("DELETE", `${props.url}/${encodeURIComponent(row.id)}`);
+    // The list first, then the announcement: what it says is already on the page when it is heard.
+    await load();
     if (r.ok || r.problem.status === 404) setMessage(props.ended);
     else {
       const out = problemErrors(r.problem, []);
       if (out) setError(out.form ?? "");
     }
-    await load();
   };
   const when = (iso: string) => formatJalaliDateTime(new Date(iso), locale);
   return (
