@@ -2,48 +2,21 @@
 // before (a NOT NULL column added without a default, a check a stored row breaks, fails here and not
 // in production). And the Kysely types of src/platform/schema.ts match the columns the migrations make.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Kysely, Migrator, sql } from "kysely";
-import pg from "pg";
 import ts from "typescript";
-import { type DatabaseHandle, openDatabase } from "../src/platform/database.ts";
+import type { DatabaseHandle } from "../src/platform/database.ts";
 import { migrations } from "../src/platform/migrate.ts";
-import { onPostgres } from "./helpers/system.ts";
+import { openEmptyDatabase } from "./helpers/empty-database.ts";
 
 let database: DatabaseHandle;
-let drop = async () => {};
-
+let close = async () => {};
 before(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "hoviat-migrations-"));
-  let databaseUrl: string | undefined;
-  if (onPostgres) {
-    const base = process.env.DATABASE_URL!;
-    const name = `hoviat_mig_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    databaseUrl = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
-    drop = async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
-  database = await openDatabase({ databaseUrl, dataDir });
-  const previous = drop;
-  drop = async () => {
-    await previous();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  ({ database, close } = await openEmptyDatabase());
 });
 after(async () => {
-  await database?.close();
-  await drop();
+  await close();
 });
 
 type Column = { table: string; column: string; type: string; nullable: boolean; hasDefault: boolean };

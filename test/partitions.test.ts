@@ -2,14 +2,10 @@
 // many months, DEFAULT for a row from a clock gone wrong, the months made ahead, and retention dropping
 // exactly the months past it. On PGlite, and on PostgreSQL with DATABASE_URL.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type Kysely, Migrator, sql } from "kysely";
-import pg from "pg";
 import { ConfigError, loadConfig } from "../src/platform/config.ts";
-import { type DatabaseHandle, openDatabase } from "../src/platform/database.ts";
+import type { DatabaseHandle } from "../src/platform/database.ts";
 import { migrations } from "../src/platform/migrate.ts";
 import {
   MONTHS_AHEAD,
@@ -19,40 +15,16 @@ import {
   partitionName,
   partitionsOf,
 } from "../src/platform/partitions.ts";
-import { onPostgres } from "./helpers/system.ts";
+import { openEmptyDatabase } from "./helpers/empty-database.ts";
 
 const DAY_MS = 86_400_000;
 let database: DatabaseHandle;
-let drop = async () => {};
-
+let close = async () => {};
 before(async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "hoviat-partitions-"));
-  let databaseUrl: string | undefined;
-  if (onPostgres) {
-    const base = process.env.DATABASE_URL!;
-    const name = `hoviat_parts_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    databaseUrl = Object.assign(new URL(base), { pathname: `/${name}` }).toString();
-    drop = async () => {
-      const c = new pg.Client({ connectionString: base });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
-  }
-  database = await openDatabase({ databaseUrl, dataDir });
-  const previous = drop;
-  drop = async () => {
-    await previous();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  ({ database, close } = await openEmptyDatabase());
 });
 after(async () => {
-  await database?.close();
-  await drop();
+  await close();
 });
 
 const db = () => database.db as unknown as Kysely<unknown>;
