@@ -123,6 +123,37 @@ export async function startServer(script: string, env: Record<string, string>, t
 }
 
 /** Starts a server, retrying a few times: others edit src/ and a half-written file may stop a start. */
+/** The middle value of `xs`. */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * The servers of a run on databases of its own (bench:scale): each started with `env` on `url`'s
+ * database and a data folder of its own under one temporary folder, which `close` removes.
+ */
+export function serverSet(prefix: string, env: Record<string, string>) {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  const servers: Server[] = [];
+  const stopServers = async () => {
+    for (const s of servers.splice(0)) await stopServer(s);
+  };
+  return {
+    async start(url: string) {
+      const s = await startWithRetry("bench/server.ts", {
+        DATA_DIR: join(work, `data-${servers.length}`),
+        DATABASE_URL: url,
+        ...env,
+      });
+      servers.push(s);
+      return s;
+    },
+    stopServers,
+    async close() {
+      await stopServers();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startWithRetry(script: string, env: Record<string, string>, tries = 4) {
   for (let i = 1; ; i++) {
     try {
@@ -290,11 +321,10 @@ export function countOf(l: Load, code: number): number {
 /** Runs `node bench/argon.ts` in its own process and returns its JSON line. */
 export function argonBaseline(mode: "verify" | "hash", concurrency: number, seconds: number) {
   return new Promise<{ opsPerSec: number; meanMs: number; cpuMs: number }>((ok, fail) => {
-    const child = spawn(
-      process.execPath,
-      ["bench/argon.ts", mode, String(concurrency), String(seconds)],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] },
-    );
+    const child = spawn(process.execPath, ["bench/argon.ts", mode, String(concurrency), String(seconds)], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
       out += d.toString();

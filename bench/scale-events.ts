@@ -26,13 +26,13 @@ import {
   countOf,
   type Load,
   load,
+  median,
   nationalId,
   PASSWORD,
   ROOT,
   type Server,
   seedByCopy,
-  startWithRetry,
-  stopServer,
+  serverSet,
 } from "./lib.ts";
 import { loginBody } from "./scenarios.ts";
 
@@ -198,21 +198,10 @@ async function sweeperPasses(url: string) {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000} M` : `${n / 1000} k`);
-const work = mkdtempSync(join(tmpdir(), "hoviat-scale-events-"));
-const servers: Server[] = [];
+const set = serverSet("hoviat-scale-events-", { RATE_LIMITS: "off", SECOND_FACTOR: "optional" });
+const start = set.start;
 const started = performance.now();
-const start = async (url: string) => {
-  const s = await startWithRetry("bench/server.ts", {
-    DATA_DIR: join(work, `data-${servers.length}`),
-    DATABASE_URL: url,
-    RATE_LIMITS: "off",
-    SECOND_FACTOR: "optional",
-  });
-  servers.push(s);
-  return s;
-};
 try {
   const cores = availableParallelism();
   const few = await database(small, start);
@@ -235,7 +224,7 @@ try {
     p99: median(windows[key]!.map((w) => w.p99)),
     rps: median(windows[key]!.map((w) => w.rps)),
   });
-  for (const s of servers) await stopServer(s);
+  await set.stopServers();
   const bytes = await eventBytes(urlOf(dbOf(big)));
   const sweepFew = await sweeperPasses(urlOf(dbOf(small)));
   const sweepMany = await sweeperPasses(urlOf(dbOf(big)));
@@ -280,8 +269,7 @@ try {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nresults: ${file} (${result.seconds.toFixed(0)} s)`);
 } finally {
-  for (const s of servers) await stopServer(s);
-  rmSync(work, { recursive: true, force: true });
+  await set.close();
   if (!keep)
     for (const n of [small, big]) await query(adminUrl, `drop database if exists ${dbOf(n)} with (force)`);
 }

@@ -7,8 +7,8 @@
 // `--keep` leaves both databases (about 6 GB at 10 M) so that a second run measures without seeding
 // again. Limits are off: these rows isolate what the size of the data does. Writes
 // bench/results/<date>-scale.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { hash } from "@node-rs/argon2";
 import pg from "pg";
@@ -17,14 +17,14 @@ import {
   countOf,
   type Load,
   load,
+  median,
   mobileOf,
   nationalId,
   PASSWORD,
   ROOT,
   type Server,
   seedByCopy,
-  startWithRetry,
-  stopServer,
+  serverSet,
 } from "./lib.ts";
 import { loginBody } from "./scenarios.ts";
 
@@ -108,19 +108,9 @@ async function sizes(url: string, rows: number): Promise<Size[]> {
   return found.map((r) => ({ ...r, bytes: Number(r.bytes), bytesPerRow: Number(r.bytes) / rows }));
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const work = mkdtempSync(join(tmpdir(), "hoviat-scale-"));
-const servers: Server[] = [];
+const set = serverSet("hoviat-scale-", { RATE_LIMITS: "off" });
+const start = set.start;
 const started = performance.now();
-const start = async (url: string) => {
-  const s = await startWithRetry("bench/server.ts", {
-    DATA_DIR: join(work, `data-${servers.length}`),
-    DATABASE_URL: url,
-    RATE_LIMITS: "off",
-  });
-  servers.push(s);
-  return s;
-};
 try {
   const cores = availableParallelism();
   const few = await database(small, start);
@@ -218,8 +208,7 @@ try {
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nresults: ${file} (${seconds.toFixed(0)} s)`);
 } finally {
-  for (const s of servers) await stopServer(s);
-  rmSync(work, { recursive: true, force: true });
+  await set.close();
   if (!keep)
     for (const n of [small, big]) await query(adminUrl, `drop database if exists ${dbOf(n)} with (force)`);
 }
