@@ -67,17 +67,18 @@ function useWebOtp(active: boolean, fill: (code: string) => void) {
 
 /** Whole seconds left until `at` (a time in ms), ticking every second; 0 once it passed. */
 export function useSecondsLeft(at: number): number {
-  const [now, setNow] = useState(Date.now());
+  // A tick a second re-renders; the time is read at each render, so the first render after a new `at`
+  // counts from now, not from the last tick (which showed a wait a second or two longer than it was).
+  const [, setTick] = useState(0);
   useEffect(() => {
-    setNow(Date.now());
     if (at <= Date.now()) return;
     const timer = setInterval(() => {
-      setNow(Date.now());
+      setTick((n) => n + 1);
       if (at <= Date.now()) clearInterval(timer);
     }, 1000);
     return () => clearInterval(timer);
   }, [at]);
-  return Math.max(0, Math.ceil((at - now) / 1000));
+  return Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 /**
