@@ -146,6 +146,8 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     await page.click(NEXT);
 
     await page.fill("#f-password", "abc");
+    // «not common» is judged once the page has loaded the blocklist: waited for, not read at once.
+    await page.waitForFunction(() => document.querySelectorAll(".rule--kept").length >= 4);
     assert.equal(await page.locator(".rule--kept").count(), 4, "charset, lower, no national ID, not common");
     await page.fill("#f-passwordConfirmation", "abd");
     await page.click(NEXT);

@@ -86,6 +86,8 @@ describe("recovery code step in the browser", { skip: skipBrowser }, () => {
     // server, never ✓; a Persian keyboard gets its own hint.
     await page.click("#f-password");
     await page.keyboard.type("Rezaei1405New", { delay: 15 });
+    // Some rules are judged once the page has loaded the blocklist: waited for, not read at once.
+    await page.waitForFunction(() => document.querySelectorAll(".rule--kept").length >= 6);
     assert.equal(await page.locator(".rule--kept").count(), 6, "the six rules the page can judge");
     const later = page.locator("#password-rules .rule--later");
     assert.equal(await later.count(), 1);
