@@ -124,6 +124,9 @@ describe("forms: validation, keyboard, phone, English", { skip: skipBrowser }, (
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), "انتخاب از تقویم");
     // Escape in the field itself closes it too, the focus staying where the person types.
     await page.click("button:has-text('انتخاب از تقویم')");
+    // Opened, the calendar moves the focus to the day once it has drawn: waited for, so that the
+    // person's click back into the field comes after it, as a person's would.
+    await page.waitForFunction(() => document.activeElement?.getAttribute("aria-pressed") === "true");
     await page.focus("#f-birthDate");
     await page.keyboard.press("Escape");
     assert.equal(await page.locator(".calendar").count(), 0);
